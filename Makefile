@@ -1,0 +1,34 @@
+# Podium: `make demo` and `make test` work on a fresh machine (they make the venv).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-test
+
+.PHONY: help demo test check serve bench clean
+
+help:  ## show the targets
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+demo: $(STAMP)  ## run the server at a moment of the seed day when something is live
+	$(BIN)/podium demo
+
+test: $(STAMP)  ## make the venv with test extras and run every test
+	$(BIN)/pytest -q
+
+check: $(STAMP)  ## ruff format --check, ruff check, mypy, then every test
+	$(BIN)/ruff format --check server kiosk themes tests
+	$(BIN)/ruff check server kiosk themes tests
+	$(BIN)/mypy server kiosk
+	$(BIN)/pytest -q
+
+serve: $(STAMP)  ## podium serve with the defaults
+	$(BIN)/podium serve
+
+clean:  ## remove the venv and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
