@@ -1,0 +1,388 @@
+"""Podium's native programme format: a human-editable TOML file.
+
+The format is documented in docs/programme-format.md. Loading is all or nothing:
+every problem in the file is collected (with its line, item and field) and reported
+together as a :class:`ProgrammeError`; nothing is returned from a bad file.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from server.programme.model import KINDS, Event, Item, Programme, Room, Speaker
+
+#: Largest programme file we read (a real one is a few tens of KiB).
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+EVENT_TEXT_FIELDS = (
+    "title",
+    "subtitle",
+    "introduction",
+    "venue",
+    "entrance",
+    "accessibility",
+    "price",
+    "registration",
+    "organiser",
+    "organiser_about",
+    "contact",
+    "moderator",
+    "caveat",
+    "url",
+)
+EVENT_FIELDS = frozenset((*EVENT_TEXT_FIELDS, "date", "timezone", "practical"))
+ITEM_FIELDS = frozenset(
+    (
+        "id",
+        "start",
+        "end",
+        "date",
+        "title",
+        "kind",
+        "room",
+        "speakers",
+        "description",
+        "insights",
+        "questions",
+    )
+)
+SPEAKER_FIELDS = frozenset(("name", "role", "organisation"))
+TOP_FIELDS = frozenset(("event", "rooms", "items"))
+
+_TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a programme file."""
+
+    file: str
+    line: int | None
+    where: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        loc = f"{self.file}:{self.line}" if self.line else self.file
+        parts = [loc, self.where] if self.where else [loc]
+        if self.field:
+            parts.append(self.field)
+        return ": ".join([*parts, self.message])
+
+
+class ProgrammeError(Exception):
+    """A programme file could not be loaded; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class _Lines:
+    """Finds the line of a table or a key in the raw TOML text, for error messages."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.headers: list[tuple[int, str]] = []
+        for n, line in enumerate(self.lines, start=1):
+            m = re.match(r"^\s*(\[\[?)\s*([A-Za-z0-9_.]+)\s*\]\]?", line)
+            if m:
+                self.headers.append((n, m.group(2)))
+
+    def table(self, name: str, index: int = 0) -> int | None:
+        found = [n for n, h in self.headers if h == name]
+        return found[index] if index < len(found) else None
+
+    def key(self, table_line: int | None, key: str) -> int | None:
+        if table_line is None:
+            return None
+        end = next((n for n, _ in self.headers if n > table_line), len(self.lines) + 1)
+        for n in range(table_line + 1, end):
+            if re.match(rf"^\s*{re.escape(key)}\s*=", self.lines[n - 1]):
+                return n
+        return table_line
+
+
+def _slug(text: str) -> str:
+    norm = unicodedata.normalize("NFKD", text.lower())
+    ascii_ = norm.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    ascii_ = "".join(c for c in ascii_ if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:40] or "item"
+
+
+def _parse_time(value: Any) -> time | None:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str):
+        m = _TIME_RE.match(value.strip())
+        if m:
+            hh, mm = int(m.group(1)), int(m.group(2))
+            if hh < 24 and mm < 60:
+                return time(hh, mm)
+    return None
+
+
+class _Loader:
+    def __init__(self, text: str, filename: str) -> None:
+        self.text = text
+        self.file = filename
+        self.lines = _Lines(text)
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int | None, where: str, field: str, message: str) -> None:
+        self.problems.append(Problem(self.file, line, where, field, message))
+
+    def text_field(self, table: dict[str, Any], key: str, line: int | None, where: str) -> str:
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            self.problem(self.lines.key(line, key), where, key, "must be text")
+            return ""
+        return value.strip()
+
+    def load(self) -> Programme:
+        try:
+            data = tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as exc:
+            m = re.search(r"line (\d+)", str(exc))
+            self.problem(int(m.group(1)) if m else None, "", "", f"not valid TOML: {exc}")
+            raise ProgrammeError(self.problems) from None
+        for key in data:
+            if key not in TOP_FIELDS:
+                self.problem(self.lines.table(key), "", key, "unknown section")
+        event = self.load_event(data.get("event"))
+        rooms = self.load_rooms(data.get("rooms", []))
+        items = self.load_items(data.get("items", []), event, rooms)
+        if self.problems or event is None:
+            raise ProgrammeError(self.problems)
+        return Programme(event=event, rooms=rooms, items=items)
+
+    def load_event(self, raw: Any) -> Event | None:
+        line = self.lines.table("event")
+        if not isinstance(raw, dict):
+            self.problem(line, "event", "", "the [event] section is missing")
+            return None
+        for key in raw:
+            if key not in EVENT_FIELDS:
+                self.problem(self.lines.key(line, key), "event", key, "unknown field")
+        texts = {k: self.text_field(raw, k, line, "event") for k in EVENT_TEXT_FIELDS}
+        if not texts["title"]:
+            self.problem(line, "event", "title", "missing title")
+        day = raw.get("date")
+        if isinstance(day, str):
+            try:
+                day = date.fromisoformat(day)
+            except ValueError:
+                day = None
+        if not isinstance(day, date) or isinstance(day, datetime):
+            self.problem(self.lines.key(line, "date"), "event", "date", "missing or bad date (write 2025-09-25)")
+            day = None
+        tzname = raw.get("timezone", "Europe/Copenhagen")
+        try:
+            if not isinstance(tzname, str) or not tzname:
+                raise ZoneInfoNotFoundError(tzname)
+            ZoneInfo(tzname)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.problem(self.lines.key(line, "timezone"), "event", "timezone", f"unknown time zone {tzname!r}")
+            tzname = None
+        practical = raw.get("practical", [])
+        if not (isinstance(practical, list) and all(isinstance(p, str) for p in practical)):
+            self.problem(self.lines.key(line, "practical"), "event", "practical", "must be a list of texts")
+            practical = []
+        if day is None or tzname is None or not texts["title"]:
+            return None
+        return Event(date=day, timezone=tzname, practical=tuple(p.strip() for p in practical), **texts)
+
+    def load_rooms(self, raw: Any) -> tuple[Room, ...]:
+        if not isinstance(raw, list):
+            self.problem(self.lines.table("rooms"), "rooms", "", "must be [[rooms]] tables")
+            return ()
+        rooms: list[Room] = []
+        for n, entry in enumerate(raw):
+            line = self.lines.table("rooms", n)
+            where = f"room {n + 1}"
+            if not isinstance(entry, dict):
+                self.problem(line, where, "", "must be a table")
+                continue
+            name = self.text_field(entry, "name", line, where)
+            rid = self.text_field(entry, "id", line, where) or _slug(name)
+            if not name:
+                self.problem(line, where, "name", "missing name")
+                continue
+            if any(r.id == rid for r in rooms):
+                self.problem(line, where, "id", f"duplicate room id {rid!r}")
+                continue
+            rooms.append(Room(id=rid, name=name))
+        if not rooms:
+            rooms.append(Room(id="sal", name="Salen"))
+        return tuple(rooms)
+
+    def load_items(self, raw: Any, event: Event | None, rooms: tuple[Room, ...]) -> tuple[Item, ...]:
+        if not isinstance(raw, list) or not raw:
+            self.problem(self.lines.table("items"), "items", "", "the programme has no [[items]]")
+            return ()
+        items: list[tuple[int | None, Item]] = []
+        seen: set[str] = set()
+        for n, entry in enumerate(raw):
+            line = self.lines.table("items", n)
+            item = self.load_item(n, entry, line, event, rooms, seen)
+            if item is not None:
+                seen.add(item.id)
+                items.append((line, item))
+        self.check_overlaps(items)
+        return tuple(i for _, i in sorted(items, key=lambda li: (li[1].start, li[1].room)))
+
+    def load_item(
+        self,
+        n: int,
+        entry: Any,
+        line: int | None,
+        event: Event | None,
+        rooms: tuple[Room, ...],
+        seen: set[str],
+    ) -> Item | None:
+        if not isinstance(entry, dict):
+            self.problem(line, f"item {n + 1}", "", "must be a table")
+            return None
+        title = self.text_field(entry, "title", line, f"item {n + 1}")
+        where = f"item {n + 1} ({title!r})" if title else f"item {n + 1}"
+        before = len(self.problems)
+        for key in entry:
+            if key not in ITEM_FIELDS:
+                self.problem(self.lines.key(line, key), where, key, "unknown field")
+        if not title:
+            self.problem(line, where, "title", "missing title")
+        kind = entry.get("kind", "talk")
+        if kind not in KINDS:
+            self.problem(self.lines.key(line, "kind"), where, "kind", f"unknown kind {kind!r} (one of: {', '.join(KINDS)})")
+        times: dict[str, time] = {}
+        for key in ("start", "end"):
+            t = _parse_time(entry.get(key))
+            if t is None:
+                got = entry.get(key)
+                msg = "missing time" if got is None else f"bad time {got!r} (write 10:15)"
+                self.problem(self.lines.key(line, key), where, key, msg)
+            else:
+                times[key] = t
+        day: Any = entry.get("date", event.date if event else None)
+        if isinstance(day, str):
+            try:
+                day = date.fromisoformat(day)
+            except ValueError:
+                day = None
+        if "date" in entry and (not isinstance(day, date) or isinstance(day, datetime)):
+            self.problem(self.lines.key(line, "date"), where, "date", "bad date (write 2025-09-25)")
+        room = self.text_field(entry, "room", line, where) or (rooms[0].id if rooms else "")
+        if rooms and room not in {r.id for r in rooms}:
+            self.problem(self.lines.key(line, "room"), where, "room", f"unknown room {room!r}")
+        item_id = self.text_field(entry, "id", line, where) or _slug(f"{times.get('start', '')}-{title}")
+        if item_id in seen:
+            self.problem(self.lines.key(line, "id"), where, "id", f"duplicate id {item_id!r}")
+        speakers = self.load_speakers(entry.get("speakers", []), line, where)
+        insights = entry.get("insights", [])
+        if not (isinstance(insights, list) and all(isinstance(p, str) for p in insights)):
+            self.problem(self.lines.key(line, "insights"), where, "insights", "must be a list of texts")
+            insights = []
+        questions = entry.get("questions", False)
+        if not isinstance(questions, bool):
+            self.problem(self.lines.key(line, "questions"), where, "questions", "must be true or false")
+        description = self.text_field(entry, "description", line, where)
+        if len(times) == 2 and times["end"] <= times["start"]:
+            self.problem(
+                self.lines.key(line, "end"),
+                where,
+                "end",
+                f"ends before it starts ({times['end']:%H:%M} is not after {times['start']:%H:%M})",
+            )
+        if len(self.problems) > before or event is None or not isinstance(day, date):
+            return None
+        tz = event.tz
+        return Item(
+            id=item_id,
+            title=title,
+            kind=kind,
+            start=datetime.combine(day, times["start"], tz),
+            end=datetime.combine(day, times["end"], tz),
+            room=room,
+            speakers=speakers,
+            description=description,
+            insights=tuple(p.strip() for p in insights),
+            questions=bool(questions),
+        )
+
+    def load_speakers(self, raw: Any, line: int | None, where: str) -> tuple[Speaker, ...]:
+        if not isinstance(raw, list):
+            self.problem(self.lines.key(line, "speakers"), where, "speakers", "must be [[items.speakers]] tables")
+            return ()
+        speakers = []
+        for entry in raw:
+            if not isinstance(entry, dict):
+                self.problem(self.lines.key(line, "speakers"), where, "speakers", "must be tables")
+                continue
+            for key in entry:
+                if key not in SPEAKER_FIELDS:
+                    self.problem(line, where, f"speakers.{key}", "unknown field")
+            name = self.text_field(entry, "name", line, where)
+            if not name:
+                self.problem(line, where, "speakers.name", "a speaker needs a name")
+                continue
+            speakers.append(
+                Speaker(
+                    name=name,
+                    role=self.text_field(entry, "role", line, where),
+                    organisation=self.text_field(entry, "organisation", line, where),
+                )
+            )
+        return tuple(speakers)
+
+    def check_overlaps(self, items: list[tuple[int | None, Item]]) -> None:
+        ordered = sorted(items, key=lambda li: (li[1].room, li[1].start))
+        for (_, a), (line, b) in zip(ordered, ordered[1:], strict=False):
+            if a.room == b.room and b.start < a.end:
+                self.problem(
+                    self.lines.key(line, "start"),
+                    f"item {b.title!r}",
+                    "start",
+                    f"overlaps {a.title!r} ({a.start:%H:%M}-{a.end:%H:%M}) in room {a.room!r}",
+                )
+
+
+def loads(text: str, filename: str = "<programme>") -> Programme:
+    """Parse a programme from TOML text.
+
+    Raises:
+        ProgrammeError: with every problem found; nothing is half-loaded.
+    """
+    return _Loader(text, filename).load()
+
+
+def load_file(path: str | Path) -> Programme:
+    """Read and parse a programme file.
+
+    Raises:
+        ProgrammeError: the file is missing, too large, not UTF-8 or not a valid programme.
+    """
+    p = Path(path)
+    name = str(path)
+    try:
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise ProgrammeError([Problem(name, None, "", "", f"file is larger than {MAX_FILE_BYTES} bytes")])
+        text = p.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ProgrammeError([Problem(name, None, "", "", f"cannot read the file: {exc.strerror}")]) from None
+    except UnicodeDecodeError as exc:
+        raise ProgrammeError([Problem(name, None, "", "", f"not UTF-8 text: {exc.reason}")]) from None
+    return loads(text, name)
+
+
+def default_programme() -> Programme:
+    """The embedded default programme (the seed event)."""
+    text = resources.files("server.programme").joinpath("default.toml").read_text("utf-8")
+    return loads(text, "default.toml")
