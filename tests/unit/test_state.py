@@ -1,0 +1,324 @@
+"""The live-state rules, with an injected clock and no I/O."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from server.programme import default_programme
+from server.protocol import ProtocolError, parse_command
+from server.state import Actor, Context, State, apply, expire_messages, question_target, timeline
+
+TZ = ZoneInfo("Europe/Copenhagen")
+PROG = default_programme()
+MOD = Actor("moderator", "mod-1")
+ids = itertools.count(1)
+
+
+def at(hhmm: str, day: int = 25) -> datetime:
+    h, m = hhmm.split(":")
+    return datetime(2025, 9, day, int(h), int(m), tzinfo=TZ)
+
+
+def run(state: State, name: str, now: datetime, actor: Actor = MOD, **args: object):
+    role = actor.role
+    cmd = parse_command({"type": "command", "id": "x", "name": name, "args": args}, role)
+    ctx = Context(now=now, actor=actor, new_id=lambda: f"q{next(ids)}")
+    return apply(state, cmd, ctx)
+
+
+def fresh() -> State:
+    return State(programme=PROG)
+
+
+def test_clock_follows_the_programme_at_1140():
+    """At 11.40 the youth session is live and lunch is next."""
+    tl = timeline(fresh(), at("11:40"))
+    assert tl.phase == "live"
+    assert tl.current is not None and tl.current.item.title == "Unge, ensomhed og ungdomsuddannelser"
+    assert tl.next[0].item.title == "Frokost"
+    assert tl.elapsed_s == 5 * 60 and tl.remaining_s == 45 * 60
+
+
+def test_before_the_day():
+    """Before 10.15 nothing is live and the welcome is next."""
+    tl = timeline(fresh(), at("08:00"))
+    assert tl.phase == "before" and tl.current is None
+    assert tl.next[0].item.id == "velkommen"
+
+
+def test_day_before_is_before():
+    """The day before the event is 'before' too."""
+    assert timeline(fresh(), at("12:00", day=24)).phase == "before"
+
+
+def test_after_the_day():
+    """After 16.20 the day is over and nothing is next."""
+    tl = timeline(fresh(), at("16:30"))
+    assert tl.phase == "after" and tl.current is None and tl.next == ()
+
+
+def test_in_a_break():
+    """At 11.25 the morning break is on: phase break."""
+    tl = timeline(fresh(), at("11:25"))
+    assert tl.phase == "break" and tl.current is not None and tl.current.item.id == "pause-1"
+    assert tl.next[0].item.id == "unge"
+
+
+def test_item_boundaries_are_half_open():
+    """At exactly 11.35 the youth session has started and the break has ended."""
+    assert timeline(fresh(), at("11:35")).current.item.id == "unge"  # type: ignore[union-attr]
+
+
+def test_go_live_takes_control_and_stays_past_the_end():
+    """A moderator's go_live pins the item; past its end it overruns instead of moving on."""
+    out = run(fresh(), "go_live", at("10:50"), item_id="minister")
+    assert out.changed == {"live"}
+    tl = timeline(out.state, at("11:10"))
+    assert tl.mode == "manual" and tl.current.item.id == "minister"  # type: ignore[union-attr]
+    assert tl.remaining_s == 0 and tl.overrun_s == 5 * 60  # went live 10.50, 15 min long
+
+
+def test_unknown_item_changes_nothing():
+    """go_live on an unknown item is refused."""
+    with pytest.raises(ProtocolError) as exc:
+        run(fresh(), "go_live", at("10:50"), item_id="nope")
+    assert exc.value.code == "unknown_item"
+
+
+def test_next_from_clock_mode():
+    """next at 11.40 puts lunch live."""
+    out = run(fresh(), "next", at("11:40"))
+    assert timeline(out.state, at("11:41")).current.item.id == "frokost"  # type: ignore[union-attr]
+
+
+def test_next_before_the_day_starts_the_first_item():
+    """next before the day puts the welcome live."""
+    out = run(fresh(), "next", at("09:00"))
+    assert timeline(out.state, at("09:01")).current.item.id == "velkommen"  # type: ignore[union-attr]
+
+
+def test_next_at_the_last_item_ends_the_day_then_refuses():
+    """next at the last item ends the day; another next is refused."""
+    s = run(fresh(), "go_live", at("16:10"), item_id="farvel").state
+    out = run(s, "next", at("16:20"))
+    tl = timeline(out.state, at("16:21"))
+    assert tl.phase == "after" and tl.current is None
+    with pytest.raises(ProtocolError) as exc:
+        run(out.state, "next", at("16:22"))
+    assert exc.value.code == "no_next"
+
+
+def test_previous_at_the_first_item_is_refused():
+    """previous at the first item is refused; so is previous before the day."""
+    s = run(fresh(), "go_live", at("10:15"), item_id="velkommen").state
+    with pytest.raises(ProtocolError) as exc:
+        run(s, "previous", at("10:16"))
+    assert exc.value.code == "no_previous"
+    with pytest.raises(ProtocolError):
+        run(fresh(), "previous", at("09:00"))
+
+
+def test_previous_after_the_end_brings_back_the_last_item():
+    """previous after next-past-the-end brings the closing item back."""
+    s = run(fresh(), "go_live", at("16:10"), item_id="farvel").state
+    s = run(s, "next", at("16:20")).state
+    s = run(s, "previous", at("16:21")).state
+    assert timeline(s, at("16:22")).current.item.id == "farvel"  # type: ignore[union-attr]
+
+
+def test_follow_clock_hands_back_control():
+    """follow_clock returns to the clock's item."""
+    s = run(fresh(), "go_live", at("10:15"), item_id="velkommen").state
+    s = run(s, "follow_clock", at("11:40")).state
+    tl = timeline(s, at("11:40"))
+    assert tl.mode == "clock" and tl.current.item.id == "unge"  # type: ignore[union-attr]
+
+
+def test_delay_moves_items_not_started_yet():
+    """A delay of 10 set at 11.00 moves later items, not the live one."""
+    s = run(fresh(), "set_delay", at("11:00"), minutes=10).state
+    tl = timeline(s, at("11:00"))
+    assert tl.current.item.id == "reformer" and tl.current.expected_end == at("11:20")  # type: ignore[union-attr]
+    assert tl.next[0].expected_start == at("11:30")
+    assert tl.delay_minutes == 10
+
+
+def test_delay_that_pushes_into_lunch():
+    """With 20 minutes' delay set before noon, at 12.30 the youth session is still on."""
+    s = run(fresh(), "set_delay", at("11:00"), minutes=20).state
+    tl = timeline(s, at("12:30"))
+    assert tl.current.item.id == "unge"  # type: ignore[union-attr]
+    assert tl.next[0].item.id == "frokost" and tl.next[0].expected_start == at("12:45")
+    assert timeline(s, at("12:50")).current.item.id == "frokost"  # type: ignore[union-attr]
+
+
+def test_shift_delay_adds_and_range_is_checked():
+    """shift_delay adds to the delay; out-of-range values are refused."""
+    s = run(fresh(), "shift_delay", at("09:00"), minutes=5).state
+    s = run(s, "shift_delay", at("09:00"), minutes=5).state
+    assert timeline(s, at("09:00")).next[0].expected_start == at("10:25")
+    with pytest.raises(ProtocolError) as exc:
+        run(s, "set_delay", at("09:00"), minutes=100000)
+    assert exc.value.code == "out_of_range"
+
+
+def test_extend_pushes_later_items():
+    """Extending the live item by 5 pushes the break and the rest."""
+    out = run(fresh(), "extend", at("11:00"), minutes=5)
+    assert out.result["extended_minutes"] == 5
+    tl = timeline(out.state, at("11:22"))
+    assert tl.current.item.id == "reformer" and tl.remaining_s == 3 * 60  # type: ignore[union-attr]
+    assert tl.next[0].expected_start == at("11:25")
+
+
+def test_extend_with_nothing_live_is_refused():
+    """extend before the day is refused."""
+    with pytest.raises(ProtocolError) as exc:
+        run(fresh(), "extend", at("08:00"), minutes=5)
+    assert exc.value.code == "nothing_live"
+
+
+def test_overrun_in_manual_mode_pushes_next():
+    """A live item running 10 minutes over makes the next item expected no earlier than now."""
+    s = run(fresh(), "go_live", at("10:45"), item_id="reformer").state
+    tl = timeline(s, at("11:30"))
+    assert tl.overrun_s == 10 * 60
+    assert tl.next[0].expected_start == at("11:30")
+
+
+def test_hall_message_expires():
+    """A hall message with expires_in_s disappears after its time."""
+    s = run(fresh(), "set_hall_message", at("11:00"), text="Husk at slukke mobilen", expires_in_s=60).state
+    assert s.live.hall_message is not None and s.live.hall_message.text == "Husk at slukke mobilen"
+    assert expire_messages(s, at("11:00")) is None
+    out = expire_messages(s, at("11:02"))
+    assert out is not None and out.state.live.hall_message is None
+
+
+def test_messages_set_and_clear():
+    """Stage and hall messages are set and cleared; empty text is refused."""
+    s = run(fresh(), "set_stage_message", at("11:00"), text="2 minutter tilbage").state
+    assert s.live.stage_message.text == "2 minutter tilbage"  # type: ignore[union-attr]
+    s = run(s, "clear_stage_message", at("11:01")).state
+    assert s.live.stage_message is None
+    with pytest.raises(ProtocolError) as exc:
+        run(s, "set_hall_message", at("11:00"), text="   ")
+    assert exc.value.code == "empty_text"
+
+
+def test_questions_open_by_programme_and_override():
+    """The panel takes questions by default; a talk only when the moderator opens it."""
+    s = fresh()
+    assert question_target(s, at("11:40")).id == "unge"  # type: ignore[union-attr]
+    assert question_target(s, at("10:50")) is None
+    s = run(s, "open_questions", at("10:50"), item_id="reformer").state
+    assert question_target(s, at("10:50")).id == "reformer"  # type: ignore[union-attr]
+    s = run(s, "close_questions", at("11:40"), item_id="unge").state
+    assert question_target(s, at("11:40")) is None
+
+
+ATT = Actor("attendee", "att-1")
+
+
+def submit(s: State, now: datetime, actor: Actor = ATT, **args: object):
+    return run(s, "submit_question", now, actor, **args)
+
+
+def test_question_lifecycle():
+    """pending → approved → on screen → answered; an edit keeps the original."""
+    out = submit(fresh(), at("11:40"), text="Hvordan når vi de unge?")
+    qid = out.result["question_id"]
+    s = out.state
+    assert s.questions[qid].status == "pending" and s.questions[qid].item_id == "unge"
+    s = run(s, "edit_question", at("11:41"), question_id=qid, text="Hvordan når vi de mest ensomme unge?").state
+    assert s.questions[qid].original_text == "Hvordan når vi de unge?"
+    s = run(s, "approve_question", at("11:42"), question_id=qid).state
+    s = run(s, "show_question", at("11:43"), question_id=qid).state
+    assert s.questions[qid].status == "on_screen" and s.live.on_screen == {"faellessalen": qid}
+    s = run(s, "answer_question", at("11:50"), question_id=qid).state
+    assert s.questions[qid].status == "answered" and dict(s.live.on_screen) == {}
+
+
+def test_one_question_on_screen_per_room():
+    """Showing a second question puts the first back to approved."""
+    s = fresh()
+    a = submit(s, at("11:40"), text="A?")
+    b = submit(a.state, at("11:40"), text="B?")
+    s = run(b.state, "show_question", at("11:41"), question_id=a.result["question_id"]).state
+    s = run(s, "show_question", at("11:42"), question_id=b.result["question_id"]).state
+    assert s.questions[a.result["question_id"]].status == "approved"
+    assert s.live.on_screen["faellessalen"] == b.result["question_id"]
+    s = run(s, "hide_question", at("11:43")).state
+    assert s.questions[b.result["question_id"]].status == "approved" and not s.live.on_screen
+
+
+def test_rejected_question_cannot_be_answered():
+    """answer on a rejected question is refused with bad_status."""
+    out = submit(fresh(), at("11:40"), text="?")
+    s = run(out.state, "reject_question", at("11:41"), question_id=out.result["question_id"]).state
+    with pytest.raises(ProtocolError) as exc:
+        run(s, "answer_question", at("11:42"), question_id=out.result["question_id"])
+    assert exc.value.code == "bad_status"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("", "empty_text"),
+        ("   \n ", "empty_text"),
+        ("x" * 281, "text_too_long"),
+        ("hej\x1b[2Jdig", "bad_characters"),
+        ("bell\x07", "bad_characters"),
+        ("\x9b31m", "bad_characters"),
+        ("\u202eevil", "bad_characters"),
+    ],
+)
+def test_bad_question_text_is_refused(text: str, code: str):
+    """Empty, whitespace, too long and control characters are refused."""
+    with pytest.raises(ProtocolError) as exc:
+        submit(fresh(), at("11:40"), text=text)
+    assert exc.value.code == code
+
+
+def test_question_when_closed_is_refused():
+    """At 10.50 (a talk, questions closed) a question is refused."""
+    with pytest.raises(ProtocolError) as exc:
+        submit(fresh(), at("10:50"), text="Et spørgsmål")
+    assert exc.value.code == "questions_closed"
+
+
+def test_too_many_questions_per_minute():
+    """The sixth question within a minute is refused; a minute later it is taken."""
+    s = fresh()
+    for _ in range(5):
+        s = submit(s, at("11:40"), text="Spørgsmål").state
+    with pytest.raises(ProtocolError) as exc:
+        submit(s, at("11:40"), text="Spørgsmål")
+    assert exc.value.code == "too_many_questions"
+    assert submit(s, at("11:42"), text="Spørgsmål").result["question_id"]
+
+
+def test_votes_one_per_client():
+    """A client's second vote counts once; unvote takes it back; pending can't be voted."""
+    out = submit(fresh(), at("11:40"), text="?")
+    qid = out.result["question_id"]
+    with pytest.raises(ProtocolError):
+        run(out.state, "vote", at("11:41"), ATT, question_id=qid)
+    s = run(out.state, "approve_question", at("11:41"), question_id=qid).state
+    s = run(s, "vote", at("11:42"), ATT, question_id=qid).state
+    again = run(s, "vote", at("11:42"), ATT, question_id=qid)
+    assert again.changed == frozenset() and again.state.vote_count(qid) == 1
+    s = run(s, "vote", at("11:42"), Actor("attendee", "att-2"), question_id=qid).state
+    assert s.vote_count(qid) == 2
+    s = run(s, "unvote", at("11:43"), ATT, question_id=qid).state
+    assert s.vote_count(qid) == 1
+
+
+def test_save_note():
+    """A note is saved for an item with its audience."""
+    s = run(fresh(), "save_note", at("09:00"), item_id="unge", text="Udtales: DEFACTUM", audience="stage").state
+    assert s.notes["unge"].audience == "stage" and s.notes["unge"].text == "Udtales: DEFACTUM"
