@@ -1,0 +1,1 @@
+"""Podium's Textual clients and the ``podium`` command line."""

@@ -1,0 +1,162 @@
+"""The ``podium`` command line.
+
+Server-side commands import ``server.app`` inside the command, so that the screens
+(``podium hall`` on a Raspberry Pi) never load SQLModel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from server.app import Running
+
+DEMO_CLOCK = "2025-09-25T11:40"
+
+
+def _clock(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ugyldigt tidspunkt {value!r} (skriv fx 2025-09-25T11:40)") from None
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"ugyldig port {value!r}")
+    return port
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="podium", description="Podium: skærmene til en konference.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("serve", help="start serveren (websocket på /ws)")
+    s.add_argument("--host", default="127.0.0.1", help="adresse at lytte på (0.0.0.0 på et LAN)")
+    s.add_argument("--port", type=_port, default=8765)
+    s.add_argument("--db", metavar="URL", help="SQLAlchemy-URL eller filsti (standard: SQLite i brugerens datamappe)")
+    s.add_argument("--programme", metavar="FILE", help="programfil (TOML), der erstatter det gemte program")
+    s.add_argument("--clock", type=_clock, metavar="TIME", help="start serverens ur på et lokalt tidspunkt")
+    s.add_argument("--moderator-token", metavar="T", help="moderatorens adgangskode (ellers PODIUM_MODERATOR_TOKEN)")
+    s.add_argument("--stage-token", metavar="T", help="scenemonitorens adgangskode (ellers PODIUM_STAGE_TOKEN)")
+    s.add_argument("--compression", action="store_true", help="slå permessage-deflate til")
+    s.add_argument("-v", "--verbose", action="store_true")
+
+    d = sub.add_parser("demo", help="server på en øvedag med de indbyggede standarder")
+    d.add_argument("--port", type=_port, default=8765)
+    d.add_argument("--clock", type=_clock, default=_clock(DEMO_CLOCK), metavar="TIME")
+
+    prog = sub.add_parser("programme", help="tjek et program")
+    psub = prog.add_subparsers(dest="action", required=True, metavar="ACTION")
+    chk = psub.add_parser("check", help="tjek en programfil og vis alle fejl")
+    chk.add_argument("file")
+    return p
+
+
+def _announce(running: Running, show_tokens: bool = True) -> None:
+    host = running.server.sockets and next(iter(running.server.sockets)).getsockname()[0]
+    print(f"Podium kører på ws://{host}:{running.port}/ws  (sundhed: http://{host}:{running.port}/healthz)")
+    if show_tokens:
+        for role, token in running.tokens.items():
+            label = {"moderator": "Moderator-kode", "stage": "Scene-kode"}[role]
+            note = " (ny)" if role in running.generated else ""
+            print(f"{label}{note}: {token}")
+    print("Stop med Ctrl+C.", flush=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from server.app import Settings, run
+    from server.programme import ProgrammeError
+
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings(
+        host=args.host,
+        port=args.port,
+        db_url=args.db,
+        programme=args.programme,
+        clock=args.clock,
+        moderator_token=args.moderator_token,
+        stage_token=args.stage_token,
+        compression=args.compression,
+    )
+    try:
+        asyncio.run(run(settings, _announce))
+    except ProgrammeError as exc:
+        print("Programmet kan ikke indlæses:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"Serveren kan ikke starte: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from server.app import Settings, run
+
+    tmp = tempfile.mkdtemp(prefix="podium-demo-")
+    settings = Settings(
+        port=args.port,
+        db_url=f"sqlite:///{Path(tmp) / 'demo.sqlite3'}",
+        clock=args.clock,
+        moderator_token="demo",
+        stage_token="demo",
+    )
+
+    def announce(running: Running) -> None:
+        _announce(running)
+        print(f"Demo: uret går fra {args.clock:%d.%m.%Y kl. %H.%M}; database i {tmp}.")
+
+    try:
+        asyncio.run(run(settings, announce))
+    except OSError as exc:
+        print(f"Demoen kan ikke starte: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_programme_check(args: argparse.Namespace) -> int:
+    from server.programme import ProgrammeError, load_file
+
+    try:
+        prog = load_file(args.file)
+    except ProgrammeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        n = len(exc.problems)
+        print(f"{n} fejl i {args.file}." if n != 1 else f"1 fejl i {args.file}.", file=sys.stderr)
+        return 1
+    first, last = prog.items[0], prog.items[-1]
+    print(
+        f"{args.file}: i orden – {prog.event.title}, {len(prog.items)} punkter, "
+        f"kl. {first.start:%H.%M}–{last.end:%H.%M}."
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "demo":
+        return cmd_demo(args)
+    if args.command == "programme" and args.action == "check":
+        return cmd_programme_check(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""``podium serve``: settings, the clock, HTTP routes, the websocket endpoint, signals."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from http import HTTPStatus
+from zoneinfo import ZoneInfo
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+from server.handlers import Connection, Engine
+from server.hub import Hub
+from server.programme import Programme, default_programme, load_file
+from server.protocol import DEFAULT_LIMITS, Limits
+from server.storage import Store, default_db_url
+
+log = logging.getLogger("podium.server")
+
+
+class Clock:
+    """The server's clock, in the event's time zone; optionally started at a set moment."""
+
+    def __init__(self, tz: ZoneInfo, start: datetime | None = None) -> None:
+        self.tz = tz
+        self.offset = 0.0
+        if start is not None:
+            if start.tzinfo is None:
+                start = start.replace(tzinfo=tz)
+            self.offset = start.timestamp() - time.time()
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(time.time() + self.offset, self.tz)
+
+
+@dataclass
+class Settings:
+    """Everything ``podium serve`` can be told."""
+
+    host: str = "127.0.0.1"
+    port: int = 8765
+    db_url: str | None = None
+    programme: str | None = None
+    clock: datetime | None = None
+    moderator_token: str | None = None
+    stage_token: str | None = None
+    limits: Limits = field(default_factory=lambda: DEFAULT_LIMITS)
+    compression: bool = False
+    tick_s: float = 1.0
+
+
+@dataclass
+class Running:
+    """A started server, for the CLI and the tests."""
+
+    server: Server
+    engine: Engine
+    port: int
+    tokens: dict[str, str]
+    generated: set[str]
+    tasks: list[asyncio.Task[None]]
+
+    async def close(self) -> None:
+        self.server.close()  # clients see 1001 (going away)
+        await self.server.wait_closed()
+        for t in self.tasks:
+            t.cancel()
+        for t in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await t
+        self.engine.store.close()
+
+
+def _json_response(conn: ServerConnection, status: HTTPStatus, body: object) -> Response:
+    resp = conn.respond(status, json.dumps(body, ensure_ascii=False) + "\n")
+    resp.headers = Headers(
+        [(k, v) for k, v in resp.headers.raw_items() if k.lower() != "content-type"]
+        + [("Content-Type", "application/json; charset=utf-8")]
+    )
+    return resp
+
+
+def _routes(engine: Engine) -> Callable[[ServerConnection, Request], Response | None]:
+    def process_request(conn: ServerConnection, request: Request) -> Response | None:
+        path = request.path.split("?", 1)[0]
+        if path == "/ws":
+            return None
+        if path == "/healthz":
+            body = {"status": "ok", "revision": engine.revision, "clients": engine.hub.counts()}
+            return _json_response(conn, HTTPStatus.OK, body)
+        return _json_response(conn, HTTPStatus.NOT_FOUND, {"error": "not found", "websocket": "/ws"})
+
+    return process_request
+
+
+def open_store(settings: Settings) -> tuple[Store, Programme]:
+    """Open the database and make sure it holds a programme (``--programme`` or the seed)."""
+    url = settings.db_url or os.environ.get("PODIUM_DB") or default_db_url()
+    store = Store(url)
+    programme = load_file(settings.programme) if settings.programme else None
+    stored = store.load_programme()
+    if programme is None:
+        programme = stored or default_programme()
+    if programme != stored:
+        store.save_programme(programme, datetime.now(ZoneInfo(programme.event.timezone)))
+    return store, programme
+
+
+async def start(settings: Settings) -> Running:
+    """Open storage, load the state and start listening. ``port=0`` picks a free port."""
+    store, programme = await asyncio.to_thread(open_store, settings)
+    clock = Clock(programme.event.tz, settings.clock)
+    state, revision = store.load_state(programme)
+    tokens: dict[str, str] = {}
+    generated: set[str] = set()
+    for role, given in (
+        ("moderator", settings.moderator_token or os.environ.get("PODIUM_MODERATOR_TOKEN")),
+        ("stage", settings.stage_token or os.environ.get("PODIUM_STAGE_TOKEN")),
+    ):
+        tokens[role], new = store.token(role, given)
+        if new:
+            generated.add(role)
+    hub = Hub()
+    engine = Engine(store, state, revision, clock.now, hub, settings.limits, tokens)
+
+    async def handler(ws: ServerConnection) -> None:
+        await Connection(engine, ws).run()
+
+    server = await serve(
+        handler,
+        settings.host,
+        settings.port,
+        process_request=_routes(engine),
+        max_size=settings.limits.max_frame_bytes * 4,
+        compression="deflate" if settings.compression else None,
+        ping_interval=20,
+        ping_timeout=20,
+    )
+    port = next(iter(server.sockets)).getsockname()[1]
+
+    async def ticker() -> None:
+        while True:
+            await asyncio.sleep(settings.tick_s)
+            try:
+                await engine.tick()
+            except Exception:
+                log.exception("tick failed")
+
+    tasks = [asyncio.create_task(engine.run()), asyncio.create_task(ticker())]
+    return Running(server, engine, port, tokens, generated, tasks)
+
+
+async def run(settings: Settings, announce: Callable[[Running], None] | None = None) -> None:
+    """Serve until SIGTERM or SIGINT, then close every connection with 1001."""
+    running = await start(settings)
+    if announce:
+        announce(running)
+    stop = asyncio.get_running_loop().create_future()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
+    try:
+        await stop
+    finally:
+        await running.close()

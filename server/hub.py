@@ -1,0 +1,133 @@
+"""The hub: the connected clients by role and room, and the fan-out to them.
+
+One encode per (role, room) and publish; the frames go out with
+``websockets.asyncio.server.broadcast``, which writes without waiting. A client
+whose send buffer is over the soft limit misses updates (it is marked stale and
+gets the latest snapshot once it has drained); over the hard limit it is closed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection, broadcast
+
+from server.protocol import ROLES, encode
+from server.state import State
+from server.views import own_questions, role_view
+
+log = logging.getLogger("podium.hub")
+
+SOFT_BUFFER = 256 * 1024
+HARD_BUFFER = 4 * 1024 * 1024
+
+
+@dataclass(eq=False)
+class Client:
+    """One connected client after its hello."""
+
+    ws: ServerConnection
+    role: str
+    room: str | None
+    client_id: str
+    lang: str = "da"
+    stale: bool = field(default=False)
+
+    def buffered(self) -> int:
+        transport = self.ws.transport
+        return transport.get_write_buffer_size() if transport is not None else 0
+
+
+def snapshot_message(state: State, now: datetime, revision: int, role: str, room: str | None) -> dict[str, Any]:
+    return {"type": "snapshot", "revision": revision, "state": role_view(state, now, role, room)}
+
+
+def mine_message(state: State, revision: int, client_id: str) -> dict[str, Any]:
+    return {"type": "mine", "revision": revision, **own_questions(state, client_id)}
+
+
+class Hub:
+    """Owns the connected clients; publishes each new revision to them."""
+
+    def __init__(self) -> None:
+        self.clients: set[Client] = set()
+        self._presence_sent: dict[str, int] | None = None
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(cl.role for cl in self.clients)
+        return {role: c.get(role, 0) for role in ROLES}
+
+    def register(self, client: Client) -> None:
+        self.clients.add(client)
+
+    def unregister(self, client: Client) -> None:
+        self.clients.discard(client)
+
+    def frames_for(self, client: Client, state: State, now: datetime, revision: int) -> list[str]:
+        """The snapshot (and for an attendee its own questions) for one client."""
+        frames = [encode(snapshot_message(state, now, revision, client.role, client.room))]
+        if client.role == "attendee":
+            frames.append(encode(mine_message(state, revision, client.client_id)))
+        if client.role == "moderator":
+            frames.append(encode({"type": "presence", "clients": self.counts()}))
+        return frames
+
+    def send_now(self, client: Client, frames: Iterable[str]) -> None:
+        """Write frames to one client without waiting (in order, before anything later)."""
+        for frame in frames:
+            broadcast([client.ws], frame)
+
+    def publish(self, state: State, now: datetime, revision: int, attendees: Iterable[str] = ()) -> None:
+        """Send the new revision to every client; ``attendees`` also get their own questions."""
+        groups: dict[tuple[str, str | None], list[Client]] = {}
+        for client in self.clients:
+            if self._check_buffer(client):
+                groups.setdefault((client.role, client.room), []).append(client)
+        cache: dict[tuple[str, str | None], str] = {}
+        for key, members in groups.items():
+            frame = cache.get(key) or encode(snapshot_message(state, now, revision, *key))
+            cache[key] = frame
+            broadcast([c.ws for c in members], frame)
+        wanted = set(attendees)
+        if wanted:
+            for client in self.clients:
+                if client.role == "attendee" and client.client_id in wanted and not client.stale:
+                    broadcast([client.ws], encode(mine_message(state, revision, client.client_id)))
+
+    def _check_buffer(self, client: Client) -> bool:
+        size = client.buffered()
+        if size > HARD_BUFFER:
+            log.warning("closing a %s client that does not read (%d bytes queued)", client.role, size)
+            client.ws.transport.abort()  # type: ignore[union-attr]
+            return False
+        if size > SOFT_BUFFER:
+            client.stale = True
+            return False
+        return not client.stale
+
+    def catch_up(self, state: State, now: datetime, revision: int) -> None:
+        """Send the latest snapshot to stale clients that have drained their buffer."""
+        for client in list(self.clients):
+            if client.stale and client.buffered() <= SOFT_BUFFER // 4:
+                client.stale = False
+                self.send_now(client, self.frames_for(client, state, now, revision))
+            elif client.stale:
+                self._check_buffer(client)
+
+    def publish_presence(self) -> None:
+        """Tell the moderators how many clients of each role are connected, if it changed."""
+        counts = self.counts()
+        if counts == self._presence_sent:
+            return
+        self._presence_sent = counts
+        mods = [c.ws for c in self.clients if c.role == "moderator" and not c.stale]
+        if mods:
+            broadcast(mods, encode({"type": "presence", "clients": counts}))
+
+    def each(self, pred: Callable[[Client], bool]) -> list[Client]:
+        return [c for c in self.clients if pred(c)]

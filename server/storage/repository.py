@@ -1,0 +1,230 @@
+"""The repository: load the whole state at start, commit each batch of changes.
+
+The server keeps the state in memory and writes through this small interface; a
+batch of commands is committed in one transaction before any of them is acked.
+Sync SQLAlchemy on purpose (see PITFALLS 16): the server calls it from one writer.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, event, text
+from sqlmodel import Session, SQLModel, create_engine, delete, select
+
+from server.programme.model import Programme
+from server.state import Live, Note, Question, State
+from server.storage.tables import (
+    CommandLogRow,
+    LiveRow,
+    MetaRow,
+    NoteRow,
+    ProgrammeRow,
+    QuestionRow,
+    VoteRow,
+)
+
+
+def default_db_url() -> str:
+    """SQLite in the user's data directory (created if missing)."""
+    path = Path(user_data_dir("podium", appauthor=False)) / "podium.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept a bare path as SQLite, and postgresql:// as the psycopg 3 driver."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of the command log."""
+
+    at: datetime
+    role: str
+    client_key: str
+    command_id: str
+    name: str
+    args: dict[str, Any]
+    ok: bool
+    reply: dict[str, Any]
+    revision: int
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")  # an ack survives a power cut, not only a crash
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+class Store:
+    """Podium's storage over any SQLAlchemy URL (SQLite by default, PostgreSQL too)."""
+
+    def __init__(self, url: str, *, connect_args: dict[str, Any] | None = None) -> None:
+        self.url = normalise_url(url)
+        self.engine: Engine = create_engine(self.url, connect_args=connect_args or {})
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        SQLModel.metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- meta -------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        with Session(self.engine) as s:
+            row = s.get(MetaRow, key)
+            return row.value if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with Session(self.engine) as s:
+            s.merge(MetaRow(key=key, value=value))
+            s.commit()
+
+    def token(self, role: str, given: str | None = None) -> tuple[str, bool]:
+        """The token of a role: ``given`` (stored), else the stored one, else a new one.
+
+        Returns:
+            The token and whether it was generated just now.
+        """
+        key = f"token:{role}"
+        if given:
+            if self.get_meta(key) != given:
+                self.set_meta(key, given)
+            return given, False
+        stored = self.get_meta(key)
+        if stored:
+            return stored, False
+        new = secrets.token_urlsafe(12)
+        self.set_meta(key, new)
+        return new, True
+
+    # --- the whole state --------------------------------------------------------
+
+    def load_programme(self) -> Programme | None:
+        with Session(self.engine) as s:
+            row = s.get(ProgrammeRow, 1)
+            return Programme.from_dict(json.loads(row.data)) if row else None
+
+    def save_programme(self, programme: Programme, now: datetime) -> None:
+        with Session(self.engine) as s:
+            s.merge(ProgrammeRow(id=1, data=json.dumps(programme.to_dict()), updated_at=now.isoformat()))
+            s.commit()
+
+    def load_state(self, programme: Programme) -> tuple[State, int]:
+        """The stored live state, notes, questions and votes, and the revision."""
+        with Session(self.engine) as s:
+            live_row = s.get(LiveRow, 1)
+            live = Live.from_dict(json.loads(live_row.data)) if live_row else Live()
+            notes = {
+                r.item_id: Note(r.item_id, r.text, r.audience, datetime.fromisoformat(r.updated_at))
+                for r in s.exec(select(NoteRow))
+            }
+            questions = {r.id: _question(r) for r in s.exec(select(QuestionRow))}
+            votes: dict[str, set[str]] = {}
+            for v in s.exec(select(VoteRow)):
+                votes.setdefault(v.question_id, set()).add(v.client_id)
+            rev = s.get(MetaRow, "revision")
+        state = State(
+            programme=programme,
+            live=live,
+            notes=MappingProxyType(notes),
+            questions=MappingProxyType(questions),
+            votes=MappingProxyType({k: frozenset(v) for k, v in votes.items()}),
+        )
+        return state, int(rev.value) if rev else 0
+
+    def commit(self, state: State, changed: Iterable[str], log: Iterable[LogEntry], revision: int) -> None:
+        """Write what changed, the log lines and the revision in one transaction."""
+        with Session(self.engine) as s:
+            for key in sorted(set(changed)):
+                kind, _, ident = key.partition(":")
+                if kind == "live":
+                    s.merge(LiveRow(id=1, data=json.dumps(state.live.to_dict())))
+                elif kind == "note":
+                    n = state.notes[ident]
+                    s.merge(NoteRow(item_id=n.item_id, text=n.text, audience=n.audience, updated_at=n.updated_at.isoformat()))
+                elif kind == "question":
+                    s.merge(_question_row(state.questions[ident]))
+                elif kind == "votes":
+                    s.flush()  # the question row must exist before its votes
+                    s.exec(delete(VoteRow).where(VoteRow.question_id == ident))  # type: ignore[arg-type]
+                    for client in sorted(state.votes.get(ident, ())):
+                        s.add(VoteRow(question_id=ident, client_id=client))
+            for e in log:
+                s.add(
+                    CommandLogRow(
+                        at=e.at.isoformat(),
+                        role=e.role,
+                        client_key=e.client_key,
+                        command_id=e.command_id,
+                        name=e.name,
+                        args=json.dumps(e.args, ensure_ascii=False),
+                        ok=e.ok,
+                        reply=json.dumps(e.reply, ensure_ascii=False),
+                        revision=e.revision,
+                    )
+                )
+            s.merge(MetaRow(key="revision", value=str(revision)))
+            s.commit()
+
+    def replies(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every logged (client key, command id, reply), for answering resent commands."""
+        with Session(self.engine) as s:
+            for row in s.exec(select(CommandLogRow.client_key, CommandLogRow.command_id, CommandLogRow.reply)):
+                yield row[0], row[1], json.loads(row[2])
+
+    def command_log(self) -> list[CommandLogRow]:
+        with Session(self.engine) as s:
+            return list(s.exec(select(CommandLogRow).order_by(CommandLogRow.seq)))  # type: ignore[arg-type]
+
+    def ping(self) -> None:
+        with self.engine.connect() as c:
+            c.execute(text("SELECT 1"))
+
+
+def _question(r: QuestionRow) -> Question:
+    return Question(
+        id=r.id,
+        item_id=r.item_id,
+        text=r.text,
+        original_text=r.original_text,
+        status=r.status,
+        client_id=r.client_id,
+        created_at=datetime.fromisoformat(r.created_at),
+        updated_at=datetime.fromisoformat(r.updated_at),
+        name=r.name,
+        organisation=r.organisation,
+    )
+
+
+def _question_row(q: Question) -> QuestionRow:
+    return QuestionRow(
+        id=q.id,
+        item_id=q.item_id,
+        text=q.text,
+        original_text=q.original_text,
+        status=q.status,
+        client_id=q.client_id,
+        name=q.name,
+        organisation=q.organisation,
+        created_at=q.created_at.isoformat(),
+        updated_at=q.updated_at.isoformat(),
+    )

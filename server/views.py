@@ -1,0 +1,112 @@
+"""What each role may see: the snapshot ``state`` built from the live state and the clock.
+
+Pure functions. Role filtering lives here and nowhere else: the hall never gets a
+pending or rejected question, a note or the stage message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from server.state import PUBLIC_STATUSES, Question, Slot, State, Timeline, timeline
+
+
+def _slot(state: State, s: Slot) -> dict[str, Any]:
+    d = s.item.to_dict()
+    d["expected_start"] = s.expected_start.isoformat()
+    d["expected_end"] = s.expected_end.isoformat()
+    d["questions_open"] = state.questions_open_for(s.item)
+    return d
+
+
+def _current(state: State, tl: Timeline) -> dict[str, Any] | None:
+    if tl.current is None:
+        return None
+    d = _slot(state, tl.current)
+    d["elapsed_s"] = tl.elapsed_s
+    d["remaining_s"] = tl.remaining_s
+    d["overrun_s"] = tl.overrun_s
+    return d
+
+
+def _public_questions(state: State) -> list[dict[str, Any]]:
+    qs = [q for q in state.questions.values() if q.status in PUBLIC_STATUSES]
+    qs.sort(key=lambda q: (-state.vote_count(q.id), q.created_at))
+    return [q.public_dict(state.vote_count(q.id)) for q in qs]
+
+
+def public_view(state: State, now: datetime, room: str | None = None) -> dict[str, Any]:
+    """The state every role may see (the hall's whole view)."""
+    prog = state.programme
+    tl = timeline(state, now, room)
+    slots: dict[str, Slot] = {}
+    for r in prog.rooms:
+        for s in (tl if r.id == tl.room else timeline(state, now, r.id)).slots:
+            slots[s.item.id] = s
+    on_screen_id = state.live.on_screen.get(tl.room)
+    on_screen: Question | None = state.questions.get(on_screen_id) if on_screen_id else None
+    hall = state.live.hall_message
+    event = prog.event.to_dict()
+    event["rooms"] = [r.to_dict() for r in prog.rooms]
+    return {
+        "event": event,
+        "room": tl.room,
+        "clock": now.isoformat(),
+        "phase": tl.phase,
+        "mode": tl.mode,
+        "current": _current(state, tl),
+        "next": [_slot(state, s) for s in tl.next[:5]],
+        "delay_minutes": tl.delay_minutes,
+        "hall_message": hall.to_dict() if hall and hall.active(now) else None,
+        "on_screen_question": on_screen.public_dict(state.vote_count(on_screen.id)) if on_screen else None,
+        "programme": [_slot(state, slots[i.id]) for i in prog.items],
+    }
+
+
+def role_view(state: State, now: datetime, role: str, room: str | None = None) -> dict[str, Any]:
+    """The snapshot ``state`` for one role."""
+    view = public_view(state, now, room)
+    if role == "attendee":
+        view["questions"] = _public_questions(state)
+    elif role == "stage":
+        stage = state.live.stage_message
+        view["stage_message"] = stage.to_dict() if stage else None
+        view["notes"] = {k: {"text": n.text, "audience": n.audience} for k, n in state.notes.items() if n.audience == "stage"}
+    elif role == "moderator":
+        stage = state.live.stage_message
+        view["stage_message"] = stage.to_dict() if stage else None
+        view["notes"] = {
+            k: {"text": n.text, "audience": n.audience, "updated_at": n.updated_at.isoformat()}
+            for k, n in state.notes.items()
+        }
+        qs = sorted(state.questions.values(), key=lambda q: q.created_at, reverse=True)
+        view["questions"] = [q.full_dict(state.vote_count(q.id)) for q in qs]
+    return view
+
+
+def own_questions(state: State, client_id: str) -> dict[str, Any]:
+    """An attendee's own questions (any status) and the questions it voted for."""
+    mine = sorted((q for q in state.questions.values() if q.client_id == client_id), key=lambda q: q.created_at)
+    voted = sorted(qid for qid, voters in state.votes.items() if client_id in voters)
+    return {
+        "questions": [
+            {**q.public_dict(state.vote_count(q.id)), "edited": q.text != q.original_text} for q in mine
+        ],
+        "voted": voted,
+    }
+
+
+def signature(state: State, now: datetime) -> tuple[Any, ...]:
+    """What changes on screens with the clock alone (current, phase, expected minutes).
+
+    The server republishes when this changes, so that clients never run the rules.
+    """
+    sig: list[Any] = []
+    for r in state.programme.rooms:
+        tl = timeline(state, now, r.id)
+        sig.append((r.id, tl.phase, tl.current.item.id if tl.current else None))
+        sig.append(tuple(int(s.expected_start.timestamp() // 60) for s in tl.next[:5]))
+    hall = state.live.hall_message
+    sig.append(bool(hall and hall.active(now)))
+    return tuple(sig)
