@@ -57,6 +57,8 @@ class Settings:
     limits: Limits = field(default_factory=lambda: DEFAULT_LIMITS)
     compression: bool = False
     tick_s: float = 1.0
+    #: Tests inject a clock here; otherwise the wall clock (shifted by ``clock``).
+    now: Callable[[], datetime] | None = None
 
 
 @dataclass
@@ -131,7 +133,7 @@ async def start(settings: Settings) -> Running:
         if new:
             generated.add(role)
     hub = Hub()
-    engine = Engine(store, state, revision, clock.now, hub, settings.limits, tokens)
+    engine = Engine(store, state, revision, settings.now or clock.now, hub, settings.limits, tokens)
 
     async def handler(ws: ServerConnection) -> None:
         await Connection(engine, ws).run()

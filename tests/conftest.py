@@ -1,0 +1,150 @@
+"""Shared fixtures: a real server on a free port with a real SQLite file, real clients."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+
+from server.app import Running, Settings, start
+from server.protocol import Limits
+
+#: One unit of waiting; CI machines may scale it up.
+UNIT = float(os.environ.get("PODIUM_TEST_UNIT", "1.0"))
+TZ = ZoneInfo("Europe/Copenhagen")
+MOD_TOKEN = "mod-secret-token"
+STAGE_TOKEN = "stage-secret-token"
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.t = start
+
+    def __call__(self) -> datetime:
+        return self.t
+
+    def advance(self, **kw: float) -> None:
+        self.t += timedelta(**kw)
+
+
+class Client:
+    """A raw websocket client that keeps every frame it received."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.frames: list[str] = []
+        self.welcome: dict[str, Any] = {}
+        self.snapshot: dict[str, Any] = {}
+        self.latest: dict[str, dict[str, Any]] = {}  # the last message of each type
+        self._n = 0
+
+    async def send(self, msg: dict[str, Any] | str) -> None:
+        await self.ws.send(msg if isinstance(msg, str) else json.dumps(msg))
+
+    async def recv(self, timeout: float = 5 * UNIT) -> dict[str, Any]:
+        async with asyncio.timeout(timeout):
+            frame = await self.ws.recv()
+        assert isinstance(frame, str)
+        self.frames.append(frame)
+        msg = json.loads(frame)
+        self.latest[msg.get("type", "")] = msg
+        if msg.get("type") == "snapshot":
+            self.snapshot = msg
+        return msg
+
+    async def expect(
+        self, kind: str, pred: Callable[[dict[str, Any]], bool] = lambda m: True, timeout: float = 5 * UNIT
+    ) -> dict[str, Any]:
+        """Read until a message of this type that satisfies pred arrives."""
+        async with asyncio.timeout(timeout):
+            while True:
+                msg = await self.recv(timeout)
+                if msg.get("type") == kind and pred(msg):
+                    return msg
+
+    async def command(self, command: str, /, cid: str | None = None, **args: Any) -> dict[str, Any]:
+        """Send a command and return its ack or error."""
+        self._n += 1
+        cid = cid or f"c{self._n}"
+        await self.send({"type": "command", "id": cid, "name": command, "args": args})
+        return await self._reply(cid)
+
+    async def _reply(self, cid: str) -> dict[str, Any]:
+        async with asyncio.timeout(5 * UNIT):
+            while True:
+                msg = await self.recv()
+                if msg.get("type") in ("ack", "error") and msg.get("id") == cid:
+                    return msg
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2025, 9, 25, 11, 40, tzinfo=TZ))
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'podium.sqlite3'}"
+
+
+@pytest.fixture
+def limits() -> Limits:
+    return Limits(hello_timeout_s=0.5 * UNIT)
+
+
+@pytest.fixture
+async def server(db_url: str, clock: FakeClock, limits: Limits) -> AsyncIterator[Running]:
+    settings = Settings(
+        port=0,
+        db_url=db_url,
+        moderator_token=MOD_TOKEN,
+        stage_token=STAGE_TOKEN,
+        limits=limits,
+        now=clock,
+        tick_s=0.05,
+    )
+    running = await start(settings)
+    try:
+        yield running
+    finally:
+        await running.close()
+
+
+@pytest.fixture
+async def connect_as(server: Running) -> AsyncIterator[Callable[..., Any]]:
+    """connect_as(role, **hello) -> a Client that has read its welcome and snapshot."""
+    opened: list[Client] = []
+
+    async def _connect(role: str, *, handshake: bool = True, **hello: Any) -> Client:
+        ws = await connect(f"ws://127.0.0.1:{server.port}/ws", proxy=None, open_timeout=5 * UNIT)
+        client = Client(ws)
+        opened.append(client)
+        if not handshake:
+            return client
+        if role == "moderator":
+            hello.setdefault("token", MOD_TOKEN)
+        if role == "stage":
+            hello.setdefault("token", STAGE_TOKEN)
+        if role == "attendee":
+            hello.setdefault("client_id", f"att-{len(opened)}")
+        await client.send({"type": "hello", "protocol": 1, "role": role, **hello})
+        client.welcome = await client.expect("welcome")
+        await client.expect("snapshot")
+        return client
+
+    yield _connect
+    for c in opened:
+        await c.ws.close()
