@@ -9,6 +9,8 @@ each command. An ack therefore always means "stored".
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import hmac
 import logging
 import secrets
@@ -184,8 +186,6 @@ class Engine:
 
 
 def _digest(b: bytes) -> bytes:
-    import hashlib
-
     return hashlib.sha256(b).digest()
 
 
@@ -273,25 +273,37 @@ class Connection:
         finally:
             hub.unregister(client)
 
+    async def close(self, code: int, reason: str) -> None:
+        """Close, reading (and dropping) what the client still sends.
+
+        Without reading, a client that flooded us fills the incoming queue, reading
+        pauses, its answer to our close frame is never read, and the close hangs.
+        """
+        closing = asyncio.create_task(self.ws.close(code, reason))
+        with contextlib.suppress(ConnectionClosed):
+            async for _ in self.ws:
+                pass
+        await closing
+
     async def hello(self) -> Hello | None:
         try:
             async with asyncio.timeout(self.limits.hello_timeout_s):
                 frame = await self.ws.recv()
         except TimeoutError:
             await self.send_error("hello_timeout")
-            await self.ws.close(CLOSE_POLICY, "no hello")
+            await self.close(CLOSE_POLICY, "no hello")
             return None
         try:
             hello = parse_hello(decode_frame(frame, self.limits))
         except ProtocolError as exc:
             await self.ws.send(encode(error(exc.code, exc.message(self.lang))))
-            await self.ws.close(CLOSE_POLICY, exc.code)
+            await self.close(CLOSE_POLICY, exc.code)
             return None
         self.lang = hello.lang
         if hello.role in TOKEN_ROLES and not self.engine.check_token(hello.role, hello.token):
             await asyncio.sleep(1.0)  # slows down guessing
             await self.send_error("bad_token")
-            await self.ws.close(CLOSE_POLICY, "bad token")
+            await self.close(CLOSE_POLICY, "bad token")
             return None
         return hello
 
@@ -319,9 +331,9 @@ class Connection:
                 command = parse_command(data, actor.role)
             except ProtocolError as exc:
                 self.errors += 1
-                await self.ws.send(encode(error(exc.code, exc.message(self.lang), command_id)))
+                await self.ws.send(encode(error(exc.code, exc.message(self.lang), command_id or exc.command_id)))
                 if self.errors >= self.limits.max_errors:
-                    await self.ws.close(CLOSE_POLICY, "too many errors")
+                    await self.close(CLOSE_POLICY, "too many errors")
                     return
                 continue
             reply = await self.engine.submit(actor, client_key, command, self.lang)

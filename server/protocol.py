@@ -103,10 +103,11 @@ def error_message(code: str, lang: str = "da") -> str:
 class ProtocolError(Exception):
     """Input that breaks the protocol; ``code`` is one of :data:`ERRORS`."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str = "", command_id: str | None = None) -> None:
         assert code in ERRORS, code
         self.code = code
         self.detail = detail
+        self.command_id = command_id
         super().__init__(f"{code}: {detail}" if detail else code)
 
     def message(self, lang: str = "da") -> str:
@@ -279,6 +280,12 @@ def decode_frame(frame: str | bytes, limits: Limits = DEFAULT_LIMITS) -> dict[st
         raise ProtocolError("bad_json") from None
     if not isinstance(data, dict):
         raise ProtocolError("not_object")
+    text = frame if isinstance(frame, str) else frame.decode("utf-8", "replace")
+    if "\\ud" in text.lower():  # a \u escape may carry a lone surrogate
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ProtocolError("bad_characters", command_id=command_id_of(data)) from None
     return data
 
 
