@@ -164,13 +164,13 @@ async def start(settings: Settings) -> Running:
 
 async def run(settings: Settings, announce: Callable[[Running], None] | None = None) -> None:
     """Serve until SIGTERM or SIGINT, then close every connection with 1001."""
+    loop = asyncio.get_running_loop()
+    stop: asyncio.Future[None] = loop.create_future()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
     running = await start(settings)
     if announce:
         announce(running)
-    stop = asyncio.get_running_loop().create_future()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
     try:
         await stop
     finally:

@@ -1,0 +1,185 @@
+"""`podium serve` as a real subprocess: start-up, SIGKILL and restart, SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import urllib.request
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import connect
+
+from tests.conftest import UNIT, Client
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class ServerProcess:
+    """`python -m kiosk.cli serve …` in its own process."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kiosk.cli", "serve", "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        self.lines: list[str] = []
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            if line.startswith("Stop med"):
+                break
+        else:
+            raise AssertionError(f"server did not start: {self.proc.stderr.read() if self.proc.stderr else ''}")
+        m = re.search(r":(\d+)/ws", self.lines[0])
+        assert m, self.lines
+        self.port = int(m.group(1))
+
+    def token(self, label: str) -> str:
+        line = next(ln for ln in self.lines if ln.startswith(label))
+        return line.rsplit(": ", 1)[1].strip()
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        return self.proc.wait(timeout=10 * UNIT)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    e = dict(os.environ)
+    e["XDG_DATA_HOME"] = str(tmp_path / "data")  # the user's data directory, for the default db
+    e["HOME"] = str(tmp_path / "home")
+    for k in ("PODIUM_DB", "PODIUM_MODERATOR_TOKEN", "PODIUM_STAGE_TOKEN", "http_proxy", "https_proxy"):
+        e.pop(k, None)
+    e["PYTHONPATH"] = str(ROOT)
+    return e
+
+
+@pytest.fixture
+async def spawn(env: dict[str, str]) -> AsyncIterator[Callable[..., ServerProcess]]:
+    procs: list[ServerProcess] = []
+
+    def _spawn(*args: str, extra_env: dict[str, str] | None = None) -> ServerProcess:
+        p = ServerProcess(list(args), {**env, **(extra_env or {})})
+        procs.append(p)
+        return p
+
+    yield _spawn
+    for p in procs:
+        if p.proc.poll() is None:
+            p.proc.kill()
+            p.proc.wait()
+        for stream in (p.proc.stdout, p.proc.stderr):
+            if stream:
+                stream.close()
+
+
+async def hello(port: int, role: str, **kw: Any) -> Client:
+    ws = await connect(f"ws://127.0.0.1:{port}/ws", proxy=None)
+    c = Client(ws)
+    await c.send({"type": "hello", "protocol": 1, "role": role, **kw})
+    c.welcome = await c.expect("welcome")
+    await c.expect("snapshot")
+    return c
+
+
+async def test_serve_with_no_flags_uses_the_seed_and_the_data_dir(spawn, env):
+    """`podium serve` on a fresh machine: seed programme, SQLite in the data dir, new tokens printed."""
+    p = spawn()
+    assert any(ln.startswith("Moderator-kode (ny):") for ln in p.lines)
+    assert (Path(env["XDG_DATA_HOME"]) / "podium" / "podium.sqlite3").exists()
+    body = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{p.port}/healthz", timeout=5).read())
+    assert body["status"] == "ok" and set(body["clients"]) == {"hall", "stage", "moderator", "attendee"}
+    hall = await hello(p.port, "hall")
+    assert len(hall.snapshot["state"]["programme"]) == 12
+    await hall.close()
+    token = p.token("Moderator-kode")
+    assert p.stop() == 0
+    again = spawn()
+    assert again.token("Moderator-kode") == token  # kept, and not "(ny)" any more
+    assert not any("(ny)" in ln and "Moderator" in ln for ln in again.lines)
+
+
+async def test_question_on_screen_survives_sigkill(spawn, tmp_path: Path):
+    """Acked changes survive a SIGKILL: the restarted server shows the same question on screen."""
+    db = f"sqlite:///{tmp_path / 'kill.sqlite3'}"
+    p = spawn("--db", db, "--clock", "2025-09-25T11:40", "--moderator-token", "m")
+    att = await hello(p.port, "attendee", client_id="ida")
+    mod = await hello(p.port, "moderator", token="m")
+    ack = await att.command("submit_question", text="Overlever jeg et nedbrud?", name="Ida")
+    qid = ack["result"]["question_id"]
+    await mod.command("approve_question", question_id=qid)
+    shown = await mod.command("show_question", question_id=qid)
+    assert shown["type"] == "ack"
+    p.stop(signal.SIGKILL)
+    q = spawn("--db", db, "--clock", "2025-09-25T11:41", "--moderator-token", "m")
+    hall = await hello(q.port, "hall")
+    on = hall.snapshot["state"]["on_screen_question"]
+    assert on["id"] == qid and on["text"] == "Overlever jeg et nedbrud?" and on["name"] == "Ida"
+    assert hall.snapshot["revision"] >= shown["revision"]
+    # the resent command is answered from the log, not applied again
+    att2 = await hello(q.port, "attendee", client_id="ida")
+    await att2.send({"type": "command", "id": "c1", "name": "submit_question", "args": {"text": "Overlever jeg et nedbrud?", "name": "Ida"}})
+    again = await att2.expect("ack")
+    assert again["result"]["question_id"] == qid
+    mod2 = await hello(q.port, "moderator", token="m")
+    assert len(mod2.snapshot["state"]["questions"]) == 1
+
+
+async def test_sigterm_closes_clients_with_1001(spawn):
+    """SIGTERM: connected clients see close code 1001 and the process exits 0."""
+    p = spawn()
+    hall = await hello(p.port, "hall")
+    p.proc.send_signal(signal.SIGTERM)
+    with pytest.raises(Exception):
+        while True:
+            await hall.recv(timeout=10 * UNIT)
+    assert hall.ws.close_code == 1001
+    assert p.proc.wait(timeout=10 * UNIT) == 0
+
+
+async def test_tokens_from_environment(spawn):
+    """PODIUM_MODERATOR_TOKEN sets the moderator token."""
+    p = spawn(extra_env={"PODIUM_MODERATOR_TOKEN": "fra-miljøet"})
+    assert p.token("Moderator-kode") == "fra-miljøet"
+    mod = await hello(p.port, "moderator", token="fra-miljøet")
+    assert mod.welcome["role"] == "moderator"
+
+
+async def test_unknown_path_is_404(spawn):
+    """Anything but /ws and /healthz is a 404 with a JSON body."""
+    p = spawn()
+    with pytest.raises(urllib.error.HTTPError) as exc:
+        urllib.request.urlopen(f"http://127.0.0.1:{p.port}/nope", timeout=5)
+    assert exc.value.code == 404
+
+
+async def test_bad_programme_refuses_to_start_and_changes_nothing(spawn, env, tmp_path: Path):
+    """A bad --programme makes serve exit 2 with the problems, leaving the stored programme."""
+    db = f"sqlite:///{tmp_path / 'prog.sqlite3'}"
+    first = spawn("--db", db)
+    assert first.stop() == 0
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[event]\ntitle = "X"\ndate = 2025-09-25\n\n[[items]]\ntitle = "A"\nstart = "25:00"\nend = "10:00"\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "serve", "--port", "0", "--db", db, "--programme", str(bad)],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=30,
+    )
+    assert proc.returncode == 2
+    assert "start" in proc.stderr and "25:00" in proc.stderr
+    again = spawn("--db", db)
+    hall = await hello(again.port, "hall")
+    assert len(hall.snapshot["state"]["programme"]) == 12
+    await asyncio.sleep(0)
