@@ -1,0 +1,63 @@
+"""Import direction and packaging: checked, not just intended."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _modules_after_import(module: str) -> set[str]:
+    code = f"import sys, json, {module}; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    return set(json.loads(out.stdout))
+
+
+def _top(mods: set[str]) -> set[str]:
+    return {m.split(".")[0] for m in mods}
+
+
+def test_protocol_imports_no_io_library():
+    """server.protocol imports neither websockets, sqlmodel, sqlalchemy nor textual."""
+    tops = _top(_modules_after_import("server.protocol"))
+    assert not tops & {"websockets", "sqlmodel", "sqlalchemy", "textual", "kiosk"}
+
+
+def test_rules_import_no_io_library():
+    """server.state and server.views stay pure: no websockets, no database, no Textual."""
+    tops = _top(_modules_after_import("server.views"))
+    assert not tops & {"websockets", "sqlmodel", "sqlalchemy", "textual", "kiosk"}
+
+
+def test_server_never_imports_kiosk_or_textual():
+    """The whole server (app) loads no Textual and no kiosk module."""
+    tops = _top(_modules_after_import("server.app"))
+    assert "textual" not in tops and "kiosk" not in tops
+
+
+def test_cli_does_not_load_the_database_layer():
+    """`podium` screens start without SQLModel: the CLI module imports no storage."""
+    tops = _top(_modules_after_import("kiosk.cli"))
+    assert not tops & {"sqlmodel", "sqlalchemy"}
+
+
+@pytest.mark.timeout_heavy
+def test_wheel_contains_the_data_files(tmp_path: Path):
+    """A plain wheel build holds the packages and the embedded programme."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    wheel = next(tmp_path.glob("podium-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "server/programme/default.toml" in names
+    assert "kiosk/cli.py" in names and "server/app.py" in names
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "podium = kiosk.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
