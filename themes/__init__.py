@@ -1,0 +1,1 @@
+"""Textual themes and stylesheets for Podium's screens (loaded by name with --theme)."""
