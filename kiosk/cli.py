@@ -26,7 +26,9 @@ def _clock(value: str) -> datetime:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"ugyldigt tidspunkt {value!r} (skriv fx 2025-09-25T11:40)") from None
+        raise argparse.ArgumentTypeError(
+            f"ugyldigt tidspunkt {value!r} (skriv fx 2025-09-25T11:40)"
+        ) from None
 
 
 def _port(value: str) -> int:
@@ -46,11 +48,25 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="start serveren (websocket på /ws)")
     s.add_argument("--host", default="127.0.0.1", help="adresse at lytte på (0.0.0.0 på et LAN)")
     s.add_argument("--port", type=_port, default=8765)
-    s.add_argument("--db", metavar="URL", help="SQLAlchemy-URL eller filsti (standard: SQLite i brugerens datamappe)")
-    s.add_argument("--programme", metavar="FILE", help="programfil (TOML), der erstatter det gemte program")
-    s.add_argument("--clock", type=_clock, metavar="TIME", help="start serverens ur på et lokalt tidspunkt")
-    s.add_argument("--moderator-token", metavar="T", help="moderatorens adgangskode (ellers PODIUM_MODERATOR_TOKEN)")
-    s.add_argument("--stage-token", metavar="T", help="scenemonitorens adgangskode (ellers PODIUM_STAGE_TOKEN)")
+    s.add_argument(
+        "--db",
+        metavar="URL",
+        help="SQLAlchemy-URL eller filsti (standard: SQLite i brugerens datamappe)",
+    )
+    s.add_argument(
+        "--programme", metavar="FILE", help="programfil (TOML), der erstatter det gemte program"
+    )
+    s.add_argument(
+        "--clock", type=_clock, metavar="TIME", help="start serverens ur på et lokalt tidspunkt"
+    )
+    s.add_argument(
+        "--moderator-token",
+        metavar="T",
+        help="moderatorens adgangskode (ellers PODIUM_MODERATOR_TOKEN)",
+    )
+    s.add_argument(
+        "--stage-token", metavar="T", help="scenemonitorens adgangskode (ellers PODIUM_STAGE_TOKEN)"
+    )
     s.add_argument("--compression", action="store_true", help="slå permessage-deflate til")
     s.add_argument("-v", "--verbose", action="store_true")
 
@@ -67,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _announce(running: Running, show_tokens: bool = True) -> None:
     host = running.server.sockets and next(iter(running.server.sockets)).getsockname()[0]
-    print(f"Podium kører på ws://{host}:{running.port}/ws  (sundhed: http://{host}:{running.port}/healthz)")
+    print(
+        f"Podium kører på ws://{host}:{running.port}/ws  (sundhed: http://{host}:{running.port}/healthz)"
+    )
     if show_tokens:
         for role, token in running.tokens.items():
             label = {"moderator": "Moderator-kode", "stage": "Scene-kode"}[role]
@@ -80,7 +98,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.app import Settings, run
     from server.programme import ProgrammeError
 
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(message)s",
+    )
     settings = Settings(
         host=args.host,
         port=args.port,

@@ -100,7 +100,9 @@ def _routes(engine: Engine) -> Callable[[ServerConnection, Request], Response | 
         if path == "/healthz":
             body = {"status": "ok", "revision": engine.revision, "clients": engine.hub.counts()}
             return _json_response(conn, HTTPStatus.OK, body)
-        return _json_response(conn, HTTPStatus.NOT_FOUND, {"error": "not found", "websocket": "/ws"})
+        return _json_response(
+            conn, HTTPStatus.NOT_FOUND, {"error": "not found", "websocket": "/ws"}
+        )
 
     return process_request
 
@@ -166,8 +168,13 @@ async def run(settings: Settings, announce: Callable[[Running], None] | None = N
     """Serve until SIGTERM or SIGINT, then close every connection with 1001."""
     loop = asyncio.get_running_loop()
     stop: asyncio.Future[None] = loop.create_future()
+
+    def request_stop() -> None:
+        if not stop.done():
+            stop.set_result(None)
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
+        loop.add_signal_handler(sig, request_stop)
     running = await start(settings)
     if announce:
         announce(running)

@@ -90,11 +90,11 @@ class Engine:
         expected = self.tokens.get(role, "")
         given = (token or "").encode()
         # compare_digest takes constant time for equal-length inputs; hash both to fix the length.
-        return bool(expected) and hmac.compare_digest(
-            _digest(given), _digest(expected.encode())
-        )
+        return bool(expected) and hmac.compare_digest(_digest(given), _digest(expected.encode()))
 
-    async def submit(self, actor: Actor, client_key: str, command: Command, lang: str) -> dict[str, Any]:
+    async def submit(
+        self, actor: Actor, client_key: str, command: Command, lang: str
+    ) -> dict[str, Any]:
         """Queue a command; return its ack or error once the batch is stored."""
         done = self.replies.get((client_key, command.id))
         if done is not None:
@@ -136,13 +136,27 @@ class Engine:
                     state = out.state
                     changed |= out.changed
                     attendees |= _touched_attendees(state, out, req.actor)
-                reply = {"type": "ack", "id": req.command.id, "revision": revision, "result": dict(out.result)}
+                reply = {
+                    "type": "ack",
+                    "id": req.command.id,
+                    "revision": revision,
+                    "result": dict(out.result),
+                }
                 ok = True
             seen[key] = reply
             answers.append((req, reply))
             entries.append(
-                LogEntry(now, req.actor.role, req.client_key, req.command.id, req.command.name,
-                         req.command.raw_args(), ok, reply, revision)
+                LogEntry(
+                    now,
+                    req.actor.role,
+                    req.client_key,
+                    req.command.id,
+                    req.command.name,
+                    req.command.raw_args(),
+                    ok,
+                    reply,
+                    revision,
+                )
             )
         try:
             if entries:
@@ -151,7 +165,13 @@ class Engine:
             log.exception("could not store a batch of %d commands", len(batch))
             for req, _ in answers:
                 if not req.future.done():
-                    req.future.set_result(error("storage_error", error_message("storage_error", req.lang), req.command.id))
+                    req.future.set_result(
+                        error(
+                            "storage_error",
+                            error_message("storage_error", req.lang),
+                            req.command.id,
+                        )
+                    )
             return
         self.replies.update(seen)
         if revision != self.revision:
@@ -262,7 +282,9 @@ class Connection:
         }
         # Welcome and snapshot are written and the client registered with no await in
         # between, so no publish can slip in ahead of them.
-        hub.send_now(client, [encode(welcome), *hub.frames_for(client, engine.state, now, engine.revision)])
+        hub.send_now(
+            client, [encode(welcome), *hub.frames_for(client, engine.state, now, engine.revision)]
+        )
         hub.register(client)
         actor = Actor(hello.role, client_id)
         key = f"{hello.role}:{client_id}" if hello.client_id else self.conn_key
@@ -317,12 +339,16 @@ class Connection:
                 kind = data.get("type")
                 if kind == "resync":
                     engine = self.engine
-                    frames = engine.hub.frames_for(client, engine.state, engine.now(), engine.revision)
+                    frames = engine.hub.frames_for(
+                        client, engine.state, engine.now(), engine.revision
+                    )
                     client.stale = False
                     engine.hub.send_now(client, frames)
                     continue
                 if kind == "ping":
-                    await self.ws.send(encode({"type": "pong", "server_time": self.engine.now().isoformat()}))
+                    await self.ws.send(
+                        encode({"type": "pong", "server_time": self.engine.now().isoformat()})
+                    )
                     continue
                 if kind != "command":
                     raise ProtocolError("unknown_type", str(kind)[:40])
@@ -331,7 +357,9 @@ class Connection:
                 command = parse_command(data, actor.role)
             except ProtocolError as exc:
                 self.errors += 1
-                await self.ws.send(encode(error(exc.code, exc.message(self.lang), command_id or exc.command_id)))
+                await self.ws.send(
+                    encode(error(exc.code, exc.message(self.lang), command_id or exc.command_id))
+                )
                 if self.errors >= self.limits.max_errors:
                     await self.close(CLOSE_POLICY, "too many errors")
                     return

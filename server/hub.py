@@ -43,7 +43,9 @@ class Client:
         return transport.get_write_buffer_size() if transport is not None else 0
 
 
-def snapshot_message(state: State, now: datetime, revision: int, role: str, room: str | None) -> dict[str, Any]:
+def snapshot_message(
+    state: State, now: datetime, revision: int, role: str, room: str | None
+) -> dict[str, Any]:
     return {"type": "snapshot", "revision": revision, "state": role_view(state, now, role, room)}
 
 
@@ -82,7 +84,9 @@ class Hub:
         for frame in frames:
             broadcast([client.ws], frame)
 
-    def publish(self, state: State, now: datetime, revision: int, attendees: Iterable[str] = ()) -> None:
+    def publish(
+        self, state: State, now: datetime, revision: int, attendees: Iterable[str] = ()
+    ) -> None:
         """Send the new revision to every client; ``attendees`` also get their own questions."""
         groups: dict[tuple[str, str | None], list[Client]] = {}
         for client in self.clients:
@@ -102,8 +106,10 @@ class Hub:
     def _check_buffer(self, client: Client) -> bool:
         size = client.buffered()
         if size > HARD_BUFFER:
-            log.warning("closing a %s client that does not read (%d bytes queued)", client.role, size)
-            client.ws.transport.abort()  # type: ignore[union-attr]
+            log.warning(
+                "closing a %s client that does not read (%d bytes queued)", client.role, size
+            )
+            client.ws.transport.abort()
             return False
         if size > SOFT_BUFFER:
             client.stale = True

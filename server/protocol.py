@@ -56,8 +56,14 @@ ERRORS: dict[str, tuple[str, str]] = {
     "bad_token": ("Forkert adgangskode.", "Wrong token."),
     "unknown_command": ("Ukendt kommando.", "Unknown command."),
     "bad_args": ("Ugyldige argumenter til kommandoen.", "Invalid command arguments."),
-    "forbidden": ("Din rolle må ikke sende denne kommando.", "Your role may not send this command."),
-    "rate_limited": ("For mange kommandoer – vent et øjeblik.", "Too many commands – wait a moment."),
+    "forbidden": (
+        "Din rolle må ikke sende denne kommando.",
+        "Your role may not send this command.",
+    ),
+    "rate_limited": (
+        "For mange kommandoer – vent et øjeblik.",
+        "Too many commands – wait a moment.",
+    ),
     "too_many_questions": (
         "Du har stillet mange spørgsmål på kort tid – vent lidt, og prøv igen.",
         "You have asked many questions in a short time – wait and try again.",
@@ -140,7 +146,9 @@ def clean_text(text: str, max_chars: int, *, multiline: bool = False, required: 
     if required and not stripped:
         raise ProtocolError("empty_text")
     if len(stripped) > max_chars:
-        raise ProtocolError("text_too_long", f"højst {max_chars} tegn / at most {max_chars} characters")
+        raise ProtocolError(
+            "text_too_long", f"højst {max_chars} tegn / at most {max_chars} characters"
+        )
     return stripped
 
 
@@ -156,7 +164,9 @@ class Hello(_Strict):
     protocol: int
     role: Literal["hall", "stage", "moderator", "attendee"]
     token: str | None = Field(default=None, max_length=200)
-    client_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    client_id: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"
+    )
     room: str | None = Field(default=None, max_length=64)
     lang: Literal["da", "en"] = "da"
 

@@ -79,7 +79,9 @@ class RoomLive:
     ended: bool = False  # manual: moved past the last item
     delay_minutes: int = 0
     delay_from: int = 0  # index (in the room) of the first item the delay applies to
-    extensions: Mapping[str, int] = field(default_factory=lambda: _EMPTY)  # item id -> minutes added
+    extensions: Mapping[str, int] = field(
+        default_factory=lambda: _EMPTY
+    )  # item id -> minutes added
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -112,7 +114,9 @@ class Live:
     rooms: Mapping[str, RoomLive] = field(default_factory=lambda: _EMPTY)
     hall_message: Message | None = None
     stage_message: Message | None = None
-    questions_open: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)  # item id -> moderator's override
+    questions_open: Mapping[str, bool] = field(
+        default_factory=lambda: _EMPTY
+    )  # item id -> moderator's override
     on_screen: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # room id -> question id
 
     def room(self, room: str) -> RoomLive:
@@ -134,7 +138,9 @@ class Live:
                 return None
             exp = m.get("expires_at")
             return Message(
-                m["text"], datetime.fromisoformat(m["set_at"]), datetime.fromisoformat(exp) if exp else None
+                m["text"],
+                datetime.fromisoformat(m["set_at"]),
+                datetime.fromisoformat(exp) if exp else None,
             )
 
         return cls(
@@ -202,7 +208,9 @@ class State:
     live: Live = field(default_factory=Live)
     notes: Mapping[str, Note] = field(default_factory=lambda: _EMPTY)
     questions: Mapping[str, Question] = field(default_factory=lambda: _EMPTY)
-    votes: Mapping[str, frozenset[str]] = field(default_factory=lambda: _EMPTY)  # question id -> client ids
+    votes: Mapping[str, frozenset[str]] = field(
+        default_factory=lambda: _EMPTY
+    )  # question id -> client ids
 
     def vote_count(self, question_id: str) -> int:
         return len(self.votes.get(question_id, ()))
@@ -288,7 +296,9 @@ def timeline(state: State, now: datetime, room: str | None = None) -> Timeline:
             before = _cascade(items[:idx], rl, 0, None, rl.delay_from)
             item = items[idx]
             cur = Slot(
-                item, rl.since, rl.since + item.duration + timedelta(minutes=rl.extensions.get(item.id, 0))
+                item,
+                rl.since,
+                rl.since + item.duration + timedelta(minutes=rl.extensions.get(item.id, 0)),
             )
             after = _cascade(items, rl, idx + 1, max(cur.expected_end, now), idx + 1)
             slots = (*before, cur, *after)
@@ -404,7 +414,9 @@ def _step(state: State, room_arg: str | None, ctx: Context, forward: bool) -> Ou
         return Outcome(_with_room(state, room, rl), frozenset({"live"}), {"ended": True})
     if idx < 0:
         raise ProtocolError("no_previous")
-    return Outcome(_live_at(state, room, items[idx], ctx.now), frozenset({"live"}), {"item_id": items[idx].id})
+    return Outcome(
+        _live_at(state, room, items[idx], ctx.now), frozenset({"live"}), {"item_id": items[idx].id}
+    )
 
 
 def _next(state: State, args: RoomArgs, ctx: Context) -> Outcome:
@@ -448,7 +460,10 @@ def _shift_delay(state: State, args: MinutesArgs, ctx: Context) -> Outcome:
 
 def _extend(state: State, args: MinutesArgs, ctx: Context) -> Outcome:
     room = _room_of(state, args.room)
-    if not 0 < args.minutes <= ctx.limits.extend_max and not -ctx.limits.extend_max <= args.minutes < 0:
+    if (
+        not 0 < args.minutes <= ctx.limits.extend_max
+        and not -ctx.limits.extend_max <= args.minutes < 0
+    ):
         raise ProtocolError("out_of_range", f"1..{ctx.limits.extend_max}")
     tl = timeline(state, ctx.now, room)
     if tl.current is None:
@@ -486,7 +501,9 @@ def _set_stage_message(state: State, args: StageMessageArgs, ctx: Context) -> Ou
 
 
 def _clear_stage_message(state: State, args: Any, ctx: Context) -> Outcome:
-    return Outcome(replace(state, live=replace(state.live, stage_message=None)), frozenset({"live"}))
+    return Outcome(
+        replace(state, live=replace(state.live, stage_message=None)), frozenset({"live"})
+    )
 
 
 def _save_note(state: State, args: SaveNoteArgs, ctx: Context) -> Outcome:
@@ -540,7 +557,9 @@ def _submit_question(state: State, args: SubmitQuestionArgs, ctx: Context) -> Ou
         raise ProtocolError("questions_closed")
     window = ctx.now - timedelta(minutes=1)
     recent = sum(
-        1 for q in state.questions.values() if q.client_id == ctx.actor.client_id and q.created_at > window
+        1
+        for q in state.questions.values()
+        if q.client_id == ctx.actor.client_id and q.created_at > window
     )
     if recent >= lim.questions_per_minute:
         raise ProtocolError("too_many_questions")
@@ -559,7 +578,9 @@ def _submit_question(state: State, args: SubmitQuestionArgs, ctx: Context) -> Ou
     )
     qs = dict(state.questions)
     qs[qid] = q
-    return Outcome(replace(state, questions=_frozen(qs)), frozenset({f"question:{qid}"}), {"question_id": qid})
+    return Outcome(
+        replace(state, questions=_frozen(qs)), frozenset({f"question:{qid}"}), {"question_id": qid}
+    )
 
 
 def _set_votes(state: State, qid: str, voters: frozenset[str]) -> State:
@@ -576,7 +597,9 @@ def _vote(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
     if ctx.actor.client_id in voters:  # one vote per client: voting again changes nothing
         return Outcome(state, frozenset(), {"votes": len(voters)})
     voters = voters | {ctx.actor.client_id}
-    return Outcome(_set_votes(state, q.id, voters), frozenset({f"votes:{q.id}"}), {"votes": len(voters)})
+    return Outcome(
+        _set_votes(state, q.id, voters), frozenset({f"votes:{q.id}"}), {"votes": len(voters)}
+    )
 
 
 def _unvote(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
@@ -585,7 +608,9 @@ def _unvote(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
     if ctx.actor.client_id not in voters:
         return Outcome(state, frozenset(), {"votes": len(voters)})
     voters = voters - {ctx.actor.client_id}
-    return Outcome(_set_votes(state, q.id, voters), frozenset({f"votes:{q.id}"}), {"votes": len(voters)})
+    return Outcome(
+        _set_votes(state, q.id, voters), frozenset({f"votes:{q.id}"}), {"votes": len(voters)}
+    )
 
 
 def _with_question(state: State, q: Question, **changes: Any) -> tuple[State, Question]:
@@ -614,11 +639,15 @@ def _transition(state: State, qid: str, allowed: set[str], status: str, ctx: Con
 
 
 def _approve(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
-    return _transition(state, args.question_id, {"pending", "rejected", "answered"}, "approved", ctx)
+    return _transition(
+        state, args.question_id, {"pending", "rejected", "answered"}, "approved", ctx
+    )
 
 
 def _reject(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
-    return _transition(state, args.question_id, {"pending", "approved", "on_screen"}, "rejected", ctx)
+    return _transition(
+        state, args.question_id, {"pending", "approved", "on_screen"}, "rejected", ctx
+    )
 
 
 def _answer(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
@@ -640,7 +669,9 @@ def _show(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
     changed = {"live", f"question:{q.id}"}
     previous = state.live.on_screen.get(room)
     if previous and previous != q.id and previous in state.questions:
-        state, _ = _with_question(state, state.questions[previous], status="approved", updated_at=ctx.now)
+        state, _ = _with_question(
+            state, state.questions[previous], status="approved", updated_at=ctx.now
+        )
         changed.add(f"question:{previous}")
     on = dict(state.live.on_screen)
     on[room] = q.id

@@ -59,7 +59,9 @@ def public_view(state: State, now: datetime, room: str | None = None) -> dict[st
         "next": [_slot(state, s) for s in tl.next[:5]],
         "delay_minutes": tl.delay_minutes,
         "hall_message": hall.to_dict() if hall and hall.active(now) else None,
-        "on_screen_question": on_screen.public_dict(state.vote_count(on_screen.id)) if on_screen else None,
+        "on_screen_question": on_screen.public_dict(state.vote_count(on_screen.id))
+        if on_screen
+        else None,
         "programme": [_slot(state, slots[i.id]) for i in prog.items],
     }
 
@@ -72,7 +74,11 @@ def role_view(state: State, now: datetime, role: str, room: str | None = None) -
     elif role == "stage":
         stage = state.live.stage_message
         view["stage_message"] = stage.to_dict() if stage else None
-        view["notes"] = {k: {"text": n.text, "audience": n.audience} for k, n in state.notes.items() if n.audience == "stage"}
+        view["notes"] = {
+            k: {"text": n.text, "audience": n.audience}
+            for k, n in state.notes.items()
+            if n.audience == "stage"
+        }
     elif role == "moderator":
         stage = state.live.stage_message
         view["stage_message"] = stage.to_dict() if stage else None
@@ -87,11 +93,15 @@ def role_view(state: State, now: datetime, role: str, room: str | None = None) -
 
 def own_questions(state: State, client_id: str) -> dict[str, Any]:
     """An attendee's own questions (any status) and the questions it voted for."""
-    mine = sorted((q for q in state.questions.values() if q.client_id == client_id), key=lambda q: q.created_at)
+    mine = sorted(
+        (q for q in state.questions.values() if q.client_id == client_id),
+        key=lambda q: q.created_at,
+    )
     voted = sorted(qid for qid, voters in state.votes.items() if client_id in voters)
     return {
         "questions": [
-            {**q.public_dict(state.vote_count(q.id)), "edited": q.text != q.original_text} for q in mine
+            {**q.public_dict(state.vote_count(q.id)), "edited": q.text != q.original_text}
+            for q in mine
         ],
         "voted": voted,
     }

@@ -63,7 +63,10 @@ class Client:
         return msg
 
     async def expect(
-        self, kind: str, pred: Callable[[dict[str, Any]], bool] = lambda m: True, timeout: float = 5 * UNIT
+        self,
+        kind: str,
+        pred: Callable[[dict[str, Any]], bool] = lambda m: True,
+        timeout: float = 5 * UNIT,
     ) -> dict[str, Any]:
         """Read until a message of this type that satisfies pred arrives."""
         async with asyncio.timeout(timeout):

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _modules_after_import(module: str) -> set[str]:
     code = f"import sys, json, {module}; print(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return set(json.loads(out.stdout))
 
 
@@ -51,8 +53,20 @@ def test_cli_does_not_load_the_database_layer():
 def test_wheel_contains_the_data_files(tmp_path: Path):
     """A plain wheel build holds the packages and the embedded programme."""
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr
     wheel = next(tmp_path.glob("podium-*.whl"))

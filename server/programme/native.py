@@ -7,6 +7,7 @@ together as a :class:`ProgrammeError`; nothing is returned from a bad file.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 import unicodedata
@@ -182,7 +183,12 @@ class _Loader:
             except ValueError:
                 day = None
         if not isinstance(day, date) or isinstance(day, datetime):
-            self.problem(self.lines.key(line, "date"), "event", "date", "missing or bad date (write 2025-09-25)")
+            self.problem(
+                self.lines.key(line, "date"),
+                "event",
+                "date",
+                "missing or bad date (write 2025-09-25)",
+            )
             day = None
         tzname = raw.get("timezone", "Europe/Copenhagen")
         try:
@@ -190,15 +196,24 @@ class _Loader:
                 raise ZoneInfoNotFoundError(tzname)
             ZoneInfo(tzname)
         except (ZoneInfoNotFoundError, ValueError):
-            self.problem(self.lines.key(line, "timezone"), "event", "timezone", f"unknown time zone {tzname!r}")
+            self.problem(
+                self.lines.key(line, "timezone"),
+                "event",
+                "timezone",
+                f"unknown time zone {tzname!r}",
+            )
             tzname = None
         practical = raw.get("practical", [])
         if not (isinstance(practical, list) and all(isinstance(p, str) for p in practical)):
-            self.problem(self.lines.key(line, "practical"), "event", "practical", "must be a list of texts")
+            self.problem(
+                self.lines.key(line, "practical"), "event", "practical", "must be a list of texts"
+            )
             practical = []
         if day is None or tzname is None or not texts["title"]:
             return None
-        return Event(date=day, timezone=tzname, practical=tuple(p.strip() for p in practical), **texts)
+        return Event(
+            date=day, timezone=tzname, practical=tuple(p.strip() for p in practical), **texts
+        )
 
     def load_rooms(self, raw: Any) -> tuple[Room, ...]:
         if not isinstance(raw, list):
@@ -224,7 +239,9 @@ class _Loader:
             rooms.append(Room(id="sal", name="Salen"))
         return tuple(rooms)
 
-    def load_items(self, raw: Any, event: Event | None, rooms: tuple[Room, ...]) -> tuple[Item, ...]:
+    def load_items(
+        self, raw: Any, event: Event | None, rooms: tuple[Room, ...]
+    ) -> tuple[Item, ...]:
         if not isinstance(raw, list) or not raw:
             self.problem(self.lines.table("items"), "items", "", "the programme has no [[items]]")
             return ()
@@ -261,7 +278,12 @@ class _Loader:
             self.problem(line, where, "title", "missing title")
         kind = entry.get("kind", "talk")
         if kind not in KINDS:
-            self.problem(self.lines.key(line, "kind"), where, "kind", f"unknown kind {kind!r} (one of: {', '.join(KINDS)})")
+            self.problem(
+                self.lines.key(line, "kind"),
+                where,
+                "kind",
+                f"unknown kind {kind!r} (one of: {', '.join(KINDS)})",
+            )
         times: dict[str, time] = {}
         for key in ("start", "end"):
             t = _parse_time(entry.get(key))
@@ -282,17 +304,23 @@ class _Loader:
         room = self.text_field(entry, "room", line, where) or (rooms[0].id if rooms else "")
         if rooms and room not in {r.id for r in rooms}:
             self.problem(self.lines.key(line, "room"), where, "room", f"unknown room {room!r}")
-        item_id = self.text_field(entry, "id", line, where) or _slug(f"{times.get('start', '')}-{title}")
+        item_id = self.text_field(entry, "id", line, where) or _slug(
+            f"{times.get('start', '')}-{title}"
+        )
         if item_id in seen:
             self.problem(self.lines.key(line, "id"), where, "id", f"duplicate id {item_id!r}")
         speakers = self.load_speakers(entry.get("speakers", []), line, where)
         insights = entry.get("insights", [])
         if not (isinstance(insights, list) and all(isinstance(p, str) for p in insights)):
-            self.problem(self.lines.key(line, "insights"), where, "insights", "must be a list of texts")
+            self.problem(
+                self.lines.key(line, "insights"), where, "insights", "must be a list of texts"
+            )
             insights = []
         questions = entry.get("questions", False)
         if not isinstance(questions, bool):
-            self.problem(self.lines.key(line, "questions"), where, "questions", "must be true or false")
+            self.problem(
+                self.lines.key(line, "questions"), where, "questions", "must be true or false"
+            )
         description = self.text_field(entry, "description", line, where)
         if len(times) == 2 and times["end"] <= times["start"]:
             self.problem(
@@ -319,7 +347,12 @@ class _Loader:
 
     def load_speakers(self, raw: Any, line: int | None, where: str) -> tuple[Speaker, ...]:
         if not isinstance(raw, list):
-            self.problem(self.lines.key(line, "speakers"), where, "speakers", "must be [[items.speakers]] tables")
+            self.problem(
+                self.lines.key(line, "speakers"),
+                where,
+                "speakers",
+                "must be [[items.speakers]] tables",
+            )
             return ()
         speakers = []
         for entry in raw:
@@ -344,7 +377,7 @@ class _Loader:
 
     def check_overlaps(self, items: list[tuple[int | None, Item]]) -> None:
         ordered = sorted(items, key=lambda li: (li[1].room, li[1].start))
-        for (_, a), (line, b) in zip(ordered, ordered[1:], strict=False):
+        for (_, a), (line, b) in itertools.pairwise(ordered):
             if a.room == b.room and b.start < a.end:
                 self.problem(
                     self.lines.key(line, "start"),
@@ -373,12 +406,18 @@ def load_file(path: str | Path) -> Programme:
     name = str(path)
     try:
         if p.stat().st_size > MAX_FILE_BYTES:
-            raise ProgrammeError([Problem(name, None, "", "", f"file is larger than {MAX_FILE_BYTES} bytes")])
+            raise ProgrammeError(
+                [Problem(name, None, "", "", f"file is larger than {MAX_FILE_BYTES} bytes")]
+            )
         text = p.read_bytes().decode("utf-8")
     except OSError as exc:
-        raise ProgrammeError([Problem(name, None, "", "", f"cannot read the file: {exc.strerror}")]) from None
+        raise ProgrammeError(
+            [Problem(name, None, "", "", f"cannot read the file: {exc.strerror}")]
+        ) from None
     except UnicodeDecodeError as exc:
-        raise ProgrammeError([Problem(name, None, "", "", f"not UTF-8 text: {exc.reason}")]) from None
+        raise ProgrammeError(
+            [Problem(name, None, "", "", f"not UTF-8 text: {exc.reason}")]
+        ) from None
     return loads(text, name)
 
 

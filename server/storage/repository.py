@@ -125,7 +125,9 @@ class Store:
 
     def save_programme(self, programme: Programme, now: datetime) -> None:
         with Session(self.engine) as s:
-            s.merge(ProgrammeRow(id=1, data=json.dumps(programme.to_dict()), updated_at=now.isoformat()))
+            s.merge(
+                ProgrammeRow(id=1, data=json.dumps(programme.to_dict()), updated_at=now.isoformat())
+            )
             s.commit()
 
     def load_state(self, programme: Programme) -> tuple[State, int]:
@@ -151,7 +153,9 @@ class Store:
         )
         return state, int(rev.value) if rev else 0
 
-    def commit(self, state: State, changed: Iterable[str], log: Iterable[LogEntry], revision: int) -> None:
+    def commit(
+        self, state: State, changed: Iterable[str], log: Iterable[LogEntry], revision: int
+    ) -> None:
         """Write what changed, the log lines and the revision in one transaction."""
         with Session(self.engine) as s:
             for key in sorted(set(changed)):
@@ -160,7 +164,14 @@ class Store:
                     s.merge(LiveRow(id=1, data=json.dumps(state.live.to_dict())))
                 elif kind == "note":
                     n = state.notes[ident]
-                    s.merge(NoteRow(item_id=n.item_id, text=n.text, audience=n.audience, updated_at=n.updated_at.isoformat()))
+                    s.merge(
+                        NoteRow(
+                            item_id=n.item_id,
+                            text=n.text,
+                            audience=n.audience,
+                            updated_at=n.updated_at.isoformat(),
+                        )
+                    )
                 elif kind == "question":
                     s.merge(_question_row(state.questions[ident]))
                 elif kind == "votes":
@@ -188,7 +199,9 @@ class Store:
     def replies(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Every logged (client key, command id, reply), for answering resent commands."""
         with Session(self.engine) as s:
-            for row in s.exec(select(CommandLogRow.client_key, CommandLogRow.command_id, CommandLogRow.reply)):
+            for row in s.exec(
+                select(CommandLogRow.client_key, CommandLogRow.command_id, CommandLogRow.reply)
+            ):
                 yield row[0], row[1], json.loads(row[2])
 
     def command_log(self) -> list[CommandLogRow]:

@@ -28,14 +28,26 @@ async def _error(client, frame: dict[str, Any] | str) -> dict[str, Any]:
         ({"type": "dance"}, "unknown_type"),
         ({"type": "command", "id": "1", "name": "launch_rockets", "args": {}}, "unknown_command"),
         ({"type": "command", "id": "1", "name": "go_live", "args": {}}, "bad_args"),
-        ({"type": "command", "id": "1", "name": "go_live", "args": {"item_id": "unge", "x": 1}}, "bad_args"),
+        (
+            {"type": "command", "id": "1", "name": "go_live", "args": {"item_id": "unge", "x": 1}},
+            "bad_args",
+        ),
         ({"type": "command", "id": "1", "name": "set_delay", "args": {"minutes": "5"}}, "bad_args"),
-        ({"type": "command", "id": "1", "name": "set_delay", "args": {"minutes": True}}, "bad_args"),
-        ({"type": "command", "id": "1", "name": "set_delay", "args": {"minutes": 10**30}}, "out_of_range"),
+        (
+            {"type": "command", "id": "1", "name": "set_delay", "args": {"minutes": True}},
+            "bad_args",
+        ),
+        (
+            {"type": "command", "id": "1", "name": "set_delay", "args": {"minutes": 10**30}},
+            "out_of_range",
+        ),
         ({"type": "command", "id": 7, "name": "next", "args": {}}, "bad_args"),
         ({"type": "command", "name": "next", "args": {}}, "bad_args"),
         ({"type": "command", "id": "1", "name": "next", "args": [1]}, "bad_args"),
-        ({"type": "command", "id": "1", "name": "go_live", "args": {"item_id": "nope"}}, "unknown_item"),
+        (
+            {"type": "command", "id": "1", "name": "go_live", "args": {"item_id": "nope"}},
+            "unknown_item",
+        ),
     ],
 )
 async def test_bad_frames_from_a_moderator(connect_as, server: Running, frame, code):
@@ -113,7 +125,10 @@ async def test_rate_limit_then_close_and_others_unaffected(connect_as, server: R
     """A flooding client gets rate_limited, is closed, and the hall keeps getting updates."""
     flooder = await connect_as("moderator")
     hall = await connect_as("hall")
-    frames = [json.dumps({"type": "command", "id": f"f{n}", "name": "hide_question", "args": {}}) for n in range(200)]
+    frames = [
+        json.dumps({"type": "command", "id": f"f{n}", "name": "hide_question", "args": {}})
+        for n in range(200)
+    ]
     codes: list[str] = []
     with pytest.raises(ConnectionClosed):
         for f in frames:
@@ -152,10 +167,16 @@ async def test_command_before_hello_is_refused(connect_as):
     [
         ({"type": "hello", "protocol": 1, "role": "moderator", "token": "wrong"}, "bad_token"),
         ({"type": "hello", "protocol": 1, "role": "moderator"}, "bad_token"),
-        ({"type": "hello", "protocol": 1, "role": "stage", "token": "mod-secret-token"}, "bad_token"),
+        (
+            {"type": "hello", "protocol": 1, "role": "stage", "token": "mod-secret-token"},
+            "bad_token",
+        ),
         ({"type": "hello", "protocol": 1, "role": "king"}, "bad_hello"),
         ({"type": "hello", "protocol": 99, "role": "hall"}, "protocol_version"),
-        ({"type": "hello", "protocol": 1, "role": "attendee", "client_id": "bad id with spaces"}, "bad_hello"),
+        (
+            {"type": "hello", "protocol": 1, "role": "attendee", "client_id": "bad id with spaces"},
+            "bad_hello",
+        ),
     ],
 )
 async def test_bad_hello(connect_as, hello, code):
@@ -171,7 +192,14 @@ async def test_bad_hello(connect_as, hello, code):
 async def test_oversized_frame(connect_as, server: Running, limits: Limits):
     """A frame over the limit gets too_large; one far over it closes with 1009."""
     mod = await connect_as("moderator")
-    big = json.dumps({"type": "command", "id": "1", "name": "set_hall_message", "args": {"text": "x" * limits.max_frame_bytes}})
+    big = json.dumps(
+        {
+            "type": "command",
+            "id": "1",
+            "name": "set_hall_message",
+            "args": {"text": "x" * limits.max_frame_bytes},
+        }
+    )
     assert (await _error(mod, big))["code"] == "too_large"
     huge = "x" * (limits.max_frame_bytes * 5)
     await mod.send(huge)

@@ -68,13 +68,61 @@ def test_store_round_trip_on_postgres(pg_schema):
     store.save_programme(prog, now)
     state = State(programme=prog)
     att = Actor("attendee", "a1")
-    out = apply(state, parse_command({"type": "command", "id": "1", "name": "submit_question", "args": {"text": "Hej"}}, "attendee"), Context(now, att, lambda: "q1"))
+    out = apply(
+        state,
+        parse_command(
+            {"type": "command", "id": "1", "name": "submit_question", "args": {"text": "Hej"}},
+            "attendee",
+        ),
+        Context(now, att, lambda: "q1"),
+    )
     mod = Actor("moderator", "m")
-    out2 = apply(out.state, parse_command({"type": "command", "id": "2", "name": "approve_question", "args": {"question_id": "q1"}}, "moderator"), Context(now, mod, lambda: "x"))
-    out3 = apply(out2.state, parse_command({"type": "command", "id": "3", "name": "vote", "args": {"question_id": "q1"}}, "attendee"), Context(now, att, lambda: "x"))
-    out4 = apply(out3.state, parse_command({"type": "command", "id": "4", "name": "save_note", "args": {"item_id": "unge", "text": "Note", "audience": "stage"}}, "moderator"), Context(now, mod, lambda: "x"))
+    out2 = apply(
+        out.state,
+        parse_command(
+            {
+                "type": "command",
+                "id": "2",
+                "name": "approve_question",
+                "args": {"question_id": "q1"},
+            },
+            "moderator",
+        ),
+        Context(now, mod, lambda: "x"),
+    )
+    out3 = apply(
+        out2.state,
+        parse_command(
+            {"type": "command", "id": "3", "name": "vote", "args": {"question_id": "q1"}},
+            "attendee",
+        ),
+        Context(now, att, lambda: "x"),
+    )
+    out4 = apply(
+        out3.state,
+        parse_command(
+            {
+                "type": "command",
+                "id": "4",
+                "name": "save_note",
+                "args": {"item_id": "unge", "text": "Note", "audience": "stage"},
+            },
+            "moderator",
+        ),
+        Context(now, mod, lambda: "x"),
+    )
     changed = out.changed | out2.changed | out3.changed | out4.changed | {"live"}
-    entry = LogEntry(now, "attendee", "attendee:a1", "1", "submit_question", {"text": "Hej"}, True, {"type": "ack"}, 4)
+    entry = LogEntry(
+        now,
+        "attendee",
+        "attendee:a1",
+        "1",
+        "submit_question",
+        {"text": "Hej"},
+        True,
+        {"type": "ack"},
+        4,
+    )
     store.commit(out4.state, changed, [entry], 4)
     store.close()
     again = Store(PG_URL, connect_args=pg_schema)

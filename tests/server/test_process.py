@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import UNIT, Client
 
@@ -41,7 +42,9 @@ class ServerProcess:
             if line.startswith("Stop med"):
                 break
         else:
-            raise AssertionError(f"server did not start: {self.proc.stderr.read() if self.proc.stderr else ''}")
+            raise AssertionError(
+                f"server did not start: {self.proc.stderr.read() if self.proc.stderr else ''}"
+            )
         m = re.search(r":(\d+)/ws", self.lines[0])
         assert m, self.lines
         self.port = int(m.group(1))
@@ -61,7 +64,13 @@ def env(tmp_path: Path) -> dict[str, str]:
     e = dict(os.environ)
     e["XDG_DATA_HOME"] = str(tmp_path / "data")  # the user's data directory, for the default db
     e["HOME"] = str(tmp_path / "home")
-    for k in ("PODIUM_DB", "PODIUM_MODERATOR_TOKEN", "PODIUM_STAGE_TOKEN", "http_proxy", "https_proxy"):
+    for k in (
+        "PODIUM_DB",
+        "PODIUM_MODERATOR_TOKEN",
+        "PODIUM_STAGE_TOKEN",
+        "http_proxy",
+        "https_proxy",
+    ):
         e.pop(k, None)
     e["PYTHONPATH"] = str(ROOT)
     return e
@@ -96,12 +105,19 @@ async def hello(port: int, role: str, **kw: Any) -> Client:
 
 
 async def test_serve_with_no_flags_uses_the_seed_and_the_data_dir(spawn, env):
-    """`podium serve` on a fresh machine: seed programme, SQLite in the data dir, new tokens printed."""
+    """`podium serve` on a fresh machine: seed, SQLite in the data dir, new tokens printed."""
     p = spawn()
     assert any(ln.startswith("Moderator-kode (ny):") for ln in p.lines)
     assert (Path(env["XDG_DATA_HOME"]) / "podium" / "podium.sqlite3").exists()
-    body = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{p.port}/healthz", timeout=5).read())
-    assert body["status"] == "ok" and set(body["clients"]) == {"hall", "stage", "moderator", "attendee"}
+    body = json.loads(
+        urllib.request.urlopen(f"http://127.0.0.1:{p.port}/healthz", timeout=5).read()
+    )
+    assert body["status"] == "ok" and set(body["clients"]) == {
+        "hall",
+        "stage",
+        "moderator",
+        "attendee",
+    }
     hall = await hello(p.port, "hall")
     assert len(hall.snapshot["state"]["programme"]) == 12
     await hall.close()
@@ -131,7 +147,14 @@ async def test_question_on_screen_survives_sigkill(spawn, tmp_path: Path):
     assert hall.snapshot["revision"] >= shown["revision"]
     # the resent command is answered from the log, not applied again
     att2 = await hello(q.port, "attendee", client_id="ida")
-    await att2.send({"type": "command", "id": "c1", "name": "submit_question", "args": {"text": "Overlever jeg et nedbrud?", "name": "Ida"}})
+    await att2.send(
+        {
+            "type": "command",
+            "id": "c1",
+            "name": "submit_question",
+            "args": {"text": "Overlever jeg et nedbrud?", "name": "Ida"},
+        }
+    )
     again = await att2.expect("ack")
     assert again["result"]["question_id"] == qid
     mod2 = await hello(q.port, "moderator", token="m")
@@ -143,7 +166,7 @@ async def test_sigterm_closes_clients_with_1001(spawn):
     p = spawn()
     hall = await hello(p.port, "hall")
     p.proc.send_signal(signal.SIGTERM)
-    with pytest.raises(Exception):
+    with pytest.raises(ConnectionClosed):
         while True:
             await hall.recv(timeout=10 * UNIT)
     assert hall.ws.close_code == 1001
@@ -172,10 +195,28 @@ async def test_bad_programme_refuses_to_start_and_changes_nothing(spawn, env, tm
     first = spawn("--db", db)
     assert first.stop() == 0
     bad = tmp_path / "bad.toml"
-    bad.write_text('[event]\ntitle = "X"\ndate = 2025-09-25\n\n[[items]]\ntitle = "A"\nstart = "25:00"\nend = "10:00"\n')
+    bad.write_text(
+        '[event]\ntitle = "X"\ndate = 2025-09-25\n\n'
+        '[[items]]\ntitle = "A"\nstart = "25:00"\nend = "10:00"\n'
+    )
     proc = subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "serve", "--port", "0", "--db", db, "--programme", str(bad)],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=30,
+        [
+            sys.executable,
+            "-m",
+            "kiosk.cli",
+            "serve",
+            "--port",
+            "0",
+            "--db",
+            db,
+            "--programme",
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=30,
     )
     assert proc.returncode == 2
     assert "start" in proc.stderr and "25:00" in proc.stderr

@@ -18,7 +18,14 @@ async def test_each_role_gets_welcome_and_snapshot(connect_as):
         assert c.snapshot["revision"] == c.welcome["revision"]
         assert state["current"]["title"] == "Unge, ensomhed og ungdomsuddannelser"
         assert state["event"]["timezone"] == "Europe/Copenhagen"
-        for key in ("clock", "next", "delay_minutes", "hall_message", "on_screen_question", "programme"):
+        for key in (
+            "clock",
+            "next",
+            "delay_minutes",
+            "hall_message",
+            "on_screen_question",
+            "programme",
+        ):
             assert key in state
         assert len(state["programme"]) == 12
         assert state["next"][0]["title"] == "Frokost"
@@ -30,7 +37,9 @@ async def test_question_reaches_the_hall_when_put_on_screen(connect_as):
     att = await connect_as("attendee")
     mod = await connect_as("moderator")
     hall = await connect_as("hall")
-    ack = await att.command("submit_question", text="Hvordan finder vi de ensomme unge?", name="Ida", organisation="DGI")
+    ack = await att.command(
+        "submit_question", text="Hvordan finder vi de ensomme unge?", name="Ida", organisation="DGI"
+    )
     assert ack["type"] == "ack"
     qid = ack["result"]["question_id"]
     assert (await mod.command("approve_question", question_id=qid))["type"] == "ack"
@@ -38,7 +47,11 @@ async def test_question_reaches_the_hall_when_put_on_screen(connect_as):
     assert shown["type"] == "ack"
     snap = await hall.expect("snapshot", lambda m: m["state"]["on_screen_question"] is not None)
     q = snap["state"]["on_screen_question"]
-    assert q["text"] == "Hvordan finder vi de ensomme unge?" and q["name"] == "Ida" and q["organisation"] == "DGI"
+    assert (
+        q["text"] == "Hvordan finder vi de ensomme unge?"
+        and q["name"] == "Ida"
+        and q["organisation"] == "DGI"
+    )
     assert snap["revision"] == shown["revision"]
 
 
@@ -50,13 +63,21 @@ async def test_hall_never_receives_private_things(connect_as):
     pending = await att.command("submit_question", text="HEMMELIGT-VENTENDE spørgsmål")
     rejected = await att.command("submit_question", text="HEMMELIGT-AFVIST spørgsmål")
     await mod.command("reject_question", question_id=rejected["result"]["question_id"])
-    await mod.command("save_note", item_id="unge", text="HEMMELIG-NOTE til moderator", audience="moderator")
+    await mod.command(
+        "save_note", item_id="unge", text="HEMMELIG-NOTE til moderator", audience="moderator"
+    )
     await mod.command("save_note", item_id="unge", text="HEMMELIG-SCENENOTE", audience="stage")
     await mod.command("set_stage_message", text="HEMMELIG-SCENEBESKED")
     last = await mod.command("set_hall_message", text="Offentlig besked")
     await hall.expect("snapshot", lambda m: m["revision"] >= last["revision"])
     raw = "\n".join(hall.frames)
-    for secret in ("HEMMELIGT-VENTENDE", "HEMMELIGT-AFVIST", "HEMMELIG-NOTE", "HEMMELIG-SCENENOTE", "HEMMELIG-SCENEBESKED"):
+    for secret in (
+        "HEMMELIGT-VENTENDE",
+        "HEMMELIGT-AFVIST",
+        "HEMMELIG-NOTE",
+        "HEMMELIG-SCENENOTE",
+        "HEMMELIG-SCENEBESKED",
+    ):
         assert secret not in raw
     assert "Offentlig besked" in raw
     assert pending["type"] == "ack"
@@ -69,11 +90,15 @@ async def test_stage_sees_stage_notes_and_message_only(connect_as):
     stage = await connect_as("stage")
     mod = await connect_as("moderator")
     await mod.command("save_note", item_id="unge", text="MODERATOR-ONLY", audience="moderator")
-    await mod.command("save_note", item_id="reformer", text="Til scenen: husk mikrofon", audience="stage")
+    await mod.command(
+        "save_note", item_id="reformer", text="Til scenen: husk mikrofon", audience="stage"
+    )
     last = await mod.command("set_stage_message", text="2 minutter tilbage")
     snap = await stage.expect("snapshot", lambda m: m["revision"] >= last["revision"])
     assert snap["state"]["stage_message"]["text"] == "2 minutter tilbage"
-    assert snap["state"]["notes"] == {"reformer": {"text": "Til scenen: husk mikrofon", "audience": "stage"}}
+    assert snap["state"]["notes"] == {
+        "reformer": {"text": "Til scenen: husk mikrofon", "audience": "stage"}
+    }
     assert "MODERATOR-ONLY" not in "".join(stage.frames)
     assert "questions" not in snap["state"]
 
@@ -84,7 +109,10 @@ async def test_attendee_sees_own_pending_question_but_not_others(connect_as):
     b = await connect_as("attendee", client_id="bob")
     ack = await a.command("submit_question", text="Alices spørgsmål")
     mine = a.latest["mine"]  # the update arrives before the ack
-    assert mine["questions"][0]["status"] == "pending" and mine["questions"][0]["id"] == ack["result"]["question_id"]
+    assert (
+        mine["questions"][0]["status"] == "pending"
+        and mine["questions"][0]["id"] == ack["result"]["question_id"]
+    )
     await b.command("vote", question_id="nonexistent")
     assert "Alices spørgsmål" not in "".join(b.frames)
 
@@ -99,7 +127,9 @@ async def test_votes_count_once_per_client(connect_as):
     assert (await a.command("vote", question_id=qid))["result"]["votes"] == 1
     assert (await a.command("vote", question_id=qid))["result"]["votes"] == 1
     assert (await b.command("vote", question_id=qid))["result"]["votes"] == 2
-    snap = await a.expect("snapshot", lambda m: any(q["votes"] == 2 for q in m["state"]["questions"]))
+    snap = await a.expect(
+        "snapshot", lambda m: any(q["votes"] == 2 for q in m["state"]["questions"])
+    )
     assert snap["state"]["questions"][0]["id"] == qid
     assert (await b.command("unvote", question_id=qid))["result"]["votes"] == 1
 
@@ -160,7 +190,9 @@ async def test_clock_moving_on_publishes_a_new_revision(connect_as, clock: FakeC
     hall = await connect_as("hall")
     rev = hall.snapshot["revision"]
     clock.advance(minutes=46)
-    snap = await hall.expect("snapshot", lambda m: m["state"]["current"] and m["state"]["current"]["id"] == "frokost")
+    snap = await hall.expect(
+        "snapshot", lambda m: m["state"]["current"] and m["state"]["current"]["id"] == "frokost"
+    )
     assert snap["revision"] == rev + 1 and snap["state"]["phase"] == "break"
 
 

@@ -35,7 +35,10 @@ end = "10.00"
 def test_seed_is_complete_and_exact():
     """The embedded programme has the 12 printed items with their times and texts."""
     p = default_programme()
-    assert p.event.title == "Fra national strategi til lokal handling – fra Christiansborg til Holstebro"
+    assert (
+        p.event.title
+        == "Fra national strategi til lokal handling – fra Christiansborg til Holstebro"
+    )
     assert p.event.date.isoformat() == "2025-09-25" and p.event.timezone == "Europe/Copenhagen"
     assert p.event.moderator == "Tine Gøtzsche, journalist"
     assert p.event.caveat == "med forbehold for ændringer"
@@ -45,13 +48,25 @@ def test_seed_is_complete_and_exact():
     assert "250 kr." in p.event.price and "550 kr." in p.event.price
     times = [f"{i.start:%H.%M}-{i.end:%H.%M}" for i in p.items]
     assert times == [
-        "10.15-10.30", "10.30-10.45", "10.45-11.20", "11.20-11.35", "11.35-12.25", "12.25-13.05",
-        "13.05-13.50", "13.50-14.15", "14.15-14.40", "14.40-15.25", "15.25-16.10", "16.10-16.20",
+        "10.15-10.30",
+        "10.30-10.45",
+        "10.45-11.20",
+        "11.20-11.35",
+        "11.35-12.25",
+        "12.25-13.05",
+        "13.05-13.50",
+        "13.50-14.15",
+        "14.15-14.40",
+        "14.40-15.25",
+        "15.25-16.10",
+        "16.10-16.20",
     ]
     kinds = [i.kind for i in p.items]
     assert kinds.count("break") == 2 and kinds.count("lunch") == 1 and kinds.count("panel") == 2
     unge = p.item("unge")
-    assert unge is not None and unge.title == "Unge, ensomhed og ungdomsuddannelser" and unge.questions
+    assert (
+        unge is not None and unge.title == "Unge, ensomhed og ungdomsuddannelser" and unge.questions
+    )
     assert len(unge.insights) == 3 and unge.insights[0].startswith("Opsporingsværktøjet")
     stefan = p.item("reformer").speakers[0]  # type: ignore[union-attr]
     assert (stefan.name, stefan.role) == ("Stefan Hermann", "direktør")
@@ -76,8 +91,13 @@ def test_good_file_loads_with_danish_and_colon_times():
 
 def test_every_problem_is_reported_with_line_item_and_field():
     """A file with several problems reports them all, with line, item and field."""
-    text = GOOD.replace('kind = "welcome"', 'kind = "party"').replace('end = "10.00"', 'end = "09.15"')
-    text = text.replace('title = "Oplæg"', 'title = ""') + '\n[[items]]\nid = "c"\ntitle = "C"\nstart = "9:00"\nend = "xx"\n'
+    text = GOOD.replace('kind = "welcome"', 'kind = "party"').replace(
+        'end = "10.00"', 'end = "09.15"'
+    )
+    text = (
+        text.replace('title = "Oplæg"', 'title = ""')
+        + '\n[[items]]\nid = "c"\ntitle = "C"\nstart = "9:00"\nend = "xx"\n'
+    )
     with pytest.raises(ProgrammeError) as exc:
         loads(text, "p.toml")
     msgs = [str(p) for p in exc.value.problems]
@@ -99,7 +119,9 @@ def test_overlap_is_reported():
 
 def test_unknown_time_zone_and_missing_title():
     """An unknown time zone and a missing event title are reported."""
-    text = GOOD.replace('timezone = "Europe/Copenhagen"', 'timezone = "Europe/Atlantis"').replace('title = "Testdag"', "")
+    text = GOOD.replace('timezone = "Europe/Copenhagen"', 'timezone = "Europe/Atlantis"').replace(
+        'title = "Testdag"', ""
+    )
     with pytest.raises(ProgrammeError) as exc:
         loads(text)
     fields = {p.field for p in exc.value.problems}
@@ -138,7 +160,12 @@ def test_check_command_ok_and_failing(tmp_path: Path, capsys):
     assert main(["programme", "check", str(good)]) == 0
     assert "i orden" in capsys.readouterr().out
     bad = tmp_path / "bad.toml"
-    bad.write_text(GOOD.replace('kind = "welcome"', 'kind = "party"').replace('end = "10.00"', 'end = "08:00"'), encoding="utf-8")
+    bad.write_text(
+        GOOD.replace('kind = "welcome"', 'kind = "party"').replace(
+            'end = "10.00"', 'end = "08:00"'
+        ),
+        encoding="utf-8",
+    )
     assert main(["programme", "check", str(bad)]) == 1
     err = capsys.readouterr().err
     assert f"{bad}:" in err and "kind" in err and "end" in err and "2 fejl" in err
@@ -148,5 +175,9 @@ def test_check_as_a_process(tmp_path: Path):
     """The console entry point exits non-zero on a bad file."""
     bad = tmp_path / "bad.toml"
     bad.write_text("[event]\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "programme", "check", str(bad)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "programme", "check", str(bad)],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1 and "missing title" in proc.stderr

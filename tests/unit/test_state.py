@@ -38,7 +38,9 @@ def test_clock_follows_the_programme_at_1140():
     """At 11.40 the youth session is live and lunch is next."""
     tl = timeline(fresh(), at("11:40"))
     assert tl.phase == "live"
-    assert tl.current is not None and tl.current.item.title == "Unge, ensomhed og ungdomsuddannelser"
+    assert (
+        tl.current is not None and tl.current.item.title == "Unge, ensomhed og ungdomsuddannelser"
+    )
     assert tl.next[0].item.title == "Frokost"
     assert tl.elapsed_s == 5 * 60 and tl.remaining_s == 45 * 60
 
@@ -192,7 +194,9 @@ def test_overrun_in_manual_mode_pushes_next():
 
 def test_hall_message_expires():
     """A hall message with expires_in_s disappears after its time."""
-    s = run(fresh(), "set_hall_message", at("11:00"), text="Husk at slukke mobilen", expires_in_s=60).state
+    s = run(
+        fresh(), "set_hall_message", at("11:00"), text="Husk at slukke mobilen", expires_in_s=60
+    ).state
     assert s.live.hall_message is not None and s.live.hall_message.text == "Husk at slukke mobilen"
     assert expire_messages(s, at("11:00")) is None
     out = expire_messages(s, at("11:02"))
@@ -234,7 +238,13 @@ def test_question_lifecycle():
     qid = out.result["question_id"]
     s = out.state
     assert s.questions[qid].status == "pending" and s.questions[qid].item_id == "unge"
-    s = run(s, "edit_question", at("11:41"), question_id=qid, text="Hvordan når vi de mest ensomme unge?").state
+    s = run(
+        s,
+        "edit_question",
+        at("11:41"),
+        question_id=qid,
+        text="Hvordan når vi de mest ensomme unge?",
+    ).state
     assert s.questions[qid].original_text == "Hvordan når vi de unge?"
     s = run(s, "approve_question", at("11:42"), question_id=qid).state
     s = run(s, "show_question", at("11:43"), question_id=qid).state
@@ -320,5 +330,12 @@ def test_votes_one_per_client():
 
 def test_save_note():
     """A note is saved for an item with its audience."""
-    s = run(fresh(), "save_note", at("09:00"), item_id="unge", text="Udtales: DEFACTUM", audience="stage").state
+    s = run(
+        fresh(),
+        "save_note",
+        at("09:00"),
+        item_id="unge",
+        text="Udtales: DEFACTUM",
+        audience="stage",
+    ).state
     assert s.notes["unge"].audience == "stage" and s.notes["unge"].text == "Udtales: DEFACTUM"
