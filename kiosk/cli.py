@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--stage-token", metavar="T", help="scenemonitorens adgangskode (ellers PODIUM_STAGE_TOKEN)"
     )
     s.add_argument("--compression", action="store_true", help="slå permessage-deflate til")
+    s.add_argument("--lang", choices=("da", "en"), default="da", help="sprog (da eller en)")
     s.add_argument("-v", "--verbose", action="store_true")
 
     d = sub.add_parser("demo", help="server på en øvedag med de indbyggede standarder")
@@ -78,20 +79,37 @@ def build_parser() -> argparse.ArgumentParser:
     psub = prog.add_subparsers(dest="action", required=True, metavar="ACTION")
     chk = psub.add_parser("check", help="tjek en programfil og vis alle fejl")
     chk.add_argument("file")
+    chk.add_argument("--lang", choices=("da", "en"), default="da", help="sprog (da eller en)")
     return p
 
 
-def _announce(running: Running, show_tokens: bool = True) -> None:
-    host = running.server.sockets and next(iter(running.server.sockets)).getsockname()[0]
-    print(
-        f"Podium kører på ws://{host}:{running.port}/ws  (sundhed: http://{host}:{running.port}/healthz)"
-    )
-    if show_tokens:
-        for role, token in running.tokens.items():
-            label = {"moderator": "Moderator-kode", "stage": "Scene-kode"}[role]
-            note = " (ny)" if role in running.generated else ""
-            print(f"{label}{note}: {token}")
-    print("Stop med Ctrl+C.", flush=True)
+_TEXT = {
+    "running": (
+        "Podium kører på {ws}  (sundhed: {health})",
+        "Podium is running at {ws}  (health: {health})",
+    ),
+    "moderator": ("Moderator-kode", "Moderator token"),
+    "stage": ("Scene-kode", "Stage token"),
+    "new": (" (ny)", " (new)"),
+    "stop": ("Stop med Ctrl+C.", "Stop with Ctrl+C."),
+    "bad_programme": ("Programmet kan ikke indlæses:", "The programme cannot be loaded:"),
+    "cannot_start": ("Serveren kan ikke starte: {error}", "The server cannot start: {error}"),
+}
+
+
+def _t(lang: str, key: str, **kw: object) -> str:
+    da, en = _TEXT[key]
+    return (en if lang == "en" else da).format(**kw)
+
+
+def _announce(running: Running, lang: str = "da") -> None:
+    host = next(iter(running.server.sockets)).getsockname()[0]
+    ws = f"ws://{host}:{running.port}/ws"
+    print(_t(lang, "running", ws=ws, health=f"http://{host}:{running.port}/healthz"))
+    for role, token in running.tokens.items():
+        note = _t(lang, "new") if role in running.generated else ""
+        print(f"{_t(lang, role)}{note}: {token}")
+    print(_t(lang, "stop"), flush=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -111,16 +129,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         moderator_token=args.moderator_token,
         stage_token=args.stage_token,
         compression=args.compression,
+        lang=args.lang,
     )
     try:
-        asyncio.run(run(settings, _announce))
+        asyncio.run(run(settings, lambda r: _announce(r, args.lang)))
     except ProgrammeError as exc:
-        print("Programmet kan ikke indlæses:", file=sys.stderr)
+        print(_t(args.lang, "bad_programme"), file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"Serveren kan ikke starte: {exc}", file=sys.stderr)
+        print(_t(args.lang, "cannot_start", error=exc), file=sys.stderr)
         return 1
     return 0
 
@@ -152,19 +171,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_programme_check(args: argparse.Namespace) -> int:
     from server.programme import ProgrammeError, load_file
 
+    en = args.lang == "en"
     try:
-        prog = load_file(args.file)
+        prog = load_file(args.file, args.lang)
     except ProgrammeError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         n = len(exc.problems)
-        print(f"{n} fejl i {args.file}." if n != 1 else f"1 fejl i {args.file}.", file=sys.stderr)
+        if en:
+            print(f"{n} problem{'s' if n != 1 else ''} in {args.file}.", file=sys.stderr)
+        else:
+            print(f"{n} fejl i {args.file}.", file=sys.stderr)
         return 1
     first, last = prog.items[0], prog.items[-1]
-    print(
-        f"{args.file}: i orden – {prog.event.title}, {len(prog.items)} punkter, "
-        f"kl. {first.start:%H.%M}–{last.end:%H.%M}."
-    )
+    if en:
+        print(
+            f"{args.file}: OK – {prog.event.title}, {len(prog.items)} items, "
+            f"{first.start:%H.%M}–{last.end:%H.%M}."
+        )
+    else:
+        print(
+            f"{args.file}: i orden – {prog.event.title}, {len(prog.items)} punkter, "
+            f"kl. {first.start:%H.%M}–{last.end:%H.%M}."
+        )
     return 0
 
 

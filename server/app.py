@@ -56,6 +56,7 @@ class Settings:
     stage_token: str | None = None
     limits: Limits = field(default_factory=lambda: DEFAULT_LIMITS)
     compression: bool = False
+    lang: str = "da"
     tick_s: float = 1.0
     #: Tests inject a clock here; otherwise the wall clock (shifted by ``clock``).
     now: Callable[[], datetime] | None = None
@@ -111,7 +112,7 @@ def open_store(settings: Settings) -> tuple[Store, Programme]:
     """Open the database and make sure it holds a programme (``--programme`` or the seed)."""
     url = settings.db_url or os.environ.get("PODIUM_DB") or default_db_url()
     store = Store(url)
-    programme = load_file(settings.programme) if settings.programme else None
+    programme = load_file(settings.programme, settings.lang) if settings.programme else None
     stored = store.load_programme()
     if programme is None:
         programme = stored or default_programme()

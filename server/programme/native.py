@@ -58,6 +58,55 @@ ITEM_FIELDS = frozenset(
 SPEAKER_FIELDS = frozenset(("name", "role", "organisation"))
 TOP_FIELDS = frozenset(("event", "rooms", "items"))
 
+#: Every problem the loader reports, in Danish and English (str.format templates).
+MESSAGES: dict[str, tuple[str, str]] = {
+    "bad_toml": ("ikke gyldig TOML: {error}", "not valid TOML: {error}"),
+    "unknown_section": ("ukendt afsnit", "unknown section"),
+    "no_event": ("afsnittet [event] mangler", "the [event] section is missing"),
+    "unknown_field": ("ukendt felt", "unknown field"),
+    "must_be_text": ("skal være tekst", "must be text"),
+    "missing_title": ("titel mangler", "missing title"),
+    "bad_event_date": (
+        "dato mangler eller er ugyldig (skriv 2025-09-25)",
+        "missing or bad date (write 2025-09-25)",
+    ),
+    "unknown_timezone": ("ukendt tidszone {tz}", "unknown time zone {tz}"),
+    "list_of_texts": ("skal være en liste af tekster", "must be a list of texts"),
+    "rooms_tables": ("skal være [[rooms]]-tabeller", "must be [[rooms]] tables"),
+    "must_be_table": ("skal være en tabel", "must be a table"),
+    "must_be_tables": ("skal være tabeller", "must be tables"),
+    "missing_name": ("navn mangler", "missing name"),
+    "duplicate_room": ("sal-id'et {id} findes to gange", "duplicate room id {id}"),
+    "no_items": ("programmet har ingen [[items]]", "the programme has no [[items]]"),
+    "unknown_kind": (
+        "ukendt slags {kind} (en af: {kinds})",
+        "unknown kind {kind} (one of: {kinds})",
+    ),
+    "missing_time": ("tidspunkt mangler", "missing time"),
+    "bad_time": ("ugyldigt tidspunkt {got} (skriv 10:15)", "bad time {got} (write 10:15)"),
+    "bad_item_date": ("ugyldig dato (skriv 2025-09-25)", "bad date (write 2025-09-25)"),
+    "unknown_room": ("ukendt sal {room}", "unknown room {room}"),
+    "duplicate_id": ("id'et {id} findes to gange", "duplicate id {id}"),
+    "must_be_bool": ("skal være true eller false", "must be true or false"),
+    "ends_before_start": (
+        "slutter før det begynder ({end} er ikke efter {start})",
+        "ends before it starts ({end} is not after {start})",
+    ),
+    "speakers_tables": (
+        "skal være [[items.speakers]]-tabeller",
+        "must be [[items.speakers]] tables",
+    ),
+    "speaker_name": ("en taler skal have et navn", "a speaker needs a name"),
+    "overlaps": (
+        "overlapper {other} (kl. {start}–{end}) i salen {room}",
+        "overlaps {other} ({start}–{end}) in room {room}",
+    ),
+    "too_large": ("filen er større end {size} bytes", "the file is larger than {size} bytes"),
+    "unreadable": ("filen kan ikke læses: {error}", "cannot read the file: {error}"),
+    "not_utf8": ("filen er ikke UTF-8-tekst: {error}", "not UTF-8 text: {error}"),
+}
+_WORDS = {"item": ("punkt", "item"), "room": ("sal", "room")}
+
 _TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 
@@ -70,6 +119,7 @@ class Problem:
     where: str
     field: str
     message: str
+    code: str = ""
 
     def __str__(self) -> str:
         loc = f"{self.file}:{self.line}" if self.line else self.file
@@ -77,6 +127,13 @@ class Problem:
         if self.field:
             parts.append(self.field)
         return ": ".join([*parts, self.message])
+
+
+def _problem(
+    lang: str, file: str, line: int | None, where: str, field: str, key: str, **params: str
+) -> Problem:
+    da, en = MESSAGES[key]
+    return Problem(file, line, where, field, (en if lang == "en" else da).format(**params), key)
 
 
 class ProgrammeError(Exception):
@@ -132,19 +189,27 @@ def _parse_time(value: Any) -> time | None:
 
 
 class _Loader:
-    def __init__(self, text: str, filename: str) -> None:
+    def __init__(self, text: str, filename: str, lang: str = "da") -> None:
         self.text = text
         self.file = filename
+        self.lang = lang
         self.lines = _Lines(text)
         self.problems: list[Problem] = []
 
-    def problem(self, line: int | None, where: str, field: str, message: str) -> None:
-        self.problems.append(Problem(self.file, line, where, field, message))
+    def problem(self, line: int | None, where: str, field: str, key: str, **params: str) -> None:
+        self.problems.append(_problem(self.lang, self.file, line, where, field, key, **params))
+
+    def word(self, key: str) -> str:
+        return _WORDS[key][1 if self.lang == "en" else 0]
+
+    def where_item(self, n: int | None, title: str) -> str:
+        label = self.word("item") if n is None else f"{self.word('item')} {n + 1}"
+        return f"{label} ({title!r})" if title else label
 
     def text_field(self, table: dict[str, Any], key: str, line: int | None, where: str) -> str:
         value = table.get(key, "")
         if not isinstance(value, str):
-            self.problem(self.lines.key(line, key), where, key, "must be text")
+            self.problem(self.lines.key(line, key), where, key, "must_be_text")
             return ""
         return value.strip()
 
@@ -153,11 +218,11 @@ class _Loader:
             data = tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as exc:
             m = re.search(r"line (\d+)", str(exc))
-            self.problem(int(m.group(1)) if m else None, "", "", f"not valid TOML: {exc}")
+            self.problem(int(m.group(1)) if m else None, "", "", "bad_toml", error=str(exc))
             raise ProgrammeError(self.problems) from None
         for key in data:
             if key not in TOP_FIELDS:
-                self.problem(self.lines.table(key), "", key, "unknown section")
+                self.problem(self.lines.table(key), "", key, "unknown_section")
         event = self.load_event(data.get("event"))
         rooms = self.load_rooms(data.get("rooms", []))
         items = self.load_items(data.get("items", []), event, rooms)
@@ -168,14 +233,14 @@ class _Loader:
     def load_event(self, raw: Any) -> Event | None:
         line = self.lines.table("event")
         if not isinstance(raw, dict):
-            self.problem(line, "event", "", "the [event] section is missing")
+            self.problem(line, "event", "", "no_event")
             return None
         for key in raw:
             if key not in EVENT_FIELDS:
-                self.problem(self.lines.key(line, key), "event", key, "unknown field")
+                self.problem(self.lines.key(line, key), "event", key, "unknown_field")
         texts = {k: self.text_field(raw, k, line, "event") for k in EVENT_TEXT_FIELDS}
         if not texts["title"]:
-            self.problem(line, "event", "title", "missing title")
+            self.problem(line, "event", "title", "missing_title")
         day = raw.get("date")
         if isinstance(day, str):
             try:
@@ -187,7 +252,7 @@ class _Loader:
                 self.lines.key(line, "date"),
                 "event",
                 "date",
-                "missing or bad date (write 2025-09-25)",
+                "bad_event_date",
             )
             day = None
         tzname = raw.get("timezone", "Europe/Copenhagen")
@@ -200,14 +265,13 @@ class _Loader:
                 self.lines.key(line, "timezone"),
                 "event",
                 "timezone",
-                f"unknown time zone {tzname!r}",
+                "unknown_timezone",
+                tz=repr(tzname),
             )
             tzname = None
         practical = raw.get("practical", [])
         if not (isinstance(practical, list) and all(isinstance(p, str) for p in practical)):
-            self.problem(
-                self.lines.key(line, "practical"), "event", "practical", "must be a list of texts"
-            )
+            self.problem(self.lines.key(line, "practical"), "event", "practical", "list_of_texts")
             practical = []
         if day is None or tzname is None or not texts["title"]:
             return None
@@ -217,22 +281,22 @@ class _Loader:
 
     def load_rooms(self, raw: Any) -> tuple[Room, ...]:
         if not isinstance(raw, list):
-            self.problem(self.lines.table("rooms"), "rooms", "", "must be [[rooms]] tables")
+            self.problem(self.lines.table("rooms"), "rooms", "", "rooms_tables")
             return ()
         rooms: list[Room] = []
         for n, entry in enumerate(raw):
             line = self.lines.table("rooms", n)
-            where = f"room {n + 1}"
+            where = f"{self.word('room')} {n + 1}"
             if not isinstance(entry, dict):
-                self.problem(line, where, "", "must be a table")
+                self.problem(line, where, "", "must_be_table")
                 continue
             name = self.text_field(entry, "name", line, where)
             rid = self.text_field(entry, "id", line, where) or _slug(name)
             if not name:
-                self.problem(line, where, "name", "missing name")
+                self.problem(line, where, "name", "missing_name")
                 continue
             if any(r.id == rid for r in rooms):
-                self.problem(line, where, "id", f"duplicate room id {rid!r}")
+                self.problem(line, where, "id", "duplicate_room", id=repr(rid))
                 continue
             rooms.append(Room(id=rid, name=name))
         if not rooms:
@@ -243,7 +307,7 @@ class _Loader:
         self, raw: Any, event: Event | None, rooms: tuple[Room, ...]
     ) -> tuple[Item, ...]:
         if not isinstance(raw, list) or not raw:
-            self.problem(self.lines.table("items"), "items", "", "the programme has no [[items]]")
+            self.problem(self.lines.table("items"), "items", "", "no_items")
             return ()
         items: list[tuple[int | None, Item]] = []
         seen: set[str] = set()
@@ -266,31 +330,35 @@ class _Loader:
         seen: set[str],
     ) -> Item | None:
         if not isinstance(entry, dict):
-            self.problem(line, f"item {n + 1}", "", "must be a table")
+            self.problem(line, self.where_item(n, ""), "", "must_be_table")
             return None
-        title = self.text_field(entry, "title", line, f"item {n + 1}")
-        where = f"item {n + 1} ({title!r})" if title else f"item {n + 1}"
+        title = self.text_field(entry, "title", line, self.where_item(n, ""))
+        where = self.where_item(n, title)
         before = len(self.problems)
         for key in entry:
             if key not in ITEM_FIELDS:
-                self.problem(self.lines.key(line, key), where, key, "unknown field")
+                self.problem(self.lines.key(line, key), where, key, "unknown_field")
         if not title:
-            self.problem(line, where, "title", "missing title")
+            self.problem(line, where, "title", "missing_title")
         kind = entry.get("kind", "talk")
         if kind not in KINDS:
             self.problem(
                 self.lines.key(line, "kind"),
                 where,
                 "kind",
-                f"unknown kind {kind!r} (one of: {', '.join(KINDS)})",
+                "unknown_kind",
+                kind=repr(kind),
+                kinds=", ".join(KINDS),
             )
         times: dict[str, time] = {}
         for key in ("start", "end"):
             t = _parse_time(entry.get(key))
             if t is None:
                 got = entry.get(key)
-                msg = "missing time" if got is None else f"bad time {got!r} (write 10:15)"
-                self.problem(self.lines.key(line, key), where, key, msg)
+                if got is None:
+                    self.problem(self.lines.key(line, key), where, key, "missing_time")
+                else:
+                    self.problem(self.lines.key(line, key), where, key, "bad_time", got=repr(got))
             else:
                 times[key] = t
         day: Any = entry.get("date", event.date if event else None)
@@ -300,34 +368,34 @@ class _Loader:
             except ValueError:
                 day = None
         if "date" in entry and (not isinstance(day, date) or isinstance(day, datetime)):
-            self.problem(self.lines.key(line, "date"), where, "date", "bad date (write 2025-09-25)")
+            self.problem(self.lines.key(line, "date"), where, "date", "bad_item_date")
         room = self.text_field(entry, "room", line, where) or (rooms[0].id if rooms else "")
         if rooms and room not in {r.id for r in rooms}:
-            self.problem(self.lines.key(line, "room"), where, "room", f"unknown room {room!r}")
+            self.problem(
+                self.lines.key(line, "room"), where, "room", "unknown_room", room=repr(room)
+            )
         item_id = self.text_field(entry, "id", line, where) or _slug(
             f"{times.get('start', '')}-{title}"
         )
         if item_id in seen:
-            self.problem(self.lines.key(line, "id"), where, "id", f"duplicate id {item_id!r}")
+            self.problem(self.lines.key(line, "id"), where, "id", "duplicate_id", id=repr(item_id))
         speakers = self.load_speakers(entry.get("speakers", []), line, where)
         insights = entry.get("insights", [])
         if not (isinstance(insights, list) and all(isinstance(p, str) for p in insights)):
-            self.problem(
-                self.lines.key(line, "insights"), where, "insights", "must be a list of texts"
-            )
+            self.problem(self.lines.key(line, "insights"), where, "insights", "list_of_texts")
             insights = []
         questions = entry.get("questions", False)
         if not isinstance(questions, bool):
-            self.problem(
-                self.lines.key(line, "questions"), where, "questions", "must be true or false"
-            )
+            self.problem(self.lines.key(line, "questions"), where, "questions", "must_be_bool")
         description = self.text_field(entry, "description", line, where)
         if len(times) == 2 and times["end"] <= times["start"]:
             self.problem(
                 self.lines.key(line, "end"),
                 where,
                 "end",
-                f"ends before it starts ({times['end']:%H:%M} is not after {times['start']:%H:%M})",
+                "ends_before_start",
+                end=f"{times['end']:%H.%M}",
+                start=f"{times['start']:%H.%M}",
             )
         if len(self.problems) > before or event is None or not isinstance(day, date):
             return None
@@ -351,20 +419,20 @@ class _Loader:
                 self.lines.key(line, "speakers"),
                 where,
                 "speakers",
-                "must be [[items.speakers]] tables",
+                "speakers_tables",
             )
             return ()
         speakers = []
         for entry in raw:
             if not isinstance(entry, dict):
-                self.problem(self.lines.key(line, "speakers"), where, "speakers", "must be tables")
+                self.problem(self.lines.key(line, "speakers"), where, "speakers", "must_be_tables")
                 continue
             for key in entry:
                 if key not in SPEAKER_FIELDS:
-                    self.problem(line, where, f"speakers.{key}", "unknown field")
+                    self.problem(line, where, f"speakers.{key}", "unknown_field")
             name = self.text_field(entry, "name", line, where)
             if not name:
-                self.problem(line, where, "speakers.name", "a speaker needs a name")
+                self.problem(line, where, "speakers.name", "speaker_name")
                 continue
             speakers.append(
                 Speaker(
@@ -381,22 +449,26 @@ class _Loader:
             if a.room == b.room and b.start < a.end:
                 self.problem(
                     self.lines.key(line, "start"),
-                    f"item {b.title!r}",
+                    self.where_item(None, b.title),
                     "start",
-                    f"overlaps {a.title!r} ({a.start:%H:%M}-{a.end:%H:%M}) in room {a.room!r}",
+                    "overlaps",
+                    other=repr(a.title),
+                    start=f"{a.start:%H.%M}",
+                    end=f"{a.end:%H.%M}",
+                    room=repr(a.room),
                 )
 
 
-def loads(text: str, filename: str = "<programme>") -> Programme:
+def loads(text: str, filename: str = "<programme>", lang: str = "da") -> Programme:
     """Parse a programme from TOML text.
 
     Raises:
         ProgrammeError: with every problem found; nothing is half-loaded.
     """
-    return _Loader(text, filename).load()
+    return _Loader(text, filename, lang).load()
 
 
-def load_file(path: str | Path) -> Programme:
+def load_file(path: str | Path, lang: str = "da") -> Programme:
     """Read and parse a programme file.
 
     Raises:
@@ -407,18 +479,18 @@ def load_file(path: str | Path) -> Programme:
     try:
         if p.stat().st_size > MAX_FILE_BYTES:
             raise ProgrammeError(
-                [Problem(name, None, "", "", f"file is larger than {MAX_FILE_BYTES} bytes")]
+                [_problem(lang, name, None, "", "", "too_large", size=str(MAX_FILE_BYTES))]
             )
         text = p.read_bytes().decode("utf-8")
     except OSError as exc:
         raise ProgrammeError(
-            [Problem(name, None, "", "", f"cannot read the file: {exc.strerror}")]
+            [_problem(lang, name, None, "", "", "unreadable", error=str(exc.strerror))]
         ) from None
     except UnicodeDecodeError as exc:
         raise ProgrammeError(
-            [Problem(name, None, "", "", f"not UTF-8 text: {exc.reason}")]
+            [_problem(lang, name, None, "", "", "not_utf8", error=exc.reason)]
         ) from None
-    return loads(text, name)
+    return loads(text, name, lang)
 
 
 def default_programme() -> Programme:

@@ -103,8 +103,10 @@ def test_every_problem_is_reported_with_line_item_and_field():
     msgs = [str(p) for p in exc.value.problems]
     kind = next(p for p in exc.value.problems if p.field == "kind")
     assert kind.line == text.splitlines().index('kind = "party"') + 1 and "party" in kind.message
-    assert any(p.field == "title" and "missing" in p.message for p in exc.value.problems)
-    assert any(p.field == "end" and "before it starts" in p.message for p in exc.value.problems)
+    assert any(p.field == "title" and p.message == "titel mangler" for p in exc.value.problems)
+    assert any(
+        p.field == "end" and "slutter før det begynder" in p.message for p in exc.value.problems
+    )
     assert any(p.field == "end" and "'xx'" in p.message for p in exc.value.problems)
     assert all(m.startswith("p.toml:") for m in msgs)
 
@@ -114,7 +116,7 @@ def test_overlap_is_reported():
     text = GOOD.replace('start = "09.30"', 'start = "09.20"')
     with pytest.raises(ProgrammeError) as exc:
         loads(text)
-    assert any("overlaps" in p.message for p in exc.value.problems)
+    assert any(p.code == "overlaps" and "kl. 09.00–09.30" in p.message for p in exc.value.problems)
 
 
 def test_unknown_time_zone_and_missing_title():
@@ -138,7 +140,7 @@ def test_not_toml_has_a_line():
 def test_unknown_fields_are_reported():
     """A typo in a field name is an error, not silently dropped."""
     with pytest.raises(ProgrammeError) as exc:
-        loads(GOOD.replace('kind = "welcome"', 'knd = "welcome"'))
+        loads(GOOD.replace('kind = "welcome"', 'knd = "welcome"'), lang="en")
     assert any(p.field == "knd" and p.message == "unknown field" for p in exc.value.problems)
 
 
@@ -150,7 +152,7 @@ def test_load_file_refuses_binary_and_missing(tmp_path: Path):
     bad.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(ProgrammeError) as exc:
         load_file(bad)
-    assert "UTF-8" in str(exc.value)
+    assert "ikke UTF-8" in str(exc.value)
 
 
 def test_check_command_ok_and_failing(tmp_path: Path, capsys):
@@ -180,4 +182,10 @@ def test_check_as_a_process(tmp_path: Path):
         capture_output=True,
         text=True,
     )
-    assert proc.returncode == 1 and "missing title" in proc.stderr
+    assert proc.returncode == 1 and "titel mangler" in proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "programme", "check", "--lang", "en", str(bad)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1 and "missing title" in proc.stderr and "problems in" in proc.stderr
