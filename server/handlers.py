@@ -85,6 +85,8 @@ class Engine:
             (k, c): r for k, c, r in store.replies()
         }
         self._signature = signature(state, now())
+        # One change at a time: a batch and a tick must not interleave their commits.
+        self._lock = asyncio.Lock()
 
     def check_token(self, role: str, token: str | None) -> bool:
         expected = self.tokens.get(role, "")
@@ -109,7 +111,8 @@ class Engine:
             batch = [await self.queue.get()]
             while len(batch) < MAX_BATCH and not self.queue.empty():
                 batch.append(self.queue.get_nowait())
-            await self._process(batch)
+            async with self._lock:
+                await self._process(batch)
 
     async def _process(self, batch: list[_Request]) -> None:
         now = self.now()
@@ -184,6 +187,10 @@ class Engine:
 
     async def tick(self) -> None:
         """Once a second: expire messages, republish when the clock changed what is live."""
+        async with self._lock:
+            await self._tick()
+
+    async def _tick(self) -> None:
         now = self.now()
         out = expire_messages(self.state, now)
         if out is not None:

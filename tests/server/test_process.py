@@ -133,6 +133,7 @@ async def test_question_on_screen_survives_sigkill(spawn, tmp_path: Path):
     db = f"sqlite:///{tmp_path / 'kill.sqlite3'}"
     p = spawn("--db", db, "--clock", "2025-09-25T11:40", "--moderator-token", "m")
     att = await hello(p.port, "attendee", client_id="ida")
+    assert att.snapshot["state"]["current"]["title"] == "Unge, ensomhed og ungdomsuddannelser"
     mod = await hello(p.port, "moderator", token="m")
     ack = await att.command("submit_question", text="Overlever jeg et nedbrud?", name="Ida")
     qid = ack["result"]["question_id"]

@@ -223,3 +223,32 @@ async def test_moderator_sees_presence(connect_as):
     await connect_as("hall")
     msg = await mod.expect("presence", lambda m: m["clients"]["hall"] == 2)
     assert msg["clients"]["moderator"] == 1
+
+
+async def test_everything_survives_a_restart(connect_as, server: Running, db_url: str, clock):
+    """Live state, delay, messages, notes, questions and votes are the same after a restart."""
+    from server.app import Settings, start
+
+    mod = await connect_as("moderator")
+    att = await connect_as("attendee", client_id="voter")
+    await mod.command("go_live", item_id="unge")
+    await mod.command("set_delay", minutes=10)
+    await mod.command("extend", minutes=5)
+    await mod.command("set_hall_message", text="Frokosten står i Vandrehallen", expires_in_s=3600)
+    await mod.command("set_stage_message", text="5 minutter tilbage")
+    await mod.command("save_note", item_id="unge", text="Panelet: fire deltagere", audience="stage")
+    await mod.command("close_questions", item_id="paneldebat")
+    qid = (await att.command("submit_question", text="Hvad virker?"))["result"]["question_id"]
+    await mod.command("edit_question", question_id=qid, text="Hvad virker bedst?")
+    await mod.command("approve_question", question_id=qid)
+    await att.command("vote", question_id=qid)
+    await mod.command("show_question", question_id=qid)
+    before, revision = server.engine.state, server.engine.revision
+    settings = Settings(port=0, db_url=db_url, moderator_token="m", stage_token="s", now=clock)
+    second = await start(settings)
+    try:
+        assert second.engine.state == before
+        assert second.engine.revision == revision
+        assert second.engine.state.questions[qid].original_text == "Hvad virker?"
+    finally:
+        await second.close()
