@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -41,6 +42,37 @@ def _port(value: str) -> int:
     return port
 
 
+def _theme_names() -> list[str]:
+    import themes
+
+    return sorted(p.stem for p in themes.folder().glob("*.toml"))
+
+
+def server_url(value: str) -> str:
+    """ws://HOST:PORT/ws from what a person types: host:port, ws://host:port, wss://…"""
+    value = value.strip()
+    if "://" not in value:
+        value = f"ws://{value}"
+    scheme, rest = value.split("://", 1)
+    if scheme not in ("ws", "wss"):
+        raise argparse.ArgumentTypeError(
+            f"ugyldig serveradresse {value!r} (skriv fx ws://192.168.1.10:8765)"
+        )
+    if "/" not in rest:
+        rest += "/ws"
+    return f"{scheme}://{rest}"
+
+
+def _client_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--server",
+        type=server_url,
+        default="ws://127.0.0.1:8765/ws",
+        help="serverens adresse (ws://HOST:PORT)",
+    )
+    p.add_argument("--lang", choices=("da", "en"), default="da", help="sprog (da eller en)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="podium", description="Podium: skærmene til en konference.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -71,9 +103,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--lang", choices=("da", "en"), default="da", help="sprog (da eller en)")
     s.add_argument("-v", "--verbose", action="store_true")
 
-    d = sub.add_parser("demo", help="server på en øvedag med de indbyggede standarder")
+    d = sub.add_parser("demo", help="server og salskærm på en øvedag med de indbyggede standarder")
     d.add_argument("--port", type=_port, default=8765)
     d.add_argument("--clock", type=_clock, default=_clock(DEMO_CLOCK), metavar="TIME")
+    d.add_argument("--mode", choices=("audience", "stage"), default="audience")
+    d.add_argument("--theme", default="podium-dark", help="tema: " + ", ".join(_theme_names()))
+    d.add_argument("--lang", choices=("da", "en"), default="da")
+    d.add_argument("--no-hall", action="store_true", help="kun serveren (uden salskærm)")
+
+    h = sub.add_parser("hall", help="salskærmen (publikum) eller scenemonitoren (--mode stage)")
+    _client_args(h)
+    h.add_argument("--mode", choices=("audience", "stage"), default="audience")
+    h.add_argument("--token", help="scene-koden til --mode stage (ellers PODIUM_STAGE_TOKEN)")
+    h.add_argument("--room", help="salens id, hvis der er flere sale")
+    h.add_argument("--theme", default=None, help="tema: " + ", ".join(_theme_names()))
+    h.add_argument("--warn-minutes", type=int, default=5, help="gul advarsel de sidste N minutter")
 
     prog = sub.add_parser("programme", help="tjek et program")
     psub = prog.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -144,27 +188,99 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from server.app import Settings, run
+def cmd_hall(args: argparse.Namespace) -> int:
+    import os
 
-    tmp = tempfile.mkdtemp(prefix="podium-demo-")
-    settings = Settings(
-        port=args.port,
-        db_url=f"sqlite:///{Path(tmp) / 'demo.sqlite3'}",
-        clock=args.clock,
-        moderator_token="demo",
-        stage_token="demo",
+    import themes
+    from kiosk.hall.app import make_app
+
+    theme = args.theme or themes.DEFAULT_THEME
+    if theme not in _theme_names():
+        print(f"Ukendt tema {theme!r}. Vælg et af: {', '.join(_theme_names())}", file=sys.stderr)
+        return 2
+    token = args.token or os.environ.get("PODIUM_STAGE_TOKEN")
+    if args.mode == "stage" and not token:
+        print(
+            "Scenemonitoren skal have scene-koden: --token KODE (eller PODIUM_STAGE_TOKEN).",
+            file=sys.stderr,
+        )
+        return 2
+    app = make_app(
+        server=args.server,
+        mode=args.mode,
+        token=token,
+        room=args.room,
+        theme=theme,
+        lang=args.lang,
+        warn_minutes=max(0, args.warn_minutes),
     )
+    app.run()
+    return 0
 
-    def announce(running: Running) -> None:
-        _announce(running)
-        print(f"Demo: uret går fra {args.clock:%d.%m.%Y kl. %H.%M}; database i {tmp}.")
 
-    try:
-        asyncio.run(run(settings, announce))
-    except OSError as exc:
-        print(f"Demoen kan ikke starte: {exc}", file=sys.stderr)
+def _spawn_server(argv: list[str]) -> tuple[subprocess.Popen[str], int] | None:
+    """Start `podium serve` in its own process; its port, once it listens."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli", "serve", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    first = ""
+    for line in proc.stdout:
+        first = first or line
+        if line.startswith(("Stop med", "Stop with")):
+            port = int(first.split("/ws")[0].rsplit(":", 1)[1])
+            return proc, port
+    proc.wait()
+    return None
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    tmp = tempfile.mkdtemp(prefix="podium-demo-")
+    argv = [
+        "--db",
+        str(Path(tmp) / "demo.sqlite3"),
+        "--clock",
+        args.clock.isoformat(timespec="minutes"),
+    ]
+    argv += ["--moderator-token", "demo", "--stage-token", "demo"]
+    started = _spawn_server([*argv, "--port", str(args.port)]) or _spawn_server(
+        [*argv, "--port", "0"]
+    )
+    if started is None:
+        print("Demoens server kunne ikke starte.", file=sys.stderr)
         return 1
+    proc, port = started
+    url = f"ws://127.0.0.1:{port}"
+    how = (
+        f"Podium-demo: serveren kører på {url}/ws, uret går fra {args.clock:%d.%m.%Y kl. %H.%M}.\n"
+        f"  Moderatorkonsol:  podium moderator --server {url} --token demo\n"
+        f"  Deltager:         podium attendee --server {url}\n"
+        f"  Scenemonitor:     podium hall --mode stage --server {url} --token demo\n"
+        f"  Database:         {tmp}/demo.sqlite3\n"
+        "Salskærmen åbner nu; luk den med Ctrl+Q."
+    )
+    print(how, flush=True)
+    try:
+        if args.no_hall:
+            proc.wait()
+        else:
+            from kiosk.hall.app import make_app
+
+            make_app(
+                server=f"{url}/ws", mode=args.mode, token="demo", theme=args.theme, lang=args.lang
+            ).run()
+            print(how.rsplit("\n", 1)[0])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
     return 0
 
 
@@ -201,6 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return cmd_serve(args)
+    if args.command == "hall":
+        return cmd_hall(args)
     if args.command == "demo":
         return cmd_demo(args)
     if args.command == "programme" and args.action == "check":

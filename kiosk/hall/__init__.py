@@ -1,0 +1,1 @@
+"""The hall display (`podium hall`): the audience screen and the stage monitor."""

@@ -1,0 +1,120 @@
+"""The audience screen: what the whole room looks at."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher
+
+from kiosk.model import StateView
+from kiosk.text import Text
+from kiosk.widgets.common import ClockHeader, Plain, StatusLine
+from kiosk.widgets.hall import (
+    ClosingView,
+    MessageBanner,
+    NextList,
+    NowPanel,
+    PauseView,
+    QuestionPanel,
+    WelcomeView,
+)
+
+LARGE_WIDTH = 150
+LARGE_HEIGHT = 40
+
+
+class AudienceScreen(Screen[None]):
+    """Now, next, breaks, the welcome and closing screens, questions and messages."""
+
+    def __init__(self, text: Text, warn_minutes: int = 5) -> None:
+        super().__init__()
+        self.t = text
+        self.warn_minutes = warn_minutes
+        self.view: StateView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ClockHeader(self.t)
+        yield MessageBanner(self.t("announcement"), id="hall-message")
+        with ContentSwitcher(initial="waiting", id="body"):
+            yield Plain(self.t("waiting"), id="waiting")
+            with Vertical(id="live"):
+                yield NowPanel(self.t, self.warn_minutes)
+                yield NextList(self.t)
+            yield PauseView(self.t, id="pause")
+            yield WelcomeView(self.t, id="before")
+            yield ClosingView(self.t, id="after")
+            with Vertical(id="between"):
+                yield Plain("", id="between-title")
+                yield NextList(self.t, id="between-next")
+        yield QuestionPanel(self.t, id="question")
+        yield StatusLine(self.t)
+
+    def on_mount(self) -> None:
+        self.query_one(QuestionPanel).display = False
+        self.query_one(MessageBanner).display = False
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(
+            event.size.width >= LARGE_WIDTH and event.size.height >= LARGE_HEIGHT, "-large"
+        )
+        self.set_class(event.size.height < 30, "-small")
+
+    def show(self, view: StateView, now: datetime) -> None:
+        """Show a new snapshot."""
+        self.view = view
+        self.query_one(ClockHeader).set_event(view.event.title, view.room_name, now)
+        switcher = self.query_one("#body", ContentSwitcher)
+        phase = view.phase
+        if phase in ("live", "break") and view.current is None:
+            phase = "between"
+        if phase == "live" and view.current is not None:
+            self.query_one(NowPanel).show(view.current, now)
+            self.query_one("#live NextList", NextList).show(view.next)
+            switcher.current = "live"
+        elif phase == "break":
+            following = next((i for i in view.next if not i.is_pause), None)
+            self.query_one(PauseView).show(view.current, following, now)
+            switcher.current = "pause"
+        elif phase == "before":
+            self.query_one(WelcomeView).show(view, now)
+            switcher.current = "before"
+        elif phase == "after":
+            self.query_one(ClosingView).show(view)
+            switcher.current = "after"
+        else:
+            first = view.next[0] if view.next else None
+            title = self.t("between", time=self.t.clock(first.expected_start)) if first else ""
+            self.query_one("#between-title", Plain).set(title)
+            self.query_one("#between-next", NextList).show(view.next)
+            switcher.current = "between"
+        self.query_one(QuestionPanel).show(view.on_screen_question)
+        self.query_one(MessageBanner).show(view.hall_message, now)
+
+    def tick(self, now: datetime) -> None:
+        """Once a second: the clock, the countdowns, message expiry."""
+        self.query_one(ClockHeader).set_time(now)
+        view = self.view
+        if view is None:
+            return
+        current = self.query_one("#body", ContentSwitcher).current
+        if current == "live" and view.current is not None:
+            self.query_one(NowPanel).tick(view.current, now)
+        elif current == "pause":
+            following = next((i for i in view.next if not i.is_pause), None)
+            resume = (
+                following.expected_start
+                if following
+                else (view.current.expected_end if view.current else now)
+            )
+            self.query_one(PauseView).tick(resume, now)
+        elif current == "before":
+            self.query_one(WelcomeView).tick(view.next[0] if view.next else None, now)
+        self.query_one(MessageBanner).show(view.hall_message, now)
+
+    def set_status(self, state: str, age_s: float | None, extra: str = "") -> None:
+        for line in self.query(StatusLine).results(StatusLine):  # empty before compose
+            line.show(state, age_s, extra)

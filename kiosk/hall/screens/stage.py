@@ -1,0 +1,82 @@
+"""The stage monitor: a big countdown, now and next, the moderator's message and notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+
+from kiosk.model import StateView
+from kiosk.text import Text, countdown
+from kiosk.widgets.bigtext import BigText
+from kiosk.widgets.common import Plain, StatusLine
+from kiosk.widgets.hall import MessageBanner
+
+
+class StageScreen(Screen[None]):
+    """What the speaker and the moderator see on stage."""
+
+    def __init__(self, text: Text, warn_minutes: int = 5) -> None:
+        super().__init__()
+        self.t = text
+        self.warn_s = warn_minutes * 60
+        self.view: StateView | None = None
+        self._flash = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="stage-top"):
+            yield Plain("", id="stage-now")
+            yield Plain("", id="stage-clock")
+        yield Plain("", id="stage-label")
+        yield BigText("", id="stage-countdown")
+        yield MessageBanner(self.t("stage_message"), id="stage-message")
+        with Vertical(id="stage-bottom"):
+            yield Plain("", id="stage-next")
+            yield Plain("", id="stage-notes")
+        yield StatusLine(self.t)
+
+    def on_mount(self) -> None:
+        self.query_one(MessageBanner).display = False
+
+    def show(self, view: StateView, now: datetime) -> None:
+        self.view = view
+        cur = view.current
+        if cur is not None:
+            self.query_one("#stage-now", Plain).set(f"{self.t('now')}: {cur.title}")
+        else:
+            self.query_one("#stage-now", Plain).set(self.t("nothing_live"))
+        nxt = view.next[0] if view.next else None
+        self.query_one("#stage-next", Plain).set(
+            f"{self.t('next')}: {self.t.at(nxt.expected_start)}  {nxt.title}" if nxt else ""
+        )
+        note = view.notes.get(cur.id) if cur else None
+        self.query_one("#stage-notes", Plain).set(note[0] if note else "")
+        self.query_one("#stage-notes", Plain).display = bool(note and note[0])
+        self.query_one(MessageBanner).show(view.stage_message, now)
+        self.tick(now)
+
+    def tick(self, now: datetime) -> None:
+        self.query_one("#stage-clock", Plain).set(self.t.at(now))
+        view = self.view
+        big = self.query_one(BigText)
+        label = self.query_one("#stage-label", Plain)
+        if view is None or view.current is None:
+            big.update("")
+            label.set("")
+            self.set_class(False, "-warning")
+            self.set_class(False, "-over")
+            return
+        left = int((view.current.expected_end - now).total_seconds())
+        over = left < 0
+        big.update(("+" if over else "") + countdown(left))
+        label.set(self.t("over") if over else self.t("remaining"))
+        self.set_class(0 <= left <= self.warn_s, "-warning")
+        self.set_class(over, "-over")
+        self._flash = over and not self._flash
+        self.set_class(self._flash, "-flash")
+
+    def set_status(self, state: str, age_s: float | None, extra: str = "") -> None:
+        for line in self.query(StatusLine).results(StatusLine):  # empty before compose
+            line.show(state, age_s, extra)

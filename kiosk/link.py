@@ -1,0 +1,274 @@
+"""The reconnecting connection every Podium client shares.
+
+No Textual here: a :class:`Link` speaks the protocol (hello, snapshots, commands)
+over ``websockets.asyncio.client`` and reports what happens through one callback,
+so apps turn events into messages and tests can drive it directly.
+
+- Reconnects by itself with a capped, jittered backoff (0.5 s doubling to 5 s).
+- Keeps the server's clock: ``server_now()`` advances the server's last known time
+  with the local monotonic clock, so every screen agrees with the server.
+- Commands carry a client-chosen id. One that is not answered when the connection
+  drops is sent again after reconnecting; the server answers a resent id from its log,
+  so nothing is done twice.
+- A refused token is final (no retry loop); any other failure is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+log = logging.getLogger("podium.link")
+
+BACKOFF_START = 0.5
+BACKOFF_CAP = 5.0
+
+
+@dataclass(frozen=True)
+class Status:
+    """The connection's state: ``connecting``, ``online``, ``reconnecting`` or ``failed``."""
+
+    state: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Welcome:
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    revision: int
+    state: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Mine:
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Presence:
+    clients: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Fatal:
+    """The server refused us for good (a wrong token, a protocol mismatch)."""
+
+    code: str
+    message: str
+
+
+Event = Status | Welcome | Snapshot | Mine | Presence | Fatal
+
+
+@dataclass
+class _Pending:
+    frame: str
+    future: asyncio.Future[dict[str, Any]] = field(repr=False)
+
+
+class Link:
+    """One client's connection to the server; ``run()`` until ``stop()``."""
+
+    def __init__(
+        self,
+        url: str,
+        role: str,
+        on_event: Callable[[Event], None],
+        *,
+        token: str | None = None,
+        client_id: str | None = None,
+        room: str | None = None,
+        lang: str = "da",
+        ssl: Any = None,
+    ) -> None:
+        self.url = url
+        self.on_event = on_event
+        hello: dict[str, Any] = {"type": "hello", "protocol": 1, "role": role, "lang": lang}
+        if token:
+            hello["token"] = token
+        if client_id:
+            hello["client_id"] = client_id
+        if room:
+            hello["room"] = room
+        self.hello = hello
+        self.ssl = ssl
+        self.ws: ClientConnection | None = None
+        self.revision = -1
+        self.last_update: float | None = None  # monotonic time of the last message
+        self._offset = 0.0  # server time minus local time, in seconds
+        self._tz: tzinfo = ZoneInfo("Europe/Copenhagen")
+        self._pending: dict[str, _Pending] = {}
+        self._stopped = False
+        self.status = Status("connecting")
+        self._closing: asyncio.Future[None] | None = None
+
+    # --- time -------------------------------------------------------------------
+
+    def server_now(self) -> datetime:
+        """The server's time now, in the event's time zone."""
+        return datetime.fromtimestamp(time.time() + self._offset, self._tz)
+
+    def _sync_clock(self, iso: str | None) -> None:
+        if not isinstance(iso, str):
+            return
+        with contextlib.suppress(ValueError):
+            server = datetime.fromisoformat(iso)
+            self._offset = server.timestamp() - time.time()
+            if server.tzinfo is not None:
+                self._tz = server.tzinfo
+
+    def set_timezone(self, name: str) -> None:
+        with contextlib.suppress(Exception):
+            self._tz = ZoneInfo(name)
+
+    # --- commands ---------------------------------------------------------------
+
+    async def command(
+        self, name: str, args: dict[str, Any] | None = None, cid: str | None = None
+    ) -> dict[str, Any]:
+        """Send a command; wait for its ack or error (across reconnects)."""
+        cid = cid or secrets.token_hex(8)
+        frame = json.dumps(
+            {"type": "command", "id": cid, "name": name, "args": args or {}}, ensure_ascii=False
+        )
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._pending[cid] = _Pending(frame, fut)
+        if self.ws is not None and self.status.state == "online":
+            with contextlib.suppress(ConnectionClosed):
+                await self.ws.send(frame)
+        try:
+            return await fut
+        finally:
+            self._pending.pop(cid, None)
+
+    def withdraw(self, cid: str) -> None:
+        """Stop resending a command (its caller gave up on it)."""
+        p = self._pending.pop(cid, None)
+        if p and not p.future.done():
+            p.future.cancel()
+
+    def pending_ids(self) -> list[str]:
+        return list(self._pending)
+
+    async def resync(self) -> None:
+        if self.ws is not None:
+            with contextlib.suppress(ConnectionClosed):
+                await self.ws.send(json.dumps({"type": "resync"}))
+
+    # --- the loop ---------------------------------------------------------------
+
+    def _emit(self, event: Event) -> None:
+        if isinstance(event, Status):
+            self.status = event
+        try:
+            self.on_event(event)
+        except Exception:  # a screen's bug must not kill the connection
+            log.exception("event handler failed")
+
+    def stop(self) -> None:
+        self._stopped = True
+        if self.ws is not None:
+            self._closing = asyncio.ensure_future(self.ws.close())
+
+    async def run(self) -> None:
+        """Connect, and reconnect, until stopped or refused for good."""
+        backoff = BACKOFF_START
+        while not self._stopped:
+            try:
+                async with connect(
+                    self.url,
+                    proxy=None,
+                    open_timeout=5,
+                    ping_interval=5,
+                    ping_timeout=5,
+                    compression=None,
+                    max_size=2**22,
+                    ssl=self.ssl,
+                ) as ws:
+                    self.ws = ws
+                    if await self._session(ws):
+                        return
+                    backoff = BACKOFF_START
+            except InvalidURI as exc:
+                self._emit(Fatal("bad_url", str(exc)))
+                return
+            except (OSError, ConnectionClosed, InvalidHandshake, TimeoutError, ValueError) as exc:
+                log.info("connection failed: %s", exc)
+            finally:
+                self.ws = None
+            if self._stopped:
+                return
+            self._emit(Status("reconnecting"))
+            await asyncio.sleep(backoff * (0.8 + 0.4 * random.random()))
+            backoff = min(backoff * 2, BACKOFF_CAP)
+
+    async def _session(self, ws: ClientConnection) -> bool:
+        """One connection; True when the server refused us for good."""
+        await ws.send(json.dumps(self.hello))
+        async for frame in ws:
+            try:
+                msg = json.loads(frame)
+            except ValueError:
+                continue
+            if not isinstance(msg, dict):
+                continue
+            self.last_update = time.monotonic()
+            kind = msg.get("type")
+            if kind == "welcome":
+                self._sync_clock(msg.get("server_time"))
+                self._emit(Welcome(msg))
+                self._emit(Status("online"))
+                for waiting in list(self._pending.values()):  # resend what was not answered
+                    await ws.send(waiting.frame)
+            elif kind == "snapshot" and isinstance(msg.get("state"), dict):
+                state = msg["state"]
+                self._sync_clock(state.get("clock"))
+                tz = (
+                    state.get("event", {}).get("timezone")
+                    if isinstance(state.get("event"), dict)
+                    else None
+                )
+                if isinstance(tz, str):
+                    self.set_timezone(tz)
+                rev = msg.get("revision")
+                self.revision = rev if isinstance(rev, int) else self.revision
+                self._emit(Snapshot(self.revision, state))
+            elif kind == "mine":
+                self._emit(Mine(msg))
+            elif kind == "presence" and isinstance(msg.get("clients"), dict):
+                self._emit(Presence(msg["clients"]))
+            elif kind in ("ack", "error"):
+                cid = msg.get("id")
+                p = self._pending.get(cid) if isinstance(cid, str) else None
+                if p is not None and not p.future.done():
+                    p.future.set_result(msg)
+                elif kind == "error" and msg.get("code") in (
+                    "bad_token",
+                    "protocol_version",
+                    "bad_hello",
+                ):
+                    self._emit(Fatal(str(msg.get("code")), str(msg.get("message", ""))))
+                    return True
+            elif kind == "pong":
+                self._sync_clock(msg.get("server_time"))
+        return False
+
+    def seconds_since_update(self) -> float | None:
+        return None if self.last_update is None else time.monotonic() - self.last_update

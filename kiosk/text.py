@@ -1,0 +1,126 @@
+"""Words and times as the screens write them: Danish by default, English on request.
+
+Times are written the Danish way (``kl. 10.15``) in the event's time zone. Every
+string a screen shows comes from :data:`STRINGS`; a missing English text falls back
+to the Danish one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "now": ("NU", "NOW"),
+    "next": ("NÆSTE", "NEXT"),
+    "at": ("kl.", "at"),
+    "expected": ("forventet kl. {time}", "expected at {time}"),
+    "minutes_left": ("{n} min. tilbage", "{n} min left"),
+    "minute_left": ("1 min. tilbage", "1 min left"),
+    "seconds_left": ("{n} sek. tilbage", "{n} s left"),
+    "over_time": ("{time} over tid", "{time} over time"),
+    "pause_back": ("Pause — vi starter igen kl. {time}", "Break — we start again at {time}"),
+    "lunch_back": ("Frokost — vi starter igen kl. {time}", "Lunch — we start again at {time}"),
+    "then": ("Derefter", "Then"),
+    "welcome": ("Velkommen", "Welcome"),
+    "starts_at": ("Dagen begynder kl. {time}", "The day begins at {time}"),
+    "starts_in": ("om {duration}", "in {duration}"),
+    "programme": ("Program", "Programme"),
+    "practical": ("Praktisk", "Practical"),
+    "closing": ("Tak for i dag", "Thank you for today"),
+    "closing_sub": ("Dagens program er slut. På gensyn!", "Today's programme has ended. See you!"),
+    "between": ("Næste punkt begynder kl. {time}", "The next item begins at {time}"),
+    "question": ("SPØRGSMÅL TIL PANELET", "QUESTION TO THE PANEL"),
+    "announcement": ("MEDDELELSE", "ANNOUNCEMENT"),
+    "online": ("online", "online"),
+    "connecting": ("forbinder …", "connecting …"),
+    "reconnecting": ("genopretter forbindelse", "reconnecting"),
+    "updated_ago": ("sidst opdateret for {n} s siden", "last updated {n} s ago"),
+    "waiting": ("Forbinder til serveren …", "Connecting to the server …"),
+    "auth_failed": ("Forkert adgangskode — tjek --token", "Wrong token — check --token"),
+    "running_late": ("Programmet er {n} min. forsinket", "The programme is running {n} min late"),
+    "stage_message": ("BESKED FRA MODERATOR", "MESSAGE FROM THE MODERATOR"),
+    "stage_notes": ("Noter", "Notes"),
+    "remaining": ("TILBAGE", "LEFT"),
+    "over": ("OVER TID", "OVER TIME"),
+    "nothing_live": ("Intet punkt er i gang", "Nothing is live"),
+    "insights": ("Du får indblik i:", "You will learn about:"),
+    "moderator": ("Moderator: {name}", "Moderator: {name}"),
+    "venue": ("Sted", "Venue"),
+}
+
+WEEKDAYS = (
+    ("mandag", "Monday"),
+    ("tirsdag", "Tuesday"),
+    ("onsdag", "Wednesday"),
+    ("torsdag", "Thursday"),
+    ("fredag", "Friday"),
+    ("lørdag", "Saturday"),
+    ("søndag", "Sunday"),
+)
+MONTHS = (
+    ("januar", "January"),
+    ("februar", "February"),
+    ("marts", "March"),
+    ("april", "April"),
+    ("maj", "May"),
+    ("juni", "June"),
+    ("juli", "July"),
+    ("august", "August"),
+    ("september", "September"),
+    ("oktober", "October"),
+    ("november", "November"),
+    ("december", "December"),
+)
+
+
+class Text:
+    """The strings of one language."""
+
+    def __init__(self, lang: str = "da") -> None:
+        self.lang = "en" if lang == "en" else "da"
+        self._i = 1 if self.lang == "en" else 0
+
+    def __call__(self, key: str, **kw: object) -> str:
+        template = STRINGS[key][self._i] or STRINGS[key][0]
+        return template.format(**kw) if kw else template
+
+    def clock(self, t: datetime) -> str:
+        """10.15 (Danish) or 10:15 (English)."""
+        return f"{t:%H.%M}" if self.lang == "da" else f"{t:%H:%M}"
+
+    def at(self, t: datetime) -> str:
+        """kl. 10.15"""
+        return f"kl. {t:%H.%M}" if self.lang == "da" else f"{t:%H:%M}"
+
+    def span(self, a: datetime, b: datetime) -> str:
+        """kl. 10.15–10.30"""
+        return f"kl. {a:%H.%M}–{b:%H.%M}" if self.lang == "da" else f"{a:%H:%M}–{b:%H:%M}"
+
+    def date(self, t: datetime) -> str:
+        """torsdag den 25. september 2025"""
+        day = WEEKDAYS[t.weekday()][self._i]
+        month = MONTHS[t.month - 1][self._i]
+        if self.lang == "da":
+            return f"{day} den {t.day}. {month} {t.year}"
+        return f"{day} {t.day} {month} {t.year}"
+
+    def duration(self, seconds: int) -> str:
+        """1 t. 5 min. / 12 min. / 45 sek."""
+        seconds = max(0, seconds)
+        h, rest = divmod(seconds, 3600)
+        m = rest // 60
+        if self.lang == "da":
+            if h:
+                return f"{h} t. {m} min." if m else f"{h} t."
+            return f"{m} min." if m else f"{seconds} sek."
+        if h:
+            return f"{h} h {m} min" if m else f"{h} h"
+        return f"{m} min" if m else f"{seconds} s"
+
+
+def countdown(seconds: int) -> str:
+    """12:05 or 1:02:05 — the big countdown, always with a colon (it is a timer)."""
+    seconds = abs(int(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"

@@ -1,0 +1,1 @@
+"""Widgets shared by Podium's screens (hall, stage, and the moderator's preview)."""

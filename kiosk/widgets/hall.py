@@ -1,0 +1,258 @@
+"""The hall's widgets: now, next, the break, the welcome and closing screens,
+the question on screen and the hall message. Each shows a parsed StateView."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Digits, Static
+
+from kiosk.model import ItemView, MessageView, QuestionView, StateView
+from kiosk.text import Text, countdown
+from kiosk.widgets.common import Plain, plain
+
+
+class ProgressLine(Static):
+    """A bar of elapsed time with the time left; amber near the end, red when over."""
+
+    DEFAULT_CLASSES = "progress-line"
+
+    def __init__(self, text: Text, warn_minutes: int = 5, **kw: object) -> None:
+        super().__init__("", markup=False, **kw)  # type: ignore[arg-type]
+        self.t = text
+        self.warn_s = warn_minutes * 60
+        self._last: tuple[int, int, int] | None = None
+
+    def show(self, item: ItemView, now: datetime) -> None:
+        total = max(1, int((item.expected_end - item.expected_start).total_seconds()))
+        left = int((item.expected_end - now).total_seconds())
+        width = max(10, self.size.width - 22)
+        key = (left, total, width)
+        if key == self._last:
+            return
+        self._last = key
+        self.set_class(0 <= left <= self.warn_s, "-warning")
+        self.set_class(left < 0, "-over")
+        done = min(1.0, max(0.0, 1 - left / total))
+        filled = round(done * width)
+        bar = "█" * filled + "░" * (width - filled)
+        if left < 0:
+            label = self.t("over_time", time=countdown(-left))
+        elif left < 60:
+            label = self.t("seconds_left", n=left)
+        else:
+            minutes = (left + 59) // 60
+            label = self.t("minute_left") if minutes == 1 else self.t("minutes_left", n=minutes)
+        self.update(plain(f"{bar}  {label}"))
+
+
+class NowPanel(Vertical):
+    """NU: the live item with its time, speakers, description and progress."""
+
+    DEFAULT_CLASSES = "now-panel"
+
+    def __init__(self, text: Text, warn_minutes: int = 5, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.t = text
+        self.warn_minutes = warn_minutes
+
+    def compose(self) -> ComposeResult:
+        yield Plain(self.t("now"), classes="section-label")
+        yield Plain("", classes="now-time")
+        yield Plain("", classes="now-title")
+        yield Plain("", classes="now-speakers")
+        yield ProgressLine(self.t, self.warn_minutes)
+        yield Plain("", classes="now-description")
+
+    def show(self, item: ItemView, now: datetime) -> None:
+        self.query_one(".now-time", Plain).set(self.t.span(item.expected_start, item.expected_end))
+        self.query_one(".now-title", Plain).set(item.title)
+        speakers = item.speakers_line()
+        self.query_one(".now-speakers", Plain).set(
+            f"v. {speakers}" if speakers and self.t.lang == "da" else speakers
+        )
+        desc = item.description
+        if item.insights:
+            desc += (
+                ("\n\n" if desc else "")
+                + self.t("insights")
+                + "\n"
+                + "\n".join(f"• {i}" for i in item.insights)
+            )
+        self.query_one(".now-description", Plain).set(desc)
+        self.tick(item, now)
+
+    def tick(self, item: ItemView, now: datetime) -> None:
+        self.query_one(ProgressLine).show(item, now)
+
+
+class NextList(Vertical):
+    """NÆSTE: the next items with planned start, and the expected start when late."""
+
+    DEFAULT_CLASSES = "next-list"
+
+    def __init__(self, text: Text, rows: int = 3, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.t = text
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        yield Plain(self.t("next"), classes="section-label")
+        for _ in range(self.rows):
+            yield Plain("", classes="next-row")
+
+    def show(self, items: tuple[ItemView, ...]) -> None:
+        rows = list(self.query(".next-row").results(Plain))
+        for n, row in enumerate(rows):
+            if n < len(items):
+                it = items[n]
+                line = f"{self.t.at(it.start)}  {it.title}"
+                if it.late_minutes >= 1:
+                    line += f"  ({self.t('expected', time=self.t.clock(it.expected_start))})"
+                row.set(line)
+                row.display = True
+            else:
+                row.display = False
+
+
+class PauseView(Vertical):
+    """The break screen: when we start again, a countdown, and what comes next."""
+
+    DEFAULT_CLASSES = "pause-view"
+
+    def __init__(self, text: Text, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.t = text
+
+    def compose(self) -> ComposeResult:
+        yield Plain("", classes="pause-title")
+        yield Digits("", classes="pause-countdown")
+        yield Plain("", classes="pause-then-label")
+        yield Plain("", classes="pause-then")
+
+    def show(self, pause: ItemView | None, following: ItemView | None, now: datetime) -> None:
+        resume = following.expected_start if following else (pause.expected_end if pause else now)
+        key = "lunch_back" if pause and pause.kind == "lunch" else "pause_back"
+        self.query_one(".pause-title", Plain).set(self.t(key, time=self.t.clock(resume)))
+        if following:
+            self.query_one(".pause-then-label", Plain).set(self.t("then"))
+            speakers = following.speakers_line()
+            self.query_one(".pause-then", Plain).set(
+                f"{self.t.at(following.expected_start)}  {following.title}"
+                + (f"\n{speakers}" if speakers else "")
+            )
+        self.tick(resume, now)
+
+    def tick(self, resume: datetime, now: datetime) -> None:
+        self.query_one(".pause-countdown", Digits).update(
+            countdown(max(0, int((resume - now).total_seconds())))
+        )
+
+
+class WelcomeView(VerticalScroll):
+    """Before the day: welcome, when we begin, the programme and practical information."""
+
+    DEFAULT_CLASSES = "welcome-view"
+
+    def __init__(self, text: Text, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.t = text
+        self.can_focus = False
+
+    def compose(self) -> ComposeResult:
+        yield Plain(self.t("welcome"), classes="welcome-label")
+        yield Plain("", classes="welcome-title")
+        yield Plain("", classes="welcome-starts")
+        yield Plain("", classes="welcome-practical")
+        yield Plain(self.t("programme"), classes="section-label")
+        yield Plain("", classes="welcome-programme")
+
+    def show(self, view: StateView, now: datetime) -> None:
+        ev = view.event
+        self.query_one(".welcome-title", Plain).set(
+            ev.title + (f"\n{ev.subtitle}" if ev.subtitle else "")
+        )
+        first = view.next[0] if view.next else None
+        self.tick(first, now)
+        practical = [p for p in (ev.venue, ev.entrance, *ev.practical) if p]
+        self.query_one(".welcome-practical", Plain).set("\n".join(practical))
+        lines = [
+            f"{self.t.span(i.start, i.end):<18} {i.title}"
+            for i in view.programme
+            if not view.room or i.room in ("", view.room)
+        ]
+        if ev.caveat:
+            lines.append(f"({ev.caveat})")
+        self.query_one(".welcome-programme", Plain).set("\n".join(lines))
+
+    def tick(self, first: ItemView | None, now: datetime) -> None:
+        if first is None:
+            return
+        left = int((first.expected_start - now).total_seconds())
+        line = self.t("starts_at", time=self.t.clock(first.expected_start))
+        if 0 < left < 24 * 3600:
+            line += f" ({self.t('starts_in', duration=self.t.duration(left))})"
+        self.query_one(".welcome-starts", Plain).set(line)
+
+
+class ClosingView(Vertical):
+    """After the last item."""
+
+    DEFAULT_CLASSES = "closing-view"
+
+    def __init__(self, text: Text, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.t = text
+
+    def compose(self) -> ComposeResult:
+        yield Plain(self.t("closing"), classes="closing-title")
+        yield Plain(self.t("closing_sub"), classes="closing-sub")
+        yield Plain("", classes="closing-event")
+
+    def show(self, view: StateView) -> None:
+        self.query_one(".closing-event", Plain).set(view.event.title)
+
+
+class QuestionPanel(Vertical):
+    """The panel question on screen, with the asker's name and organisation."""
+
+    DEFAULT_CLASSES = "question-panel"
+
+    def __init__(self, text: Text, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.t = text
+
+    def compose(self) -> ComposeResult:
+        yield Plain(self.t("question"), classes="question-label")
+        yield Plain("", classes="question-text")
+        yield Plain("", classes="question-asker")
+
+    def show(self, q: QuestionView | None) -> None:
+        self.display = q is not None
+        if q is None:
+            return
+        self.query_one(".question-text", Plain).set(q.text)
+        asker = q.asker()
+        self.query_one(".question-asker", Plain).set(f"— {asker}" if asker else "")
+
+
+class MessageBanner(Vertical):
+    """The moderator's hall message: impossible to miss."""
+
+    DEFAULT_CLASSES = "message-banner"
+
+    def __init__(self, label: str, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.label = label
+
+    def compose(self) -> ComposeResult:
+        yield Plain(self.label, classes="message-label")
+        yield Plain("", classes="message-text")
+
+    def show(self, msg: MessageView | None, now: datetime) -> None:
+        visible = msg is not None and (msg.expires_at is None or now < msg.expires_at)
+        self.display = visible
+        if msg is not None and visible:
+            self.query_one(".message-text", Plain).set(msg.text)
