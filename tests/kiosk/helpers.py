@@ -1,0 +1,56 @@
+"""Helpers for the screen tests: states built with the real rules, waiting on conditions."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from server.programme import default_programme
+from server.protocol import parse_command
+from server.state import Actor, Context, State, apply
+from server.views import role_view
+from tests.conftest import TZ, UNIT
+
+PROGRAMME = default_programme()
+_ids = itertools.count(1)
+
+
+def at(hhmm: str) -> datetime:
+    h, m = hhmm.split(":")
+    return datetime(2025, 9, 25, int(h), int(m), tzinfo=TZ)
+
+
+def build_state(now: datetime, *commands: tuple[str, str, dict[str, Any]]) -> State:
+    """The seed day with (role, command, args) applied by the real rules."""
+    state = State(programme=PROGRAMME)
+    for role, name, args in commands:
+        cmd = parse_command({"type": "command", "id": "x", "name": name, "args": args}, role)
+        state = apply(state, cmd, Context(now, Actor(role, f"{role}-1"), lambda: f"q{next(_ids)}")).state
+    return state
+
+
+def snapshot(now: datetime, role: str = "hall", *commands: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
+    """A snapshot's state as it goes over the wire (through JSON)."""
+    return json.loads(json.dumps(role_view(build_state(now, *commands), now, role)))
+
+
+async def wait_for(pilot: Any, cond: Callable[[], bool], timeout: float = 10 * UNIT) -> None:
+    """Pause the app until cond() holds."""
+    async with asyncio.timeout(timeout):
+        while not cond():
+            await pilot.pause(0.05)
+
+
+def screen_text(app: Any) -> str:
+    """Everything the app's screen shows, as plain text."""
+    from textual.widgets import Static
+
+    parts = []
+    for w in app.screen.query(Static):
+        if w.display and all(a.display for a in w.ancestors_with_self if hasattr(a, "display")):
+            parts.append(str(w.render()))
+    return "\n".join(parts)

@@ -1,0 +1,139 @@
+"""The hall display against a real server on a free port (Pilot)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.widgets import ContentSwitcher
+
+from kiosk.hall.app import make_app
+from kiosk.widgets.common import StatusLine
+from kiosk.widgets.hall import QuestionPanel
+from server.app import Settings, start
+from tests.conftest import MOD_TOKEN, STAGE_TOKEN, TZ
+from tests.kiosk.helpers import screen_text, wait_for
+
+
+def _url(server) -> str:
+    return f"ws://127.0.0.1:{server.port}/ws"
+
+
+async def test_live_item_at_1140(server):
+    """At 11.40 the hall shows NU with the youth session and lunch next."""
+    app = make_app(server=_url(server))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None)
+        assert app.screen.query_one("#body", ContentSwitcher).current == "live"
+        text = screen_text(app)
+        assert "Unge, ensomhed og ungdomsuddannelser" in text
+        assert "kl. 11.35–12.25" in text
+        assert "kl. 12.25  Frokost" in text
+        assert "min. tilbage" in text
+        assert "torsdag den 25. september 2025" in text
+
+
+async def test_break_screen(server, clock):
+    """In the morning break the hall says when we start again, with a countdown."""
+    clock.t = datetime(2025, 9, 25, 11, 25, tzinfo=TZ)
+    app = make_app(server=_url(server))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None)
+        assert app.screen.query_one("#body", ContentSwitcher).current == "pause"
+        text = screen_text(app)
+        assert "Pause — vi starter igen kl. 11.35" in text
+        assert "Unge, ensomhed og ungdomsuddannelser" in text
+
+
+async def test_welcome_before_the_day(server, clock):
+    """Before the day: welcome, when we begin, practical information and the programme."""
+    clock.t = datetime(2025, 9, 25, 9, 30, tzinfo=TZ)
+    app = make_app(server=_url(server))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None)
+        assert app.screen.query_one("#body", ContentSwitcher).current == "before"
+        text = screen_text(app)
+        assert "Dagen begynder kl. 10.15" in text
+        assert "Kom i god tid pga. sikkerhedstjek." in text
+        assert "Indgang via Folketingets besøgsindgang." in text
+        assert "kl. 15.25–16.10" in text and "(med forbehold for ændringer)" in text
+
+
+async def test_closing_after_the_day(server, clock):
+    """After the last item the closing screen shows."""
+    clock.t = datetime(2025, 9, 25, 17, 0, tzinfo=TZ)
+    app = make_app(server=_url(server))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None)
+        assert app.screen.query_one("#body", ContentSwitcher).current == "after"
+        assert "Tak for i dag" in screen_text(app)
+
+
+async def test_live_updates_and_markup_shown_literally(server, connect_as):
+    """A question full of markup and a hall message arrive live and show as written."""
+    app = make_app(server=_url(server))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None)
+        att = await connect_as("attendee")
+        mod = await connect_as("moderator")
+        evil = "[@click=app.quit]klik[/] [bold red]hej[/] [/]"
+        qid = (await att.command("submit_question", text=evil, name="[b]Ida[/b]"))["result"]["question_id"]
+        await mod.command("show_question", question_id=qid)
+        await mod.command("set_hall_message", text="Husk [blink]mobilen[/blink]")
+        await wait_for(pilot, lambda: app.screen.query_one(QuestionPanel).display)
+        await wait_for(pilot, lambda: "Husk [blink]mobilen[/blink]" in screen_text(app))
+        text = screen_text(app)
+        assert evil in text and "— [b]Ida[/b]" in text
+        panel = app.screen.query_one(".question-text")
+        await pilot.click(panel)
+        await pilot.pause(0.2)
+        assert app.is_running  # clicking the "link" ran no action
+
+
+async def test_disconnect_keeps_the_picture_and_reconnects(db_url, clock):
+    """Server gone: the last state stays with a warning; back: it reconnects and resyncs."""
+    settings = Settings(port=0, db_url=db_url, moderator_token=MOD_TOKEN, stage_token=STAGE_TOKEN, now=clock, tick_s=0.05)
+    first = await start(settings)
+    port = first.port
+    app = make_app(server=f"ws://127.0.0.1:{port}/ws")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None)
+        await first.close()
+        status = app.screen.query_one(StatusLine)
+        await wait_for(pilot, lambda: "genopretter forbindelse" in str(status.render()))
+        assert "Unge, ensomhed og ungdomsuddannelser" in screen_text(app)
+        await pilot.pause(1.1)
+        assert "sidst opdateret for" in str(status.render())
+        settings.port = port
+        clock.t = datetime(2025, 9, 25, 12, 30, tzinfo=TZ)  # lunch has begun meanwhile
+        second = await start(settings)
+        try:
+            await wait_for(pilot, lambda: "online" in str(status.render()), timeout=15)
+            await wait_for(pilot, lambda: app.screen.query_one("#body", ContentSwitcher).current == "pause")
+            assert "Frokost — vi starter igen kl. 13.05" in screen_text(app)
+        finally:
+            await second.close()
+
+
+async def test_stage_monitor(server, connect_as):
+    """The stage monitor shows the countdown, the stage message and the stage notes."""
+    app = make_app(server=_url(server), mode="stage", token=STAGE_TOKEN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None)
+        mod = await connect_as("moderator")
+        await mod.command("set_stage_message", text="2 minutter tilbage")
+        await mod.command("save_note", item_id="unge", text="Panelet: fire deltagere", audience="stage")
+        await wait_for(pilot, lambda: "Panelet: fire deltagere" in screen_text(app))
+        text = screen_text(app)
+        assert "2 minutter tilbage" in text and "NU: Unge, ensomhed og ungdomsuddannelser" in text
+        from kiosk.widgets.bigtext import BigText
+
+        assert app.screen.query_one(BigText).text.startswith("4")  # about 45 minutes left
+
+
+async def test_stage_wrong_token_is_shown_not_a_crash(server):
+    """A wrong stage token shows a clear message and the app keeps running."""
+    app = make_app(server=_url(server), mode="stage", token="forkert")
+    async with app.run_test(size=(80, 24)) as pilot:
+        status = app.screen.query_one(StatusLine)
+        await wait_for(pilot, lambda: "Forkert adgangskode" in str(status.render()))
+        assert app.is_running
