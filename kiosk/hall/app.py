@@ -118,6 +118,7 @@ class HallApp(App[None]):
             self.view = view
         except Exception:
             log.exception("could not show revision %s", revision)
+        self._status()
 
     def _tick(self) -> None:
         if not self._main.is_mounted:

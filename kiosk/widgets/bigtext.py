@@ -68,4 +68,20 @@ class BigText(Widget):
         line = "".join(("█" if c == "#" else " ") * sx for c in rows[row])
         left = max(0, (width - len(line)) // 2)
         text = (" " * left + line)[:width].ljust(width)
-        return Strip([Segment(text, style + Style())], width)
+        # Blocks are spaces painted with the text colour as background: solid in every
+        # terminal font, and placed by cell in exported screenshots (SVG).
+        block = style + Style(bgcolor=style.color) if style.color else style + Style(reverse=True)
+        segments = [
+            Segment(" " * len(run), block if run[0] == "█" else style) for run in _runs(text)
+        ]
+        return Strip(segments, width)
+
+
+def _runs(text: str) -> list[str]:
+    runs: list[str] = []
+    for ch in text:
+        if runs and runs[-1][0] == ch:
+            runs[-1] += ch
+        else:
+            runs.append(ch)
+    return runs

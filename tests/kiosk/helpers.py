@@ -16,7 +16,6 @@ from server.views import role_view
 from tests.conftest import TZ, UNIT
 
 PROGRAMME = default_programme()
-_ids = itertools.count(1)
 
 
 def at(hhmm: str) -> datetime:
@@ -27,15 +26,27 @@ def at(hhmm: str) -> datetime:
 def build_state(now: datetime, *commands: tuple[str, str, dict[str, Any]]) -> State:
     """The seed day with (role, command, args) applied by the real rules."""
     state = State(programme=PROGRAMME)
+    ids = itertools.count(1)  # the same commands give the same question ids
     for role, name, args in commands:
         cmd = parse_command({"type": "command", "id": "x", "name": name, "args": args}, role)
-        state = apply(state, cmd, Context(now, Actor(role, f"{role}-1"), lambda: f"q{next(_ids)}")).state
+        state = apply(
+            state, cmd, Context(now, Actor(role, f"{role}-1"), lambda: f"q{next(ids)}")
+        ).state
     return state
 
 
-def snapshot(now: datetime, role: str = "hall", *commands: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
-    """A snapshot's state as it goes over the wire (through JSON)."""
-    return json.loads(json.dumps(role_view(build_state(now, *commands), now, role)))
+def snapshot(
+    now: datetime,
+    role: str = "hall",
+    *commands: tuple[str, str, dict[str, Any]],
+    applied_at: datetime | None = None,
+) -> dict[str, Any]:
+    """A snapshot's state at ``now`` as it goes over the wire (through JSON).
+
+    The commands are applied at ``applied_at`` (default: ``now``).
+    """
+    state = build_state(applied_at or now, *commands)
+    return json.loads(json.dumps(role_view(state, now, role)))
 
 
 async def wait_for(pilot: Any, cond: Callable[[], bool], timeout: float = 10 * UNIT) -> None:

@@ -76,7 +76,9 @@ async def test_live_updates_and_markup_shown_literally(server, connect_as):
         att = await connect_as("attendee")
         mod = await connect_as("moderator")
         evil = "[@click=app.quit]klik[/] [bold red]hej[/] [/]"
-        qid = (await att.command("submit_question", text=evil, name="[b]Ida[/b]"))["result"]["question_id"]
+        qid = (await att.command("submit_question", text=evil, name="[b]Ida[/b]"))["result"][
+            "question_id"
+        ]
         await mod.command("show_question", question_id=qid)
         await mod.command("set_hall_message", text="Husk [blink]mobilen[/blink]")
         await wait_for(pilot, lambda: app.screen.query_one(QuestionPanel).display)
@@ -91,7 +93,14 @@ async def test_live_updates_and_markup_shown_literally(server, connect_as):
 
 async def test_disconnect_keeps_the_picture_and_reconnects(db_url, clock):
     """Server gone: the last state stays with a warning; back: it reconnects and resyncs."""
-    settings = Settings(port=0, db_url=db_url, moderator_token=MOD_TOKEN, stage_token=STAGE_TOKEN, now=clock, tick_s=0.05)
+    settings = Settings(
+        port=0,
+        db_url=db_url,
+        moderator_token=MOD_TOKEN,
+        stage_token=STAGE_TOKEN,
+        now=clock,
+        tick_s=0.05,
+    )
     first = await start(settings)
     port = first.port
     app = make_app(server=f"ws://127.0.0.1:{port}/ws")
@@ -108,7 +117,9 @@ async def test_disconnect_keeps_the_picture_and_reconnects(db_url, clock):
         second = await start(settings)
         try:
             await wait_for(pilot, lambda: "online" in str(status.render()), timeout=15)
-            await wait_for(pilot, lambda: app.screen.query_one("#body", ContentSwitcher).current == "pause")
+            await wait_for(
+                pilot, lambda: app.screen.query_one("#body", ContentSwitcher).current == "pause"
+            )
             assert "Frokost — vi starter igen kl. 13.05" in screen_text(app)
         finally:
             await second.close()
@@ -121,7 +132,9 @@ async def test_stage_monitor(server, connect_as):
         await wait_for(pilot, lambda: app.view is not None)
         mod = await connect_as("moderator")
         await mod.command("set_stage_message", text="2 minutter tilbage")
-        await mod.command("save_note", item_id="unge", text="Panelet: fire deltagere", audience="stage")
+        await mod.command(
+            "save_note", item_id="unge", text="Panelet: fire deltagere", audience="stage"
+        )
         await wait_for(pilot, lambda: "Panelet: fire deltagere" in screen_text(app))
         text = screen_text(app)
         assert "2 minutter tilbage" in text and "NU: Unge, ensomhed og ungdomsuddannelser" in text

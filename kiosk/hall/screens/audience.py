@@ -66,7 +66,9 @@ class AudienceScreen(Screen[None]):
     def show(self, view: StateView, now: datetime) -> None:
         """Show a new snapshot."""
         self.view = view
-        self.query_one(ClockHeader).set_event(view.event.title, view.room_name, now)
+        header = self.query_one(ClockHeader)
+        header.set_event(view.event.title, view.room_name, now)
+        header.set_time(now)
         switcher = self.query_one("#body", ContentSwitcher)
         phase = view.phase
         if phase in ("live", "break") and view.current is None:

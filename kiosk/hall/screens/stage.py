@@ -23,7 +23,7 @@ class StageScreen(Screen[None]):
         self.t = text
         self.warn_s = warn_minutes * 60
         self.view: StateView | None = None
-        self._flash = False
+        self._flash = True  # the first second over time shows red, then it flashes
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="stage-top"):
