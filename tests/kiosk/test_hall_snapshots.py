@@ -12,7 +12,9 @@ from kiosk.hall.app import make_app
 from tests.kiosk.helpers import at, snapshot
 
 MOD = "moderator"
-EVIL_QUESTION = "[@click=app.quit]klik[/] Hvordan når vi [bold]de unge[/], der ikke selv søger hjælp?"
+EVIL_QUESTION = (
+    "[@click=app.quit]klik[/] Hvordan når vi [bold]de unge[/], der ikke selv søger hjælp?"
+)
 SCREENS: dict[str, tuple[str, datetime, str, tuple[tuple[str, str, dict[str, Any]], ...]]] = {
     # name: (mode, clock, role of the snapshot, commands)
     "live": ("audience", at("11:40"), "hall", ()),
