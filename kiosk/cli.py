@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import subprocess
 import sys
 import tempfile
@@ -263,6 +264,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "Salskærmen åbner nu; luk den med Ctrl+Q."
     )
     print(how, flush=True)
+    # SIGTERM ends the demo like Ctrl+C, so that the server below is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         if args.no_hall:
             proc.wait()
@@ -273,7 +276,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 server=f"{url}/ws", mode=args.mode, token="demo", theme=args.theme, lang=args.lang
             ).run()
             print(how.rsplit("\n", 1)[0])
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         proc.terminate()
