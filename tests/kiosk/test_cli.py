@@ -51,7 +51,7 @@ def test_unknown_theme(capsys):
 
 
 def test_demo_runs_a_server_on_the_seed_day(tmp_path: Path):
-    """`podium demo --no-hall` starts a server at 11.40 on the seed day and prints how to connect."""
+    """`podium demo --no-hall` serves the seed day at 11.40 and prints how to connect."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("http_proxy", None)
     proc = subprocess.Popen(
