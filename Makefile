@@ -22,10 +22,13 @@ test: $(STAMP)  ## make the venv with test extras and run every test
 	$(BIN)/pytest -q
 
 check: $(STAMP)  ## ruff format --check, ruff check, mypy, then every test
-	$(BIN)/ruff format --check server kiosk themes tests
-	$(BIN)/ruff check server kiosk themes tests
+	$(BIN)/ruff format --check server kiosk themes tests bench
+	$(BIN)/ruff check server kiosk themes tests bench
 	$(BIN)/mypy server kiosk
 	$(BIN)/pytest -q
+
+bench: $(STAMP)  ## run the benchmarks (a few minutes) and write bench/RESULTS.md
+	$(BIN)/python -m bench.run
 
 serve: $(STAMP)  ## podium serve with the defaults
 	$(BIN)/podium serve
