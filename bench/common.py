@@ -14,7 +14,7 @@ import subprocess
 import sys
 import termios
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,8 +31,9 @@ def machine() -> str:
     except OSError:
         pass
     return (
-        f"{platform.node()} · {cpu} · {os.cpu_count()} cores · Python {platform.python_version()} · "
-        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
+        f"{platform.node()} · {cpu} · {os.cpu_count()} cores · "
+        f"Python {platform.python_version()} · "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     )
 
 

@@ -9,8 +9,8 @@ Targets (DESIGN.md): first frame under 1 s, idle under 2 % of one core.
 from __future__ import annotations
 
 import argparse
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 from bench.common import PtyApp, cpu_seconds, machine, median, rss_mib, start_server
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     base: list[tuple[float, float, float]] = []
     try:
         for _ in range(args.rounds):  # alternate, so that noise hits both sides
-            hall.append(measure(hall_cmd, "Unge, ensomhed".encode(), args.idle))
+            hall.append(measure(hall_cmd, b"Unge, ensomhed", args.idle))
             base.append(measure(base_cmd, "╶".encode(), args.idle))
     finally:
         server.terminate()
@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "## bench/kiosk — the hall display against a minimal Textual clock",
         "",
-        f"Machine: {machine()}. {args.rounds} alternating rounds, {args.idle:.0f} s idle each; medians.",
+        f"Machine: {machine()}. {args.rounds} alternating rounds, "
+        f"{args.idle:.0f} s idle each; medians.",
         "",
         "| figure | hall display | baseline clock app | ratio | target | met |",
         "| --- | ---: | ---: | ---: | --- | --- |",

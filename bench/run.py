@@ -1,4 +1,4 @@
-"""`make bench`: run every benchmark and write bench/RESULTS.md (machine, date, figures, targets)."""
+"""`make bench`: run every benchmark; write bench/RESULTS.md (machine, date, figures, targets)."""
 
 from __future__ import annotations
 
