@@ -141,9 +141,25 @@ class Link:
     # --- commands ---------------------------------------------------------------
 
     async def command(
-        self, name: str, args: dict[str, Any] | None = None, cid: str | None = None
+        self,
+        name: str,
+        args: dict[str, Any] | None = None,
+        cid: str | None = None,
+        *,
+        offline: bool = True,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
-        """Send a command; wait for its ack or error (across reconnects)."""
+        """Send a command and wait for its ack or error.
+
+        Args:
+            offline: when not connected, keep the command and send it after reconnecting
+                (an attendee's question). With False it fails at once with ``offline``
+                (a moderator's "next" must not fire half a minute late).
+            timeout: give up after this many seconds with ``timeout``; the command may
+                still have been done (resending its id is harmless).
+        """
+        if not offline and self.status.state != "online":
+            return {"type": "error", "id": cid, "code": "offline", "message": ""}
         cid = cid or secrets.token_hex(8)
         frame = json.dumps(
             {"type": "command", "id": cid, "name": name, "args": args or {}}, ensure_ascii=False
@@ -154,7 +170,11 @@ class Link:
             with contextlib.suppress(ConnectionClosed):
                 await self.ws.send(frame)
         try:
-            return await fut
+            if timeout is None:
+                return await fut
+            return await asyncio.wait_for(fut, timeout)
+        except TimeoutError:
+            return {"type": "error", "id": cid, "code": "timeout", "message": ""}
         finally:
             self._pending.pop(cid, None)
 

@@ -1,0 +1,145 @@
+"""What every Podium app shares: themes, the link to the server, the server's clock.
+
+An app subclasses :class:`LinkedApp` and overrides the ``on_*`` hooks; events from the
+link arrive as :class:`LinkEvent` messages on the app's own loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.message import Message
+
+import themes
+from kiosk.link import Event, Fatal, Link, Mine, Presence, Snapshot, Status, Welcome
+from kiosk.model import StateView, parse_state
+from kiosk.text import Text
+
+log = logging.getLogger("podium.app")
+
+
+@dataclass
+class LinkEvent(Message):
+    """Something happened on the connection."""
+
+    event: Event
+
+    def can_replace(self, message: Message) -> bool:
+        # A newer snapshot replaces one that was not handled yet.
+        return (
+            isinstance(message, LinkEvent)
+            and isinstance(message.event, Snapshot)
+            and isinstance(self.event, Snapshot)
+        )
+
+
+class LinkedApp(App[None]):
+    """A Textual app with a reconnecting link to the Podium server."""
+
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        server: str,
+        role: str,
+        *,
+        token: str | None = None,
+        client_id: str | None = None,
+        room: str | None = None,
+        theme: str = themes.DEFAULT_THEME,
+        lang: str = "da",
+        connect: bool = True,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self.t = Text(lang)
+        self.connect = connect
+        self.view: StateView | None = None
+        self.link = Link(
+            server, role, self._from_link, token=token, client_id=client_id, room=room, lang=lang
+        )
+        self._now = now or self.link.server_now
+        self.fatal: str | None = None
+        for t in themes.available().values():
+            self.register_theme(t)
+        self.theme = theme
+
+    def now(self) -> datetime:
+        """The server's time (or the injected test clock)."""
+        return self._now()
+
+    def start_link(self) -> None:
+        if self.connect:
+            self._run_link()
+
+    @work(exclusive=True, exit_on_error=False, group="link")
+    async def _run_link(self) -> None:
+        await self.link.run()
+
+    def _from_link(self, event: Event) -> None:
+        self.post_message(LinkEvent(event))
+
+    def on_link_event(self, message: LinkEvent) -> None:
+        event = message.event
+        try:
+            if isinstance(event, Snapshot):
+                self.feed(event.revision, event.state)
+            elif isinstance(event, Mine):
+                self.on_mine(event.data)
+            elif isinstance(event, Presence):
+                self.on_presence(event.clients)
+            elif isinstance(event, Welcome):
+                self.on_welcome(event.data)
+            elif isinstance(event, Fatal):
+                self.fatal = self.t("auth_failed") if event.code == "bad_token" else event.message
+                self.on_fatal(self.fatal)
+            elif isinstance(event, Status):
+                pass
+        except Exception:
+            log.exception("could not handle %r", type(event).__name__)
+        self.on_status()
+
+    def feed(self, revision: int, state: dict[str, Any]) -> None:
+        """Show a snapshot; one the screen cannot show leaves the last picture."""
+        try:
+            view = parse_state(revision, state)
+            self.show(view)
+            self.view = view
+        except Exception:
+            log.exception("could not show revision %s", revision)
+        self.on_status()
+
+    # --- hooks for the apps -----------------------------------------------------
+
+    def show(self, view: StateView) -> None:
+        """Show a new snapshot."""
+
+    def on_mine(self, data: dict[str, Any]) -> None:
+        """An attendee's own questions and votes."""
+
+    def on_presence(self, clients: dict[str, int]) -> None:
+        """Connected clients per role (moderators only)."""
+
+    def on_welcome(self, data: dict[str, Any]) -> None:
+        """The server said welcome."""
+
+    def on_fatal(self, message: str) -> None:
+        """The server refused us for good."""
+
+    def on_status(self) -> None:
+        """The connection's state may have changed."""
+
+    def status_state(self) -> str:
+        if self.fatal:
+            return "failed"
+        return self.link.status.state if self.connect else "online"
+
+    async def action_quit(self) -> None:
+        self.link.stop()
+        self.exit()
