@@ -120,6 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--theme", default=None, help="tema: " + ", ".join(_theme_names()))
     h.add_argument("--warn-minutes", type=int, default=5, help="gul advarsel de sidste N minutter")
 
+    mo = sub.add_parser(
+        "moderator", help="moderatorkonsollen: styr dagen, noter, spørgsmål, beskeder"
+    )
+    _client_args(mo)
+    mo.add_argument("--token", help="moderator-koden (ellers PODIUM_MODERATOR_TOKEN)")
+    mo.add_argument("--theme", default=None, help="tema: " + ", ".join(_theme_names()))
+
     prog = sub.add_parser("programme", help="tjek et program")
     psub = prog.add_subparsers(dest="action", required=True, metavar="ACTION")
     chk = psub.add_parser("check", help="tjek en programfil og vis alle fejl")
@@ -238,6 +245,29 @@ def _spawn_server(argv: list[str]) -> tuple[subprocess.Popen[str], int] | None:
     return None
 
 
+def cmd_moderator(args: argparse.Namespace) -> int:
+    import os
+
+    import themes
+    from kiosk.moderator.app import make_app
+
+    theme = args.theme or themes.DEFAULT_THEME
+    if theme not in _theme_names():
+        print(f"Ukendt tema {theme!r}. Vælg et af: {', '.join(_theme_names())}", file=sys.stderr)
+        return 2
+    token = args.token or os.environ.get("PODIUM_MODERATOR_TOKEN")
+    if not token:
+        print(
+            "Moderatorkonsollen skal have moderator-koden: --token KODE "
+            "(eller PODIUM_MODERATOR_TOKEN).\n"
+            "Koden står i det, `podium serve` skrev, da den startede.",
+            file=sys.stderr,
+        )
+        return 2
+    make_app(server=args.server, token=token, theme=theme, lang=args.lang).run()
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     tmp = tempfile.mkdtemp(prefix="podium-demo-")
     argv = [
@@ -322,6 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_serve(args)
     if args.command == "hall":
         return cmd_hall(args)
+    if args.command == "moderator":
+        return cmd_moderator(args)
     if args.command == "demo":
         return cmd_demo(args)
     if args.command == "programme" and args.action == "check":

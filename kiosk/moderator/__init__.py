@@ -1,0 +1,1 @@
+"""The moderator console (`podium moderator`): drive the day, notes, questions, messages."""

@@ -1,0 +1,357 @@
+"""`podium moderator`: drive the live day from the keyboard.
+
+Every action is a key (in the footer and the help screen) and a command in the
+palette (ctrl+p). Public or destructive actions ask first. A command that fails
+(refused, offline, no answer) shows as an error; it is never dropped silently, and
+a moderator's command is never sent late: offline it fails at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from textual.app import SystemCommand
+from textual.screen import Screen
+from textual.widgets import TabbedContent, Tabs
+
+import themes
+from kiosk.base import LinkedApp
+from kiosk.model import ItemView, QuestionView, StateView
+from kiosk.moderator.screens.main import ModeratorScreen
+from kiosk.moderator.screens.modals import ConfirmScreen, HelpScreen, NoteScreen, PromptScreen
+from kiosk.moderator.widgets import ProgrammeTable, QuestionTable
+
+log = logging.getLogger("podium.moderator")
+
+COMMAND_TIMEOUT_S = 5.0
+
+# (key, action, Danish description, English description, shown in the footer)
+KEYS: list[tuple[str, str, str, str, bool]] = [
+    ("n", "next", "Næste punkt", "Next item", True),
+    ("p", "previous", "Forrige punkt", "Previous item", False),
+    ("g", "go_live", "Gå live med valgt punkt", "Go live with the selected item", False),
+    ("f", "follow_clock", "Følg uret", "Follow the clock", False),
+    ("plus", "delay(5)", "+5 min. forsinkelse", "+5 min delay", True),
+    ("minus", "delay(-5)", "−5 min. forsinkelse", "−5 min delay", True),
+    ("d", "set_delay", "Sæt forsinkelse", "Set the delay", False),
+    ("l", "extend(5)", "Forlæng punktet 5 min.", "Extend the item by 5 min", False),
+    ("L", "extend(-5)", "Forkort punktet 5 min.", "Shorten the item by 5 min", False),
+    ("m", "hall_message", "Salsbesked", "Hall message", True),
+    ("M", "clear_hall_message", "Fjern salsbesked", "Clear hall message", False),
+    ("s", "stage_message", "Scenebesked", "Stage message", True),
+    ("S", "clear_stage_message", "Fjern scenebesked", "Clear stage message", False),
+    ("t", "note", "Noter til punktet", "Notes for the item", True),
+    ("o", "toggle_questions", "Åbn/luk spørgsmål", "Open/close questions", False),
+    ("a", "approve", "Godkend spørgsmål", "Approve question", True),
+    ("r", "reject", "Afvis spørgsmål", "Reject question", False),
+    ("e", "edit", "Redigér spørgsmål", "Edit question", False),
+    ("v", "show_question", "Vis på skærm", "Put on screen", True),
+    ("h", "hide_question", "Tag af skærm", "Take off screen", False),
+    ("x", "answer", "Besvaret", "Answered", False),
+    ("1", "question_tab('pending')", "Spørgsmål: venter", "Questions: pending", False),
+    ("2", "question_tab('approved')", "Spørgsmål: godkendt", "Questions: approved", False),
+    ("3", "question_tab('on_screen')", "Spørgsmål: på skærm", "Questions: on screen", False),
+    ("4", "question_tab('answered')", "Spørgsmål: besvaret", "Questions: answered", False),
+    ("5", "question_tab('rejected')", "Spørgsmål: afvist", "Questions: rejected", False),
+    ("6", "question_tab('all')", "Spørgsmål: alle", "Questions: all", False),
+    ("tab", "focus_next", "Næste felt", "Next field", False),
+    ("question_mark", "help", "Hjælp", "Help", True),
+    ("ctrl+q", "quit", "Afslut", "Quit", False),
+]
+
+
+class ModeratorApp(LinkedApp):
+    """The moderator console."""
+
+    TITLE = "Podium · Moderator"
+    CSS_PATH = [
+        themes.stylesheet("base.tcss"),
+        themes.stylesheet("hall.tcss"),
+        themes.stylesheet("moderator.tcss"),
+    ]
+
+    def __init__(self, server: str = "ws://127.0.0.1:8765/ws", **kw: Any) -> None:
+        super().__init__(server, "moderator", **kw)
+        en = self.t.lang == "en"
+        for key, action, da, english, show in KEYS:
+            self.bind(key, action, description=english if en else da, show=show)
+        self._main = ModeratorScreen(self.t)
+        self._pending_seen: set[str] | None = None
+        self.presence: dict[str, int] = {}
+
+    # --- life cycle -------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(self._main)
+        self.set_interval(1.0, self._tick)
+        self.start_link()
+        self.on_status()
+
+    def show(self, view: StateView) -> None:
+        pending = {q.id for q in view.questions if q.status == "pending"}
+        if self._pending_seen is not None:
+            new = pending - self._pending_seen
+            if new:
+                waiting = len(pending)
+                self.notify(
+                    self.t("new_questions", n=waiting) if len(new) else "", markup=False, timeout=4
+                )
+        self._pending_seen = pending
+        self._main.show(view, self.now())
+
+    def _tick(self) -> None:
+        if self._main.is_mounted:
+            try:
+                self._main.tick(self.view, self.now())
+            except Exception:
+                log.exception("tick failed")
+        self.on_status()
+
+    def on_presence(self, clients: dict[str, int]) -> None:
+        self.presence = clients
+        self._main.set_presence(clients)
+
+    def on_status(self) -> None:
+        self._main.set_status(
+            self.status_state(), self.link.seconds_since_update(), self.fatal or ""
+        )
+
+    def on_fatal(self, message: str) -> None:
+        self.notify(message, severity="error", markup=False, timeout=30)
+
+    # --- sending ----------------------------------------------------------------
+
+    def send(self, name: str, args: dict[str, Any] | None = None, done: str = "") -> None:
+        """Send a command in the background; show its error, or ``done`` when it worked."""
+
+        async def run() -> None:
+            reply = await self.link.command(
+                name, args or {}, offline=False, timeout=COMMAND_TIMEOUT_S
+            )
+            if reply.get("type") == "ack":
+                if done:
+                    self.notify(self.t("done", what=done), markup=False, timeout=2)
+                return
+            code = reply.get("code")
+            if code == "offline":
+                message = self.t("offline_not_sent")
+            elif code == "timeout":
+                message = self.t("timeout")
+            else:
+                message = str(reply.get("message") or code)
+            self.notify(message, severity="error", markup=False, timeout=8)
+
+        self.run_worker(run(), group="commands")
+
+    def confirm(self, question: str, then: Callable[[], None]) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.push_screen(ConfirmScreen(self.t, question), answered)
+
+    # --- what is selected -------------------------------------------------------
+
+    def _programme_selected(self) -> ItemView | None:
+        tabs = self._main.query_one(TabbedContent)
+        if tabs.active == "pane-programme":
+            return self._main.query_one(ProgrammeTable).selected()
+        return None
+
+    def _target_item(self) -> ItemView | None:
+        """The programme's selected item if the programme is open, else the live item."""
+        picked = self._programme_selected()
+        if picked is not None:
+            return picked
+        return self.view.current if self.view else None
+
+    def _question(self) -> QuestionView | None:
+        q = self._main.query_one(QuestionTable).selected()
+        if q is None:
+            self.notify(self.t("no_question"), severity="warning", markup=False, timeout=3)
+        return q
+
+    # --- live control -----------------------------------------------------------
+
+    def action_next(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        following = view.next[0] if view.next else None
+        question = (
+            self.t("confirm_next", title=following.title) if following else self.t("confirm_end")
+        )
+        self.confirm(question, lambda: self.send("next"))
+
+    def action_previous(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        items = list(view.programme)
+        cur = view.current
+        idx = next((n for n, i in enumerate(items) if cur and i.id == cur.id), None)
+        before = items[idx - 1] if idx else None
+        title = before.title if before else "—"
+        self.confirm(self.t("confirm_previous", title=title), lambda: self.send("previous"))
+
+    def action_go_live(self) -> None:
+        item = self._programme_selected()
+        if item is None:
+            self._main.query_one(TabbedContent).active = "pane-programme"
+            self._main.query_one("#programme").focus()
+            return
+        self.confirm(
+            self.t("confirm_go_live", title=item.title),
+            lambda: self.send("go_live", {"item_id": item.id}),
+        )
+
+    def action_follow_clock(self) -> None:
+        self.send("follow_clock", done=self.t("mode_clock"))
+
+    def action_delay(self, minutes: int) -> None:
+        self.send("shift_delay", {"minutes": minutes})
+
+    def action_set_delay(self) -> None:
+        current = str(self.view.delay_minutes) if self.view else "0"
+
+        def done(result: tuple[str, int | None] | None) -> None:
+            if result is None:
+                return
+            try:
+                minutes = int(result[0].strip().replace("+", ""))
+            except ValueError:
+                self.notify(self.t("not_a_number"), severity="error", markup=False)
+                return
+            self.send("set_delay", {"minutes": minutes})
+
+        self.push_screen(PromptScreen(self.t, self.t("prompt_delay"), current, max_length=5), done)
+
+    def action_extend(self, minutes: int) -> None:
+        self.send("extend", {"minutes": minutes})
+
+    # --- messages ---------------------------------------------------------------
+
+    def action_hall_message(self) -> None:
+        current = self.view.hall_message.text if self.view and self.view.hall_message else ""
+
+        def done(result: tuple[str, int | None] | None) -> None:
+            if result is None:
+                return
+            args: dict[str, Any] = {"text": result[0]}
+            if result[1]:
+                args["expires_in_s"] = result[1] * 60
+            self.send("set_hall_message", args)
+
+        self.push_screen(
+            PromptScreen(self.t, self.t("prompt_hall"), current, durations=[1, 5, 10, 15, 30, 60]),
+            done,
+        )
+
+    def action_clear_hall_message(self) -> None:
+        self.confirm(self.t("confirm_clear_hall"), lambda: self.send("clear_hall_message"))
+
+    def action_stage_message(self) -> None:
+        current = self.view.stage_message.text if self.view and self.view.stage_message else ""
+
+        def done(result: tuple[str, int | None] | None) -> None:
+            if result is not None:
+                self.send("set_stage_message", {"text": result[0]})
+
+        self.push_screen(PromptScreen(self.t, self.t("prompt_stage"), current), done)
+
+    def action_clear_stage_message(self) -> None:
+        self.confirm(self.t("confirm_clear_stage"), lambda: self.send("clear_stage_message"))
+
+    # --- notes and questions ----------------------------------------------------
+
+    def action_note(self) -> None:
+        item = self._target_item()
+        if item is None or self.view is None:
+            return
+        text, audience = self.view.notes.get(item.id, ("", "moderator"))
+
+        def done(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self.send(
+                    "save_note", {"item_id": item.id, "text": result[0], "audience": result[1]}
+                )
+
+        self.push_screen(NoteScreen(self.t, item.title, text, audience), done)
+
+    def action_toggle_questions(self) -> None:
+        item = self._target_item()
+        if item is not None:
+            name = "close_questions" if item.questions_open else "open_questions"
+            done = self.t("q_closed") if item.questions_open else self.t("q_open")
+            self.send(name, {"item_id": item.id}, done=f"{done} – {item.title}")
+
+    def action_approve(self) -> None:
+        if q := self._question():
+            self.send("approve_question", {"question_id": q.id})
+
+    def action_reject(self) -> None:
+        if q := self._question():
+            self.confirm(
+                self.t("confirm_reject"),
+                lambda: self.send("reject_question", {"question_id": q.id}),
+            )
+
+    def action_edit(self) -> None:
+        q = self._question()
+        if q is None:
+            return
+
+        def done(result: tuple[str, int | None] | None) -> None:
+            if result is not None and result[0] != q.text:
+                self.send("edit_question", {"question_id": q.id, "text": result[0]})
+
+        self.push_screen(PromptScreen(self.t, self.t("prompt_edit"), q.text), done)
+
+    def action_show_question(self) -> None:
+        if q := self._question():
+            self.send("show_question", {"question_id": q.id})
+
+    def action_hide_question(self) -> None:
+        if self.view is None or self.view.on_screen_question is None:
+            return
+        self.confirm(self.t("confirm_hide"), lambda: self.send("hide_question"))
+
+    def action_answer(self) -> None:
+        if q := self._question():
+            self.send("answer_question", {"question_id": q.id})
+
+    def action_question_tab(self, status: str) -> None:
+        self._main.query_one(TabbedContent).active = "pane-questions"
+        self._main.query_one("#question-tabs", Tabs).active = f"tab-{status}"
+        self._main.query_one("#questions").focus()
+
+    # --- help and the palette ---------------------------------------------------
+
+    def _key_rows(self) -> list[tuple[str, str]]:
+        en = self.t.lang == "en"
+        names = {"plus": "+", "minus": "-", "question_mark": "?"}
+        return [(names.get(k, k), e if en else d) for k, _, d, e, _ in KEYS]
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.t, self._key_rows()))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        en = self.t.lang == "en"
+        for key, action, da, english, _ in KEYS:
+            if action in ("focus_next", "quit"):
+                continue
+            yield SystemCommand(english if en else da, f"[{key}]", self._palette(action))
+
+    def _palette(self, action: str) -> Callable[[], None]:
+        def run() -> None:
+            self.call_later(self.run_action, action)
+
+        return run
+
+
+def make_app(**kw: Any) -> ModeratorApp:
+    """Build the moderator console (for the CLI and the tests)."""
+    return ModeratorApp(**kw)

@@ -1,0 +1,75 @@
+"""The console's main screen: live control, notes and the hall preview on the left,
+the questions and the programme on the right."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from kiosk.model import StateView
+from kiosk.moderator.widgets import LivePanel, NotesPanel, Preview, ProgrammeTable, QuestionTable
+from kiosk.text import Text
+from kiosk.widgets.common import Plain, StatusLine
+
+
+class ModeratorScreen(Screen[None]):
+    """Everything the moderator needs, on one screen."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__()
+        self.t = text
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="mod-top"):
+            yield Plain("", id="mod-title")
+            yield Plain("", id="mod-presence")
+            yield StatusLine(self.t, id="mod-status")
+            yield Plain("", id="mod-clock")
+        with Horizontal(id="mod-body"):
+            with Vertical(id="mod-left"):
+                yield LivePanel(self.t, id="live-panel")
+                yield NotesPanel(self.t, id="notes-panel")
+                yield Preview(self.t, id="preview")
+            with TabbedContent(id="mod-right"):
+                with TabPane(self.t("questions"), id="pane-questions"):
+                    yield QuestionTable(self.t)
+                with TabPane(self.t("programme_tab"), id="pane-programme"):
+                    yield ProgrammeTable(self.t)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(LivePanel).border_title = self.t("live")
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.height < 32 or event.size.width < 100, "-small")
+
+    def show(self, view: StateView, now: datetime) -> None:
+        self.query_one("#mod-title", Plain).set(
+            f"Podium · {self.t('mod_title')} · {view.event.title}"
+        )
+        self.query_one(LivePanel).show(view, now)
+        cur = view.current
+        self.query_one(NotesPanel).show(cur, view.notes.get(cur.id) if cur else None)
+        self.query_one(Preview).show(view, now)
+        self.query_one(QuestionTable).show(view)
+        self.query_one(ProgrammeTable).show(view)
+        self.tick(view, now)
+
+    def tick(self, view: StateView | None, now: datetime) -> None:
+        self.query_one("#mod-clock", Plain).set(self.t.at(now))
+        if view is not None:
+            self.query_one(LivePanel).tick(now)
+            self.query_one(Preview).tick(view, now)
+
+    def set_presence(self, clients: dict[str, int]) -> None:
+        counts = {k: clients.get(k, 0) for k in ("hall", "stage", "moderator", "attendee")}
+        self.query_one("#mod-presence", Plain).set(self.t("connected", **counts))
+
+    def set_status(self, state: str, age_s: float | None, extra: str = "") -> None:
+        for line in self.query(StatusLine).results(StatusLine):
+            line.show(state, age_s, extra)

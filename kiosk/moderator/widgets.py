@@ -1,0 +1,364 @@
+"""The moderator console's panels: live control, notes, the hall preview, questions, programme.
+
+Cells and labels are rich ``Text`` or ``Content`` built from plain strings: a question's
+``[@click=app.quit]`` is shown as typed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+
+from rich.text import Text as RichText
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Tab, Tabs
+
+from kiosk.model import ItemView, QuestionView, StateView
+from kiosk.text import Text
+from kiosk.widgets.common import Plain, plain
+from kiosk.widgets.hall import MessageBanner, NextList, NowPanel, QuestionPanel
+
+STATUS_ORDER = ("pending", "approved", "on_screen", "answered", "rejected", "all")
+
+
+class LivePanel(Vertical):
+    """What is live, for how long, and who is in control."""
+
+    DEFAULT_CLASSES = "live-panel"
+
+    def __init__(self, text: Text, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.t = text
+        self.view: StateView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Plain("", id="live-now")
+        yield Plain("", id="live-timing")
+        yield Plain("", id="live-mode")
+        yield Plain("", id="live-next")
+
+    def show(self, view: StateView, now: datetime) -> None:
+        self.view = view
+        cur = view.current
+        if cur is None:
+            phase = {"before": "welcome", "after": "closing"}.get(view.phase)
+            self.query_one("#live-now", Plain).set(
+                f"{self.t('now')}: " + (self.t(phase) if phase else self.t("nothing_live"))
+            )
+        else:
+            self.query_one("#live-now", Plain).set(
+                f"{self.t('now')}: {self.t.span(cur.expected_start, cur.expected_end)}  {cur.title}"
+            )
+        mode = self.t("mode_manual") if view.mode == "manual" else self.t("mode_clock")
+        delay = self.t("delay", n=view.delay_minutes) if view.delay_minutes else self.t("no_delay")
+        q = ""
+        if cur is not None and not cur.is_pause:
+            q = " · " + (self.t("q_open") if cur.questions_open else self.t("q_closed"))
+        self.query_one("#live-mode", Plain).set(f"{mode} · {delay}{q}")
+        self.set_class(view.mode == "manual", "-manual")
+        nxt = view.next[0] if view.next else None
+        line = ""
+        if nxt is not None:
+            line = f"{self.t('next')}: {self.t.at(nxt.expected_start)}  {nxt.title}"
+            if nxt.late_minutes:
+                line += f"  ({self.t('expected', time=self.t.clock(nxt.expected_start))})"
+        self.query_one("#live-next", Plain).set(line)
+        self.tick(now)
+
+    def tick(self, now: datetime) -> None:
+        cur = self.view.current if self.view else None
+        timing = self.query_one("#live-timing", Plain)
+        if cur is None:
+            timing.set("")
+            self.set_class(False, "-over")
+            return
+        elapsed = int((now - cur.expected_start).total_seconds())
+        left = int((cur.expected_end - now).total_seconds())
+        parts = [self.t("elapsed", d=self.t.duration(max(0, elapsed)))]
+        parts.append(
+            self.t("over_by", d=self.t.duration(-left))
+            if left < 0
+            else self.t("left", d=self.t.duration(left))
+        )
+        timing.set(" · ".join(parts))
+        self.set_class(left < 0, "-over")
+
+
+class NotesPanel(Vertical):
+    """The live item's notes, on the main screen without a keystroke."""
+
+    DEFAULT_CLASSES = "notes-panel"
+
+    def __init__(self, text: Text, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.t = text
+
+    def compose(self) -> ComposeResult:
+        yield Plain("", id="notes-text")
+
+    def show(self, item: ItemView | None, note: tuple[str, str] | None) -> None:
+        self.border_title = (
+            self.t("notes_for", title=item.title) if item else self.t("notes_for", title="—")
+        )
+        if note and note[0]:
+            marker = self.t("note_stage") if note[1] == "stage" else self.t("note_moderator")
+            self.query_one("#notes-text", Plain).set(f"{note[0]}\n{marker}")
+        else:
+            self.query_one("#notes-text", Plain).set(self.t("no_notes"))
+
+
+class Preview(Vertical):
+    """A compact copy of the hall screen, from the hall display's own widgets."""
+
+    DEFAULT_CLASSES = "preview"
+
+    def __init__(self, text: Text, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.t = text
+
+    def compose(self) -> ComposeResult:
+        yield MessageBanner(self.t("announcement"))
+        yield Plain("", id="preview-phase")
+        yield NowPanel(self.t)
+        yield NextList(self.t, rows=2)
+        yield QuestionPanel(self.t)
+
+    def on_mount(self) -> None:
+        self.border_title = self.t("preview")
+        self.query_one(MessageBanner).display = False
+        self.query_one(QuestionPanel).display = False
+
+    def show(self, view: StateView, now: datetime) -> None:
+        cur = view.current
+        now_panel = self.query_one(NowPanel)
+        phase = self.query_one("#preview-phase", Plain)
+        if cur is not None and not cur.is_pause:
+            now_panel.display = True
+            phase.display = False
+            now_panel.show(cur, now)
+        else:
+            now_panel.display = False
+            phase.display = True
+            following = next((i for i in view.next if not i.is_pause), None)
+            if cur is not None and following is not None:
+                key = "lunch_back" if cur.kind == "lunch" else "pause_back"
+                phase.set(self.t(key, time=self.t.clock(following.expected_start)))
+            elif view.phase == "before":
+                phase.set(self.t("welcome"))
+            elif view.phase == "after":
+                phase.set(self.t("closing"))
+            else:
+                phase.set("")
+        self.query_one(NextList).show(view.next)
+        self.query_one(QuestionPanel).show(view.on_screen_question)
+        self.query_one(MessageBanner).show(view.hall_message, now)
+
+    def tick(self, view: StateView | None, now: datetime) -> None:
+        if view is not None and view.current is not None and not view.current.is_pause:
+            self.query_one(NowPanel).tick(view.current, now)
+        if view is not None:
+            self.query_one(MessageBanner).show(view.hall_message, now)
+
+
+def sort_questions(qs: tuple[QuestionView, ...], status: str) -> list[QuestionView]:
+    """Pending newest first, approved by votes, the rest newest first."""
+    chosen = [q for q in qs if status == "all" or q.status == status]
+    if status == "approved":
+        return sorted(chosen, key=lambda q: (-q.votes, q.created_at or datetime.min))
+    return sorted(
+        chosen, key=lambda q: q.created_at.timestamp() if q.created_at else 0, reverse=True
+    )
+
+
+class QuestionTable(Vertical):
+    """The question queue with a tab per status and counts."""
+
+    DEFAULT_CLASSES = "question-table"
+
+    def __init__(self, text: Text, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.t = text
+        self.status = "pending"
+        self.questions: tuple[QuestionView, ...] = ()
+        self.titles: dict[str, str] = {}
+        self.narrow = False
+
+    def compose(self) -> ComposeResult:
+        yield Tabs(
+            *(Tab(self.t(f"st_{s}"), id=f"tab-{s}") for s in STATUS_ORDER), id="question-tabs"
+        )
+        table: DataTable[RichText] = DataTable(
+            cursor_type="row", zebra_stripes=True, id="questions"
+        )
+        yield table
+        yield Plain("", id="question-detail")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._detail()
+
+    def _detail(self) -> None:
+        """The selected question in full (a table cell cuts it), with the original if edited."""
+        q = self.selected()
+        text = ""
+        if q is not None:
+            text = q.text
+            if q.asker():
+                text += f"\n— {q.asker()}"
+            if q.original_text and q.original_text != q.text:
+                text += f"\n({q.original_text})"
+            title = self.titles.get(q.item_id)
+            if title:
+                text += f"\n→ {title}"
+        detail = self.query_one("#question-detail", Plain)
+        detail.set(text)
+        detail.display = bool(text)
+
+    def on_mount(self) -> None:
+        self._columns(narrow=False)
+
+    def _columns(self, narrow: bool) -> None:
+        """Votes, question and asker; the status column only where there is room."""
+        self.narrow = narrow
+        table = self.query_one("#questions", DataTable)
+        table.clear(columns=True)
+        table.add_column(self.t("col_votes"), key="votes", width=7)
+        table.add_column(self.t("col_question"), key="text", width=30)
+        table.add_column(self.t("col_from"), key="from", width=10 if narrow else 18)
+        if not narrow:
+            table.add_column(self.t("col_status"), key="status", width=9)
+
+    def on_resize(self) -> None:
+        width = self.size.width
+        if width and (width < 60) != self.narrow:
+            self._columns(narrow=width < 60)
+            self._fill()
+        self._size_columns()
+
+    def _size_columns(self) -> None:
+        """The question gets what the other columns leave (each column pads 2 cells)."""
+        table = self.query_one("#questions", DataTable)
+        others = sum(c.width for k, c in table.columns.items() if k.value != "text")
+        width = max(12, self.size.width - others - 2 * len(table.columns) - 2)
+        column = table.columns.get("text")  # type: ignore[call-overload]
+        if column is not None and column.width != width:
+            column.width = width
+            column.auto_width = False
+            table.refresh()
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        event.stop()
+        if event.tab.id:
+            self.status = event.tab.id.removeprefix("tab-")
+            self._fill()
+
+    def show(self, view: StateView) -> None:
+        self.questions = view.questions
+        self.titles = {i.id: i.title for i in view.programme}
+        counts = {s: sum(1 for q in view.questions if q.status == s) for s in STATUS_ORDER[:-1]}
+        tabs = self.query_one(Tabs)
+        for s in STATUS_ORDER:
+            tab = tabs.query_one(f"#tab-{s}", Tab)
+            n = counts.get(s, len(view.questions))
+            tab.label = plain(f"{self.t(f'st_{s}')} ({n})")
+        self.border_title = (
+            f"{self.t('questions')} · {counts['pending']} {self.t('st_pending').lower()}"
+        )
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one("#questions", DataTable)
+        selected = self.selected_id()
+        table.clear()
+        for q in sort_questions(self.questions, self.status):
+            text = q.text + (" ✎" if q.original_text and q.original_text != q.text else "")
+            cells = [
+                RichText(str(q.votes), justify="right"),
+                RichText(text, overflow="ellipsis", no_wrap=True),
+                RichText(q.asker(), overflow="ellipsis", no_wrap=True),
+            ]
+            if not self.narrow:
+                cells.append(
+                    RichText(self.t(f"st_{q.status}") if q.status in STATUS_ORDER else q.status)
+                )
+            table.add_row(*cells, key=q.id)
+        if selected is not None and selected in {q.id for q in self.questions}:
+            with contextlib.suppress(Exception):  # the row may be filtered out now
+                table.move_cursor(row=table.get_row_index(selected))
+        self._detail()
+
+    def selected_id(self) -> str | None:
+        table = self.query_one("#questions", DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return str(key.value) if key.value is not None else None
+
+    def selected(self) -> QuestionView | None:
+        qid = self.selected_id()
+        return next((q for q in self.questions if q.id == qid), None)
+
+
+class ProgrammeTable(Vertical):
+    """The programme with the live item marked and expected times; pick an item here."""
+
+    DEFAULT_CLASSES = "programme-table"
+
+    def __init__(self, text: Text, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.t = text
+        self.items: tuple[ItemView, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[RichText] = DataTable(cursor_type="row", id="programme")
+        yield table
+
+    def on_mount(self) -> None:
+        table = self.query_one("#programme", DataTable)
+        table.add_column("", key="live", width=1)
+        table.add_column(self.t("col_time"), key="time", width=11)
+        table.add_column(self.t("col_title"), key="title", width=30)
+        table.add_column(self.t("col_expected"), key="expected", width=9)
+        table.add_column(self.t("col_q"), key="q", width=4)
+
+    def on_resize(self) -> None:
+        table = self.query_one("#programme", DataTable)
+        width = max(12, self.size.width - (1 + 11 + 9 + 4) - 2 * len(table.columns) - 2)
+        column = table.columns.get("title")  # type: ignore[call-overload]
+        if column is not None and column.width != width:
+            column.width = width
+            column.auto_width = False
+            table.refresh()
+
+    def show(self, view: StateView) -> None:
+        table = self.query_one("#programme", DataTable)
+        row = table.cursor_row
+        self.items = view.programme
+        table.clear()
+        live = view.current.id if view.current else None
+        for it in view.programme:
+            expected = self.t.clock(it.expected_start) if it.late_minutes else ""
+            table.add_row(
+                RichText("●" if it.id == live else ""),
+                RichText(f"{it.start:%H.%M}–{it.end:%H.%M}"),
+                RichText(it.title, overflow="ellipsis", no_wrap=True),
+                RichText(expected),
+                RichText(
+                    "åben"
+                    if it.questions_open and self.t.lang == "da"
+                    else ("open" if it.questions_open else "")
+                ),
+                key=it.id,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+
+    def selected(self) -> ItemView | None:
+        table = self.query_one("#programme", DataTable)
+        if not self.items or table.row_count == 0:
+            return None
+        row = min(table.cursor_row, len(self.items) - 1)
+        return self.items[row]

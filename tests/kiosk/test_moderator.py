@@ -1,0 +1,235 @@
+"""The moderator console against a real server: keys pressed → server changed → others see it."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, TextArea
+
+from kiosk.moderator.app import make_app
+from kiosk.moderator.widgets import LivePanel, NotesPanel
+from kiosk.widgets.common import StatusLine
+from server.app import Settings, start
+from tests.conftest import MOD_TOKEN, STAGE_TOKEN
+from tests.kiosk.helpers import screen_text, wait_for
+
+
+def _app(server, **kw):
+    return make_app(server=f"ws://127.0.0.1:{server.port}/ws", token=MOD_TOKEN, **kw)
+
+
+async def _ready(pilot, app):
+    await wait_for(pilot, lambda: app.view is not None and app.link.status.state == "online")
+
+
+async def test_next_asks_first_and_reaches_the_hall(server, connect_as):
+    """n asks for confirmation; 'n' for no changes nothing, 'j' moves on and the hall sees it."""
+    hall = await connect_as("hall")
+    app = _app(server)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await _ready(pilot, app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert "Gå videre til: Frokost?" in screen_text(app)
+        await pilot.press("n")  # no
+        await pilot.pause(0.3)
+        assert server.engine.revision == 0
+        await pilot.press("n", "j")
+        await wait_for(pilot, lambda: server.engine.revision == 1)
+        snap = await hall.expect("snapshot", lambda m: m["revision"] == 1)
+        assert snap["state"]["current"]["id"] == "frokost"
+        await wait_for(pilot, lambda: app.view.current.id == "frokost")
+        assert "Manuel styring" in str(
+            app.screen.query_one(LivePanel).query_one("#live-mode").render()
+        )
+
+
+async def test_delay_keys_and_follow_clock(server):
+    """+ and - shift the delay by five minutes; f hands control back to the clock."""
+    app = _app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(pilot, app)
+        await pilot.press("plus", "plus", "minus")
+        await wait_for(pilot, lambda: server.engine.revision == 3)
+        assert server.engine.state.live.room("faellessalen").delay_minutes == 5
+        await wait_for(pilot, lambda: "Forsinkelse: +5 min." in screen_text(app))
+        await pilot.press("d")
+        await pilot.pause()
+        inp = app.screen.query_one(Input)
+        inp.value = "12"
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: server.engine.state.live.room("faellessalen").delay_minutes == 12
+        )
+
+
+async def test_hall_and_stage_messages(server, connect_as):
+    """m posts a hall message with a duration, M clears it after asking; s posts a stage message."""
+    hall = await connect_as("hall")
+    app = _app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(pilot, app)
+        await pilot.press("m")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "Frokosten står i Vandrehallen"
+        await pilot.press("enter")
+        snap = await hall.expect("snapshot", lambda m: m["state"]["hall_message"] is not None)
+        assert snap["state"]["hall_message"]["text"] == "Frokosten står i Vandrehallen"
+        await pilot.press("M", "j")
+        await hall.expect("snapshot", lambda m: m["state"]["hall_message"] is None)
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "2 minutter tilbage"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: server.engine.state.live.stage_message is not None)
+        assert server.engine.state.live.stage_message.text == "2 minutter tilbage"  # type: ignore[union-attr]
+
+
+async def test_notes_for_the_live_item(server, connect_as):
+    """t edits the live item's note; saved for the stage, it shows here and on the stage."""
+    stage = await connect_as("stage")
+    app = _app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(pilot, app)
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one(TextArea).text = "Panelet: Ida, Ole og Fatima"
+        await pilot.click("#aud-stage")
+        await pilot.press("ctrl+s")
+        snap = await stage.expect("snapshot", lambda m: "unge" in m["state"]["notes"])
+        assert snap["state"]["notes"]["unge"]["text"] == "Panelet: Ida, Ole og Fatima"
+        notes = app.screen.query_one(NotesPanel)
+        await wait_for(
+            pilot,
+            lambda: "Panelet: Ida, Ole og Fatima" in str(notes.query_one("#notes-text").render()),
+        )
+
+
+async def test_question_moderation_with_single_keys(server, connect_as):
+    """a approves, v puts on screen, x marks answered; markup in the question shows literally."""
+    att = await connect_as("attendee")
+    hall = await connect_as("hall")
+    app = _app(server)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await _ready(pilot, app)
+        evil = "[@click=app.quit]klik[/] [bold red]Hvad[/] nu?"
+        qid = (await att.command("submit_question", text=evil, name="Ida"))["result"]["question_id"]
+        table = app.screen.query_one("#questions", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1)
+        assert str(table.get_row_at(0)[1]) == evil
+        assert any("nye spørgsmål" in n.message for n in app._notifications)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: server.engine.state.questions[qid].status == "approved")
+        await pilot.press("2")
+        await wait_for(pilot, lambda: table.row_count == 1)
+        await pilot.press("v")
+        snap = await hall.expect("snapshot", lambda m: m["state"]["on_screen_question"] is not None)
+        assert snap["state"]["on_screen_question"]["text"] == evil
+        await pilot.press("3", "x")
+        await wait_for(pilot, lambda: server.engine.state.questions[qid].status == "answered")
+        await pilot.click("#questions")
+        await pilot.pause(0.2)
+        assert app.is_running
+
+
+async def test_edit_and_reject(server, connect_as):
+    """e edits a question (the original is kept); r rejects it after asking."""
+    att = await connect_as("attendee")
+    app = _app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(pilot, app)
+        qid = (await att.command("submit_question", text="Hvad mener i?"))["result"]["question_id"]
+        table = app.screen.query_one("#questions", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "Hvad mener I?"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: server.engine.state.questions[qid].text == "Hvad mener I?")
+        assert server.engine.state.questions[qid].original_text == "Hvad mener i?"
+        await pilot.press("r", "j")
+        await wait_for(pilot, lambda: server.engine.state.questions[qid].status == "rejected")
+
+
+async def test_go_live_from_the_programme_and_open_questions(server):
+    """g opens the programme; pick an item, g and j put it live; o opens its questions."""
+    app = _app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(pilot, app)
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("down", "down")  # Velkommen -> minister -> reformer
+        await pilot.press("o")
+        await wait_for(
+            pilot, lambda: server.engine.state.live.questions_open.get("reformer") is True
+        )
+        await pilot.press("g", "j")
+        await wait_for(
+            pilot,
+            lambda: (
+                app.view is not None
+                and app.view.current is not None
+                and app.view.current.id == "reformer"
+            ),
+        )
+
+
+async def test_two_consoles_see_each_other(server):
+    """A change made in one console shows in the other."""
+    one, two = _app(server), _app(server)
+    async with one.run_test(size=(120, 40)) as p1, two.run_test(size=(120, 40)) as p2:
+        await _ready(p1, one)
+        await _ready(p2, two)
+        await p1.press("plus")
+        await wait_for(p2, lambda: two.view is not None and two.view.delay_minutes == 5)
+        await wait_for(p2, lambda: "2 moderator" in screen_text(two))
+
+
+async def test_offline_commands_fail_visibly(db_url, clock):
+    """With the server gone, a command shows an error at once and is not sent later."""
+    settings = Settings(
+        port=0,
+        db_url=db_url,
+        moderator_token=MOD_TOKEN,
+        stage_token=STAGE_TOKEN,
+        now=clock,
+        tick_s=0.05,
+    )
+    running = await start(settings)
+    app = make_app(server=f"ws://127.0.0.1:{running.port}/ws", token=MOD_TOKEN)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await _ready(pilot, app)
+        await running.close()
+        await wait_for(pilot, lambda: app.link.status.state != "online")
+        await pilot.press("plus")
+        await wait_for(
+            pilot, lambda: any("Ingen forbindelse" in n.message for n in app._notifications)
+        )
+        assert app.link.pending_ids() == []
+
+
+async def test_wrong_token_is_a_message_not_a_traceback(server):
+    """A wrong token shows 'Forkert adgangskode' and the console stays up."""
+    app = make_app(server=f"ws://127.0.0.1:{server.port}/ws", token="forkert")
+    async with app.run_test(size=(120, 40)) as pilot:
+        status = app.screen.query_one(StatusLine)
+        await wait_for(pilot, lambda: "Forkert adgangskode" in str(status.render()))
+        assert app.is_running
+
+
+async def test_help_and_palette_list_every_action(server):
+    """? shows the keys; the command palette offers every action."""
+    app = _app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Næste punkt" in text and "Vis på skærm" in text and "Fjern salsbesked" in text
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for needed in (
+            "Næste punkt",
+            "Godkend spørgsmål",
+            "Salsbesked",
+            "Noter til punktet",
+            "Følg uret",
+        ):
+            assert needed in titles
