@@ -127,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     mo.add_argument("--token", help="moderator-koden (ellers PODIUM_MODERATOR_TOKEN)")
     mo.add_argument("--theme", default=None, help="tema: " + ", ".join(_theme_names()))
 
+    at = sub.add_parser("attendee", help="deltagerens program, spørgsmål til panelet og afstemning")
+    _client_args(at)
+    at.add_argument("--name", help="dit navn ved spørgsmål (frivilligt, huskes)")
+    at.add_argument("--organisation", help="din organisation (frivilligt, huskes)")
+    at.add_argument("--theme", default=None, help="tema: " + ", ".join(_theme_names()))
+
     prog = sub.add_parser("programme", help="tjek et program")
     psub = prog.add_subparsers(dest="action", required=True, metavar="ACTION")
     chk = psub.add_parser("check", help="tjek en programfil og vis alle fejl")
@@ -268,6 +274,25 @@ def cmd_moderator(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_attendee(args: argparse.Namespace) -> int:
+    import themes
+    from kiosk.attendee.app import make_app
+
+    theme = args.theme or themes.DEFAULT_THEME
+    if theme not in _theme_names():
+        print(f"Ukendt tema {theme!r}. Vælg et af: {', '.join(_theme_names())}", file=sys.stderr)
+        return 2
+    app = make_app(
+        server=args.server,
+        name=args.name,
+        organisation=args.organisation,
+        theme=theme,
+        lang=args.lang,
+    )
+    app.run()
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     tmp = tempfile.mkdtemp(prefix="podium-demo-")
     argv = [
@@ -354,6 +379,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_hall(args)
     if args.command == "moderator":
         return cmd_moderator(args)
+    if args.command == "attendee":
+        return cmd_attendee(args)
     if args.command == "demo":
         return cmd_demo(args)
     if args.command == "programme" and args.action == "check":

@@ -103,6 +103,11 @@ class EventView:
     contact: str = ""
     moderator: str = ""
     caveat: str = ""
+    price: str = ""
+    registration: str = ""
+    organiser: str = ""
+    organiser_about: str = ""
+    introduction: str = ""
     rooms: dict[str, str] = field(default_factory=dict)
 
 
@@ -216,6 +221,11 @@ def _event(d: Any) -> EventView:
         contact=_s(d.get("contact")),
         moderator=_s(d.get("moderator")),
         caveat=_s(d.get("caveat")),
+        price=_s(d.get("price")),
+        registration=_s(d.get("registration")),
+        organiser=_s(d.get("organiser")),
+        organiser_about=_s(d.get("organiser_about")),
+        introduction=_s(d.get("introduction")),
         rooms=rooms,
     )
 

@@ -127,6 +127,48 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_question": ("Vælg et spørgsmål først.", "Select a question first."),
     "done": ("Udført: {what}", "Done: {what}"),
     "help_title": ("Tastatur", "Keys"),
+    # --- attendee client ---
+    "tab_now": ("Nu", "Now"),
+    "tab_programme": ("Program", "Programme"),
+    "tab_ask": ("Spørg panelet", "Ask the panel"),
+    "tab_practical": ("Praktisk", "Practical"),
+    "ask_to": ("Dit spørgsmål til: {title}", "Your question to: {title}"),
+    "ask_closed": (
+        "Der er ikke åbnet for spørgsmål lige nu. "
+        "Du kan stemme på de godkendte spørgsmål nedenfor.",
+        "Questions are not open right now. You can vote on the approved questions below.",
+    ),
+    "ask_placeholder": ("Skriv dit spørgsmål …", "Write your question …"),
+    "name_placeholder": ("Navn (frivilligt)", "Name (optional)"),
+    "org_placeholder": ("Organisation (frivilligt)", "Organisation (optional)"),
+    "send": ("Send", "Send"),
+    "your_questions": ("Dine spørgsmål", "Your questions"),
+    "vote_questions": (
+        "Stem på spørgsmål (mellemrum: stem / fortryd)",
+        "Vote on questions (space: vote / undo)",
+    ),
+    "no_own": ("Du har ikke stillet spørgsmål endnu.", "You have not asked anything yet."),
+    "no_public": ("Ingen godkendte spørgsmål endnu.", "No approved questions yet."),
+    "my_sending": ("sender …", "sending …"),
+    "my_unsent": (
+        "ikke sendt endnu – sendes, når forbindelsen er tilbage (w: træk tilbage)",
+        "not sent yet – will be sent when the connection is back (w: withdraw)",
+    ),
+    "my_pending": ("modtaget – venter på moderator", "received – waiting for the moderator"),
+    "my_approved": ("godkendt – andre kan stemme", "approved – open for votes"),
+    "my_on_screen": ("på skærmen nu", "on the screen now"),
+    "my_answered": ("besvaret", "answered"),
+    "my_rejected": ("ikke udvalgt", "not selected"),
+    "sent_ok": ("Tak! Dit spørgsmål er modtaget.", "Thank you! Your question has been received."),
+    "voted": ("Du har stemt", "You voted"),
+    "withdrawn": ("Spørgsmålet er trukket tilbage.", "The question was withdrawn."),
+    "details": ("Detaljer", "Details"),
+    "live_marker": ("● NU", "● NOW"),
+    "contact": ("Spørgsmål", "Questions"),
+    "price": ("Pris", "Price"),
+    "registration": ("Tilmelding", "Registration"),
+    "accessibility": ("Tilgængelighed", "Accessibility"),
+    "entrance": ("Indgang", "Entrance"),
 }
 
 WEEKDAYS = (

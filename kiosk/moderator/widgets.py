@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Tab, Tabs
 
 from kiosk.model import ItemView, QuestionView, StateView
 from kiosk.text import Text
-from kiosk.widgets.common import Plain, plain
+from kiosk.widgets.common import Plain, fit_column, plain
 from kiosk.widgets.hall import MessageBanner, NextList, NowPanel, QuestionPanel
 
 STATUS_ORDER = ("pending", "approved", "on_screen", "answered", "rejected", "all")
@@ -236,15 +236,8 @@ class QuestionTable(Vertical):
         self._size_columns()
 
     def _size_columns(self) -> None:
-        """The question gets what the other columns leave (each column pads 2 cells)."""
-        table = self.query_one("#questions", DataTable)
-        others = sum(c.width for k, c in table.columns.items() if k.value != "text")
-        width = max(12, self.size.width - others - 2 * len(table.columns) - 2)
-        column = table.columns.get("text")  # type: ignore[call-overload]
-        if column is not None and column.width != width:
-            column.width = width
-            column.auto_width = False
-            table.refresh()
+        """The question gets what the other columns leave."""
+        fit_column(self.query_one("#questions", DataTable), "text", self.size.width)
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         event.stop()
@@ -325,13 +318,7 @@ class ProgrammeTable(Vertical):
         table.add_column(self.t("col_q"), key="q", width=4)
 
     def on_resize(self) -> None:
-        table = self.query_one("#programme", DataTable)
-        width = max(12, self.size.width - (1 + 11 + 9 + 4) - 2 * len(table.columns) - 2)
-        column = table.columns.get("title")  # type: ignore[call-overload]
-        if column is not None and column.width != width:
-            column.width = width
-            column.auto_width = False
-            table.refresh()
+        fit_column(self.query_one("#programme", DataTable), "title", self.size.width)
 
     def show(self, view: StateView) -> None:
         table = self.query_one("#programme", DataTable)

@@ -13,7 +13,7 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Digits, Static
+from textual.widgets import DataTable, Digits, Static
 
 from kiosk.text import Text
 
@@ -95,3 +95,17 @@ class StatusLine(Static):
             if age_s is not None:
                 label += f" · {self.t('updated_ago', n=int(age_s))}"
         self.update(plain(f"{label}   {extra}" if extra else label))
+
+
+def fit_column(table: DataTable[object], key: str, width: int) -> None:
+    """Give one column of a table what the other columns leave of ``width``.
+
+    Each column pads one cell on either side; long cells are cut with an ellipsis.
+    """
+    others = sum(c.width for k, c in table.columns.items() if k.value != key)
+    room = max(12, width - others - 2 * len(table.columns) - 2)
+    column = table.columns.get(key)  # type: ignore[call-overload]
+    if column is not None and column.width != room:
+        column.width = room
+        column.auto_width = False
+        table.refresh()

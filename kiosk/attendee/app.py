@@ -1,0 +1,240 @@
+"""`podium attendee`: the attendee's view of the day and voice in the panel debates.
+
+Questions are sent with a client-chosen id and kept in an outbox on disk until the
+server acknowledges them: over flaky Wi-Fi a question is sent exactly once, and one
+that is not sent yet stays visible as unsent until it is sent or withdrawn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Button, DataTable, Input, TabbedContent
+
+import themes
+from kiosk.attendee.screens.main import AttendeeScreen, question_target
+from kiosk.attendee.store import Outgoing, ProfileStore
+from kiosk.base import LinkedApp
+from kiosk.model import StateView
+
+log = logging.getLogger("podium.attendee")
+
+STATUS_KEYS = {
+    "pending": "my_pending",
+    "approved": "my_approved",
+    "on_screen": "my_on_screen",
+    "answered": "my_answered",
+    "rejected": "my_rejected",
+}
+
+
+class AttendeeApp(LinkedApp):
+    """The attendee client."""
+
+    TITLE = "Podium"
+    CSS_PATH = [
+        themes.stylesheet("base.tcss"),
+        themes.stylesheet("hall.tcss"),
+        themes.stylesheet("attendee.tcss"),
+    ]
+
+    def __init__(
+        self,
+        server: str = "ws://127.0.0.1:8765/ws",
+        *,
+        name: str | None = None,
+        organisation: str | None = None,
+        config_dir: Path | None = None,
+        **kw: Any,
+    ) -> None:
+        self.store = ProfileStore(config_dir)
+        self.profile = self.store.load()
+        if name is not None:
+            self.profile.name = name
+        if organisation is not None:
+            self.profile.organisation = organisation
+        if name is not None or organisation is not None:
+            self.store.save(self.profile)  # remembered for next time
+        super().__init__(server, "attendee", client_id=self.profile.client_id, **kw)
+        da = self.t.lang != "en"
+        self.bind("ctrl+s", "send", description="Send")
+        self.bind("space", "vote", description="Stem / fortryd" if da else "Vote / undo")
+        self.bind("w", "withdraw", description="Træk tilbage" if da else "Withdraw")
+        for n, pane in enumerate(
+            ("pane-now", "pane-programme", "pane-ask", "pane-practical"), start=1
+        ):
+            self.bind(f"f{n}", f"tab('{pane}')", show=False)
+        self.bind("ctrl+q", "quit", description="Afslut" if da else "Quit")
+        self._main = AttendeeScreen(self.t)
+        self.mine: dict[str, Any] = {"questions": [], "voted": []}
+        self.in_flight: set[str] = set()
+
+    # --- life cycle -------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(self._main)
+        self.call_after_refresh(self._fill_profile)
+        self.set_interval(1.0, self._tick)
+        self.start_link()
+        for outgoing in list(self.profile.outbox):  # what a previous run did not get sent
+            self._deliver(outgoing)
+        self.on_status()
+
+    def _fill_profile(self) -> None:
+        self._main.query_one("#ask-name", Input).value = self.profile.name
+        self._main.query_one("#ask-org", Input).value = self.profile.organisation
+        self._refresh_lists()
+
+    def on_welcome(self, data: dict[str, Any]) -> None:
+        limits = data.get("limits")
+        if isinstance(limits, dict) and isinstance(limits.get("question_max_chars"), int):
+            self._main.set_limit(limits["question_max_chars"])
+
+    def show(self, view: StateView) -> None:
+        self._main.show(view, self.now())
+        self._refresh_lists()
+
+    def on_mine(self, data: dict[str, Any]) -> None:
+        self.mine = data
+        self._refresh_lists()
+
+    def _tick(self) -> None:
+        if self._main.is_mounted:
+            try:
+                self._main.tick(self.now())
+            except Exception:
+                log.exception("tick failed")
+        self.on_status()
+
+    def on_status(self) -> None:
+        self._main.set_status(
+            self.status_state(), self.link.seconds_since_update(), self.fatal or ""
+        )
+        self._refresh_lists()
+
+    # --- lists ------------------------------------------------------------------
+
+    def _refresh_lists(self) -> None:
+        if not self._main.is_mounted:
+            return
+        online = self.link.status.state == "online" or not self.connect
+        rows: list[tuple[str, str, str]] = []
+        for o in self.profile.outbox:
+            status = (
+                self.t("my_sending") if online and o.cid in self.in_flight else self.t("my_unsent")
+            )
+            rows.append((f"out:{o.cid}", status, o.text))
+        questions = self.mine.get("questions", [])
+        for q in reversed(questions if isinstance(questions, list) else []):
+            if not isinstance(q, dict) or not isinstance(q.get("text"), str):
+                continue
+            key = STATUS_KEYS.get(str(q.get("status")))
+            status = self.t(key) if key else str(q.get("status"))
+            if q.get("status") in ("approved", "on_screen", "answered"):
+                status += f" · {q.get('votes', 0)} ♥"
+            rows.append((f"q:{q.get('id')}", status, q["text"]))
+        self._main.fill_mine(rows)
+        voted = set(self.mine.get("voted", []) if isinstance(self.mine.get("voted"), list) else [])
+        public = self.view.questions if self.view else ()
+        self._main.fill_public([(q.id, q.id in voted, q.votes, q.text) for q in public])
+
+    # --- asking -----------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id in ("ask-text", "ask-name", "ask-org"):
+            self.action_send()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ask-send":
+            self.action_send()
+
+    def action_send(self) -> None:
+        text_input = self._main.query_one("#ask-text", Input)
+        text = text_input.value.strip()
+        if not text or text_input.disabled:
+            return
+        name = self._main.query_one("#ask-name", Input).value.strip()
+        org = self._main.query_one("#ask-org", Input).value.strip()
+        target = question_target(self.view) if self.view else None
+        outgoing = Outgoing(secrets.token_hex(8), text, name, org, target.id if target else None)
+        self.profile.name, self.profile.organisation = name, org
+        self.profile.outbox.append(outgoing)
+        self.store.save(self.profile)  # on disk before it leaves: a crash cannot lose it
+        text_input.value = ""
+        self._main.set_error("")
+        self._deliver(outgoing)
+        self._refresh_lists()
+
+    def _deliver(self, outgoing: Outgoing) -> None:
+        async def run() -> None:
+            self.in_flight.add(outgoing.cid)
+            try:
+                reply = await self.link.command(
+                    "submit_question", outgoing.args(), cid=outgoing.cid
+                )
+            except asyncio.CancelledError:
+                return  # withdrawn
+            finally:
+                self.in_flight.discard(outgoing.cid)
+            self._forget(outgoing.cid)
+            if reply.get("type") == "ack":
+                self.notify(self.t("sent_ok"), markup=False, timeout=4)
+            else:
+                self._main.set_error(str(reply.get("message") or reply.get("code")))
+                box = self._main.query_one("#ask-text", Input)
+                if not box.value:
+                    box.value = outgoing.text  # give the words back to fix and resend
+            self._refresh_lists()
+
+        self.run_worker(run(), group="questions")
+
+    def _forget(self, cid: str) -> None:
+        self.profile.outbox = [o for o in self.profile.outbox if o.cid != cid]
+        self.store.save(self.profile)
+
+    def action_withdraw(self) -> None:
+        key = self._main.selected_key("mine")
+        if key is None or not key.startswith("out:"):
+            return
+        cid = key.removeprefix("out:")
+        self.link.withdraw(cid)
+        self._forget(cid)
+        self.notify(self.t("withdrawn"), markup=False, timeout=3)
+        self._refresh_lists()
+
+    # --- voting -----------------------------------------------------------------
+
+    def action_vote(self) -> None:
+        focused = self.focused
+        if not isinstance(focused, DataTable) or focused.id != "public":
+            return
+        qid = self._main.selected_key("public")
+        if qid is None:
+            return
+        voted = qid in set(self.mine.get("voted", []))
+        name = "unvote" if voted else "vote"
+
+        async def run() -> None:
+            reply = await self.link.command(name, {"question_id": qid}, offline=False, timeout=5)
+            if reply.get("type") != "ack":
+                code = reply.get("code")
+                msg = (
+                    self.t("offline_not_sent")
+                    if code == "offline"
+                    else str(reply.get("message") or code)
+                )
+                self.notify(msg, severity="error", markup=False)
+
+        self.run_worker(run(), group="votes")
+
+    def action_tab(self, pane: str) -> None:
+        self._main.query_one(TabbedContent).active = pane
+
+
+def make_app(**kw: Any) -> AttendeeApp:
+    """Build the attendee client (for the CLI and the tests)."""
+    return AttendeeApp(**kw)

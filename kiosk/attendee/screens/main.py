@@ -1,0 +1,276 @@
+"""The attendee's screen: now, the programme, asking the panel, practical information."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text as RichText
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Input, TabbedContent, TabPane
+
+from kiosk.model import ItemView, StateView
+from kiosk.text import Text
+from kiosk.widgets.common import Plain, StatusLine, fit_column
+from kiosk.widgets.hall import NextList, NowPanel
+
+
+def question_target(view: StateView) -> ItemView | None:
+    """Where a question goes now: the live item, or in a break the next one, if open."""
+    cur = view.current
+    if cur is not None and not cur.is_pause:
+        target: ItemView | None = cur
+    else:
+        target = next((i for i in view.next if not i.is_pause), None)
+    return target if target is not None and target.questions_open else None
+
+
+class AttendeeScreen(Screen[None]):
+    """Now / next, the programme, ask the panel, practical information."""
+
+    def __init__(self, text: Text, max_chars: int = 280) -> None:
+        super().__init__()
+        self.t = text
+        self.max_chars = max_chars
+        self.view: StateView | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="att-top"):
+            yield Plain("", id="att-title")
+            yield StatusLine(self.t, id="att-status")
+            yield Plain("", id="att-clock")
+        with TabbedContent(id="att-tabs"):
+            with TabPane(self.t("tab_now"), id="pane-now"), VerticalScroll(id="now-scroll"):
+                yield Plain("", id="now-phase")
+                yield NowPanel(self.t, id="att-now")
+                yield NextList(self.t, rows=4, id="att-next")
+            with TabPane(self.t("tab_programme"), id="pane-programme"), Horizontal():
+                table: DataTable[RichText] = DataTable(cursor_type="row", id="att-programme")
+                yield table
+                with VerticalScroll(id="details-scroll"):
+                    yield Plain("", id="item-details")
+            with TabPane(self.t("tab_ask"), id="pane-ask"), VerticalScroll(id="ask-scroll"):
+                yield Plain("", id="ask-target")
+                yield Input(
+                    placeholder=self.t("ask_placeholder"), max_length=self.max_chars, id="ask-text"
+                )
+                yield Plain("", id="ask-counter")
+                with Horizontal(id="ask-row"):
+                    yield Input(
+                        placeholder=self.t("name_placeholder"), max_length=80, id="ask-name"
+                    )
+                    yield Input(placeholder=self.t("org_placeholder"), max_length=80, id="ask-org")
+                    yield Button(self.t("send"), id="ask-send", variant="primary")
+                yield Plain("", id="ask-error")
+                yield Plain(self.t("your_questions"), classes="section-label")
+                mine: DataTable[RichText] = DataTable(cursor_type="row", id="mine")
+                yield mine
+                yield Plain(self.t("vote_questions"), classes="section-label")
+                public: DataTable[RichText] = DataTable(cursor_type="row", id="public")
+                yield public
+            with TabPane(self.t("tab_practical"), id="pane-practical"), VerticalScroll():
+                yield Plain("", id="practical")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        prog = self.query_one("#att-programme", DataTable)
+        prog.add_column("", key="live", width=1)
+        prog.add_column(self.t("col_time"), key="time", width=11)
+        prog.add_column(self.t("col_title"), key="title", width=30)
+        mine = self.query_one("#mine", DataTable)
+        mine.add_column(self.t("col_status"), key="status", width=34)
+        mine.add_column(self.t("col_question"), key="text", width=30)
+        public = self.query_one("#public", DataTable)
+        public.add_column("", key="voted", width=1)
+        public.add_column(self.t("col_votes"), key="votes", width=7)
+        public.add_column(self.t("col_question"), key="text", width=30)
+        self._count()
+
+    def on_resize(self) -> None:
+        width = self.size.width - 2
+        fit_column(self.query_one("#mine", DataTable), "text", width)
+        fit_column(self.query_one("#public", DataTable), "text", width)
+        fit_column(self.query_one("#att-programme", DataTable), "title", width // 2)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "pane-ask":
+            box = self.query_one("#ask-text", Input)
+            if not box.disabled:
+                box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "ask-text":
+            self._count()
+
+    def _count(self) -> None:
+        n = len(self.query_one("#ask-text", Input).value)
+        self.query_one("#ask-counter", Plain).set(f"{n}/{self.max_chars}")
+
+    def set_limit(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self.query_one("#ask-text", Input).max_length = max_chars
+        self._count()
+
+    # --- showing ----------------------------------------------------------------
+
+    def show(self, view: StateView, now: datetime) -> None:
+        self.view = view
+        self.query_one("#att-title", Plain).set(view.event.title)
+        self._show_now(view, now)
+        self._show_programme(view)
+        self._show_practical(view)
+        target = question_target(view)
+        self.query_one("#ask-target", Plain).set(
+            self.t("ask_to", title=target.title) if target else self.t("ask_closed")
+        )
+        for wid in ("#ask-text", "#ask-send"):
+            self.query_one(wid).disabled = target is None
+        self.tick(now)
+
+    def _show_now(self, view: StateView, now: datetime) -> None:
+        cur = view.current
+        now_panel = self.query_one("#att-now", NowPanel)
+        phase = self.query_one("#now-phase", Plain)
+        if cur is not None and not cur.is_pause:
+            now_panel.display = True
+            now_panel.show(cur, now)
+            phase.set("")
+        else:
+            now_panel.display = False
+            following = next((i for i in view.next if not i.is_pause), None)
+            if cur is not None and following is not None:
+                key = "lunch_back" if cur.kind == "lunch" else "pause_back"
+                phase.set(self.t(key, time=self.t.clock(following.expected_start)))
+            elif view.phase == "after":
+                phase.set(f"{self.t('closing')}. {self.t('closing_sub')}")
+            elif view.next:
+                phase.set(self.t("starts_at", time=self.t.clock(view.next[0].expected_start)))
+            else:
+                phase.set("")
+        phase.display = bool(str(phase.render()))
+        self.query_one("#att-next", NextList).show(view.next)
+
+    def _show_programme(self, view: StateView) -> None:
+        table = self.query_one("#att-programme", DataTable)
+        live = view.current.id if view.current else None
+        first_fill = table.row_count == 0
+        row = table.cursor_row
+        if first_fill and live is not None:  # start at what is on now
+            row = next((n for n, it in enumerate(view.programme) if it.id == live), 0)
+        table.clear()
+        for it in view.programme:
+            time = f"{it.start:%H.%M}–{it.end:%H.%M}"
+            if it.late_minutes:
+                time = f"{it.expected_start:%H.%M}*"
+            table.add_row(
+                RichText("●" if it.id == live else ""),
+                RichText(time),
+                RichText(it.title, overflow="ellipsis", no_wrap=True),
+                key=it.id,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+        self._details()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "att-programme":
+            self._details()
+
+    def _details(self) -> None:
+        view = self.view
+        table = self.query_one("#att-programme", DataTable)
+        if view is None or not view.programme or table.row_count == 0:
+            return
+        it = view.programme[min(table.cursor_row, len(view.programme) - 1)]
+        lines = [self.t.span(it.start, it.end), it.title]
+        if it.late_minutes:
+            lines.append(self.t("expected", time=self.t.clock(it.expected_start)))
+        lines += [f"• {s.line()}" for s in it.speakers]
+        if it.description:
+            lines += ["", it.description]
+        if it.insights:
+            lines += ["", self.t("insights"), *[f"• {i}" for i in it.insights]]
+        self.query_one("#item-details", Plain).set("\n".join(lines))
+
+    def _show_practical(self, view: StateView) -> None:
+        ev = view.event
+        parts = [ev.title]
+        if ev.date:
+            try:
+                day = datetime.fromisoformat(ev.date)
+                parts.append(self.t.date(day))
+            except ValueError:
+                pass
+        for label, value in (
+            (self.t("venue"), ev.venue),
+            (self.t("entrance"), ev.entrance),
+            ("", "\n".join(ev.practical)),
+            (self.t("accessibility"), ev.accessibility),
+            (self.t("price"), ev.price),
+            (self.t("registration"), ev.registration),
+            (self.t("contact"), ev.contact),
+        ):
+            if value:
+                parts.append(f"{label}\n{value}" if label else value)
+        if ev.moderator:
+            parts.append(self.t("moderator", name=ev.moderator))
+        if ev.organiser_about:
+            parts.append(ev.organiser_about)
+        self.query_one("#practical", Plain).set("\n\n".join(parts))
+
+    def tick(self, now: datetime) -> None:
+        self.query_one("#att-clock", Plain).set(self.t.at(now))
+        view = self.view
+        if view is not None and view.current is not None and not view.current.is_pause:
+            self.query_one("#att-now", NowPanel).tick(view.current, now)
+
+    def set_status(self, state: str, age_s: float | None, extra: str = "") -> None:
+        for line in self.query(StatusLine).results(StatusLine):
+            line.show(state, age_s, extra)
+
+    def set_error(self, message: str) -> None:
+        err = self.query_one("#ask-error", Plain)
+        err.set(message)
+        err.display = bool(message)
+
+    def fill_mine(self, rows: list[tuple[str, str, str]]) -> None:
+        """(key, status text, question) rows for the attendee's own questions."""
+        table = self.query_one("#mine", DataTable)
+        row = table.cursor_row
+        table.clear()
+        if not rows:
+            table.add_row(RichText(""), RichText(self.t("no_own")), key="__none__")
+        for key, status, text in rows:
+            table.add_row(
+                RichText(status), RichText(text, overflow="ellipsis", no_wrap=True), key=key
+            )
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+
+    def fill_public(self, rows: list[tuple[str, bool, int, str]]) -> None:
+        """(question id, voted, votes, text) rows of the approved questions."""
+        table = self.query_one("#public", DataTable)
+        row = table.cursor_row
+        table.clear()
+        if not rows:
+            table.add_row(RichText(""), RichText(""), RichText(self.t("no_public")), key="__none__")
+        for qid, voted, votes, text in rows:
+            table.add_row(
+                RichText("♥" if voted else ""),
+                RichText(str(votes), justify="right"),
+                RichText(text, overflow="ellipsis", no_wrap=True),
+                key=qid,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+
+    def selected_key(self, table_id: str) -> str | None:
+        table = self.query_one(f"#{table_id}", DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:
+            return None
+        return None if key in (None, "__none__") else str(key)
