@@ -227,9 +227,11 @@ class Text:
             return f"{day} den {t.day}. {month} {t.year}"
         return f"{day} {t.day} {month} {t.year}"
 
-    def duration(self, seconds: int) -> str:
-        """1 t. 5 min. / 12 min. / 45 sek."""
+    def duration(self, seconds: int, *, round_up: bool = False) -> str:
+        """1 t. 5 min. / 12 min. / 45 sek. (``round_up``: a started minute counts)."""
         seconds = max(0, seconds)
+        if round_up and seconds >= 60:
+            seconds = -(-seconds // 60) * 60
         h, rest = divmod(seconds, 3600)
         m = rest // 60
         if self.lang == "da":

@@ -76,11 +76,10 @@ class LivePanel(Vertical):
         elapsed = int((now - cur.expected_start).total_seconds())
         left = int((cur.expected_end - now).total_seconds())
         parts = [self.t("elapsed", d=self.t.duration(max(0, elapsed)))]
-        parts.append(
-            self.t("over_by", d=self.t.duration(-left))
-            if left < 0
-            else self.t("left", d=self.t.duration(left))
-        )
+        if left < 0:
+            parts.append(self.t("over_by", d=self.t.duration(-left)))
+        else:  # the same rounding as the hall's progress bar
+            parts.append(self.t("left", d=self.t.duration(left, round_up=True)))
         timing.set(" · ".join(parts))
         self.set_class(left < 0, "-over")
 
