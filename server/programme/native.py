@@ -8,11 +8,12 @@ together as a :class:`ProgrammeError`; nothing is returned from a bad file.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ ITEM_FIELDS = frozenset(
         "id",
         "start",
         "end",
+        "duration",
         "date",
         "title",
         "kind",
@@ -100,6 +102,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "overlaps": (
         "overlapper {other} (kl. {start}–{end}) i salen {room}",
         "overlaps {other} ({start}–{end}) in room {room}",
+    ),
+    "bad_duration": ("ugyldig varighed {got} (skriv 01:30)", "bad duration {got} (write 01:30)"),
+    "end_and_duration": (
+        "skriv enten end eller duration, ikke begge",
+        "give end or duration, not both",
     ),
     "too_large": ("filen er større end {size} bytes", "the file is larger than {size} bytes"),
     "unreadable": ("filen kan ikke læses: {error}", "cannot read the file: {error}"),
@@ -174,6 +181,17 @@ def _slug(text: str) -> str:
     ascii_ = norm.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
     ascii_ = "".join(c for c in ascii_ if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:40] or "item"
+
+
+def _parse_duration(value: Any) -> timedelta | None:
+    """'01:30' (hours and minutes) as a positive duration of at most 24 hours."""
+    if isinstance(value, str):
+        m = re.match(r"^(\d{1,2}):(\d{2})$", value.strip())
+        if m and int(m.group(2)) < 60:
+            d = timedelta(hours=int(m.group(1)), minutes=int(m.group(2)))
+            if timedelta(0) < d <= timedelta(hours=24):
+                return d
+    return None
 
 
 def _parse_time(value: Any) -> time | None:
@@ -351,7 +369,18 @@ class _Loader:
                 kinds=", ".join(KINDS),
             )
         times: dict[str, time] = {}
-        for key in ("start", "end"):
+        duration = _parse_duration(entry.get("duration")) if "duration" in entry else None
+        if "duration" in entry and duration is None:
+            self.problem(
+                self.lines.key(line, "duration"),
+                where,
+                "duration",
+                "bad_duration",
+                got=repr(entry.get("duration")),
+            )
+        if "duration" in entry and "end" in entry:
+            self.problem(self.lines.key(line, "duration"), where, "duration", "end_and_duration")
+        for key in ("start", "end") if "duration" not in entry else ("start",):
             t = _parse_time(entry.get(key))
             if t is None:
                 got = entry.get(key)
@@ -388,7 +417,7 @@ class _Loader:
         if not isinstance(questions, bool):
             self.problem(self.lines.key(line, "questions"), where, "questions", "must_be_bool")
         description = self.text_field(entry, "description", line, where)
-        if len(times) == 2 and times["end"] <= times["start"]:
+        if duration is None and len(times) == 2 and times["end"] <= times["start"]:
             self.problem(
                 self.lines.key(line, "end"),
                 where,
@@ -400,12 +429,17 @@ class _Loader:
         if len(self.problems) > before or event is None or not isinstance(day, date):
             return None
         tz = event.tz
+        start = datetime.combine(day, times["start"], tz)
+        if duration is not None:  # may run past midnight; wall-clock arithmetic in the zone
+            end = (start.replace(tzinfo=None) + duration).replace(tzinfo=tz)
+        else:
+            end = datetime.combine(day, times["end"], tz)
         return Item(
             id=item_id,
             title=title,
             kind=kind,
-            start=datetime.combine(day, times["start"], tz),
-            end=datetime.combine(day, times["end"], tz),
+            start=start,
+            end=end,
             room=room,
             speakers=speakers,
             description=description,
@@ -497,3 +531,67 @@ def default_programme() -> Programme:
     """The embedded default programme (the seed event)."""
     text = resources.files("server.programme").joinpath("default.toml").read_text("utf-8")
     return loads(text, "default.toml")
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def _toml_str(text: str) -> str:
+    """A TOML string: a basic string, or a multi-line one for text with line breaks."""
+    if "\n" not in text:
+        return json.dumps(text, ensure_ascii=False)
+    body = text.replace("\\", "\\\\").replace('"""', '""\\"')
+    body = "".join(c if c in "\n\t" or ord(c) >= 0x20 else f"\\u{ord(c):04x}" for c in body)
+    return '"""\n' + body + '"""'
+
+
+def _toml_list(values: tuple[str, ...]) -> str:
+    if not values:
+        return "[]"
+    return "[\n" + "".join(f"  {_toml_str(v)},\n" for v in values) + "]"
+
+
+def dumps(programme: Programme) -> str:
+    """The programme as a native TOML file that :func:`loads` reads back equal."""
+    ev = programme.event
+    out = ["# Podium programme (docs/programme-format.md)", "", "[event]"]
+    for key in EVENT_TEXT_FIELDS:
+        value = getattr(ev, key)
+        if value or key == "title":
+            out.append(f"{key} = {_toml_str(value)}")
+    out.append(f"date = {ev.date.isoformat()}")
+    out.append(f"timezone = {_toml_str(ev.timezone)}")
+    if ev.practical:
+        out.append(f"practical = {_toml_list(ev.practical)}")
+    for room in programme.rooms:
+        out += ["", "[[rooms]]", f"id = {_toml_str(room.id)}", f"name = {_toml_str(room.name)}"]
+    for item in programme.items:
+        out += ["", "[[items]]", f"id = {_toml_str(item.id)}"]
+        if item.start.date() != ev.date:
+            out.append(f"date = {item.start.date().isoformat()}")
+        out.append(f'start = "{item.start:%H:%M}"')
+        if item.end.date() == item.start.date() and item.end > item.start:
+            out.append(f'end = "{item.end:%H:%M}"')
+        else:
+            minutes = int(
+                (item.end.replace(tzinfo=None) - item.start.replace(tzinfo=None)).total_seconds()
+                // 60
+            )
+            out.append(f'duration = "{minutes // 60:02d}:{minutes % 60:02d}"')
+        out.append(f"kind = {_toml_str(item.kind)}")
+        out.append(f"title = {_toml_str(item.title)}")
+        if len(programme.rooms) > 1:
+            out.append(f"room = {_toml_str(item.room)}")
+        if item.questions:
+            out.append("questions = true")
+        if item.description:
+            out.append(f"description = {_toml_str(item.description)}")
+        if item.insights:
+            out.append(f"insights = {_toml_list(item.insights)}")
+        for sp in item.speakers:
+            out += ["  [[items.speakers]]", f"  name = {_toml_str(sp.name)}"]
+            if sp.role:
+                out.append(f"  role = {_toml_str(sp.role)}")
+            if sp.organisation:
+                out.append(f"  organisation = {_toml_str(sp.organisation)}")
+    return "\n".join(out) + "\n"
