@@ -138,6 +138,29 @@ def build_parser() -> argparse.ArgumentParser:
     chk = psub.add_parser("check", help="tjek en programfil og vis alle fejl")
     chk.add_argument("file")
     chk.add_argument("--lang", choices=("da", "en"), default="da", help="sprog (da eller en)")
+    imp = psub.add_parser(
+        "import", help="indlæs et program (TOML, schedule.xml, schedule.json) i databasen"
+    )
+    imp.add_argument("file")
+    imp.add_argument("--db", metavar="URL", help="databasen (standard som podium serve)")
+    imp.add_argument("--room", help="kun denne sal (navn eller id)")
+    imp.add_argument("--day", help="kun denne dag (nummer fra 1 eller dato 2025-09-25)")
+    imp.add_argument("--dry-run", action="store_true", help="læs og vis advarsler, men gem intet")
+    exp = psub.add_parser(
+        "export", help="skriv programmet som schedule.xml/json, iCalendar eller TOML"
+    )
+    exp.add_argument(
+        "--format", required=True, choices=("schedule-xml", "schedule-json", "ics", "toml")
+    )
+    exp.add_argument("--db", metavar="URL")
+    exp.add_argument("-o", "--output", metavar="FILE", help="fil (standard: standard output)")
+
+    q = sub.add_parser("questions", help="spørgsmålene til rapporten")
+    qsub = q.add_subparsers(dest="action", required=True, metavar="ACTION")
+    qexp = qsub.add_parser("export", help="skriv alle spørgsmål som CSV, JSON eller Markdown")
+    qexp.add_argument("--format", required=True, choices=("csv", "json", "md"))
+    qexp.add_argument("--db", metavar="URL")
+    qexp.add_argument("-o", "--output", metavar="FILE")
     return p
 
 
@@ -371,6 +394,92 @@ def cmd_programme_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write(text: str, output: str | None) -> int:
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"Kan ikke skrive {output}: {exc.strerror}", file=sys.stderr)
+            return 1
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _open_db(url: str | None):  # type: ignore[no-untyped-def]
+    import os
+
+    from server.storage import Store, default_db_url
+
+    return Store(url or os.environ.get("PODIUM_DB") or default_db_url())
+
+
+def cmd_programme_import(args: argparse.Namespace) -> int:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from server.programme import ProgrammeError
+    from server.programme.importer import read_programme_file
+
+    try:
+        imported = read_programme_file(args.file, room=args.room, day=args.day)
+    except ProgrammeError as exc:
+        print("Programmet kan ikke indlæses:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    for warning in imported.warnings:
+        print(f"advarsel: {warning}", file=sys.stderr)
+    prog = imported.programme
+    days = sorted({i.start.date() for i in prog.items})
+    summary = (
+        f"{prog.event.title}: {len(prog.items)} punkter i {len(prog.rooms)} sal(e) "
+        f"over {len(days)} dag(e), {len(imported.warnings)} advarsler."
+    )
+    if args.dry_run:
+        print(f"{summary} (intet gemt: --dry-run)")
+        return 0
+    store = _open_db(args.db)
+    try:
+        store.save_programme(prog, datetime.now(ZoneInfo(prog.event.timezone)))
+    finally:
+        store.close()
+    print(f"{summary} Gemt; en kørende server skifter til det inden for et par sekunder.")
+    return 0
+
+
+def cmd_programme_export(args: argparse.Namespace) -> int:
+    from server.programme import default_programme
+    from server.programme.ical import export_ics
+    from server.programme.native import dumps
+    from server.programme.schedule import export_json, export_xml
+
+    store = _open_db(args.db)
+    try:
+        prog = store.load_programme() or default_programme()
+    finally:
+        store.close()
+    render = {
+        "schedule-xml": export_xml,
+        "schedule-json": export_json,
+        "ics": export_ics,
+        "toml": dumps,
+    }
+    return _write(render[args.format](prog), args.output)
+
+
+def cmd_questions_export(args: argparse.Namespace) -> int:
+    from server.programme import default_programme
+    from server.questions_export import export
+
+    store = _open_db(args.db)
+    try:
+        state, _ = store.load_state(store.load_programme() or default_programme())
+    finally:
+        store.close()
+    return _write(export(state, args.format), args.output)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
@@ -385,6 +494,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_demo(args)
     if args.command == "programme" and args.action == "check":
         return cmd_programme_check(args)
+    if args.command == "programme" and args.action == "import":
+        return cmd_programme_import(args)
+    if args.command == "programme" and args.action == "export":
+        return cmd_programme_export(args)
+    if args.command == "questions" and args.action == "export":
+        return cmd_questions_export(args)
     return 2
 
 

@@ -22,6 +22,9 @@ from websockets.http11 import Request, Response
 from server.handlers import Connection, Engine
 from server.hub import Hub
 from server.programme import Programme, default_programme, load_file
+from server.programme.ical import export_ics
+from server.programme.native import dumps
+from server.programme.schedule import Times, export_json, export_xml
 from server.protocol import DEFAULT_LIMITS, Limits
 from server.storage import Store, default_db_url
 
@@ -93,6 +96,19 @@ def _json_response(conn: ServerConnection, status: HTTPStatus, body: object) -> 
     return resp
 
 
+def _toml(programme: Programme, times: Times) -> str:
+    return dumps(programme)
+
+
+#: Path -> (content type, renderer). The live expected times go into the calendar and schedules.
+EXPORTS: dict[str, tuple[str, Callable[[Programme, Times], str]]] = {
+    "/programme.ics": ("text/calendar; charset=utf-8", export_ics),
+    "/schedule.json": ("application/json; charset=utf-8", export_json),
+    "/schedule.xml": ("application/xml; charset=utf-8", export_xml),
+    "/programme.toml": ("application/toml; charset=utf-8", _toml),
+}
+
+
 def _routes(engine: Engine) -> Callable[[ServerConnection, Request], Response | None]:
     def process_request(conn: ServerConnection, request: Request) -> Response | None:
         path = request.path.split("?", 1)[0]
@@ -101,6 +117,16 @@ def _routes(engine: Engine) -> Callable[[ServerConnection, Request], Response | 
         if path == "/healthz":
             body = {"status": "ok", "revision": engine.revision, "clients": engine.hub.counts()}
             return _json_response(conn, HTTPStatus.OK, body)
+        if path in EXPORTS:
+            content_type, render = EXPORTS[path]
+            now = engine.now()
+            text = render(engine.state.programme, engine.expected_times(now))
+            resp = conn.respond(HTTPStatus.OK, text)
+            resp.headers = Headers(
+                [(k, v) for k, v in resp.headers.raw_items() if k.lower() != "content-type"]
+                + [("Content-Type", content_type), ("Cache-Control", "no-cache")]
+            )
+            return resp
         return _json_response(
             conn, HTTPStatus.NOT_FOUND, {"error": "not found", "websocket": "/ws"}
         )

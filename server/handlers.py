@@ -16,7 +16,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -39,7 +39,7 @@ from server.protocol import (
     parse_command,
     parse_hello,
 )
-from server.state import Actor, Context, Outcome, State, apply, expire_messages
+from server.state import Actor, Context, Outcome, State, apply, expire_messages, timeline
 from server.storage import LogEntry, Store
 from server.views import signature
 
@@ -87,6 +87,7 @@ class Engine:
         self._signature = signature(state, now())
         # One change at a time: a batch and a tick must not interleave their commits.
         self._lock = asyncio.Lock()
+        self._programme_stamp = store.programme_stamp()
 
     def check_token(self, role: str, token: str | None) -> bool:
         expected = self.tokens.get(role, "")
@@ -192,6 +193,7 @@ class Engine:
 
     async def _tick(self) -> None:
         now = self.now()
+        await self._reload_programme_if_changed(now)
         out = expire_messages(self.state, now)
         if out is not None:
             await self._commit_system(out, now)
@@ -203,6 +205,30 @@ class Engine:
             self.hub.publish(self.state, now, self.revision)
         self.hub.catch_up(self.state, now, self.revision)
         self.hub.publish_presence()
+
+    async def _reload_programme_if_changed(self, now: datetime) -> None:
+        """A programme imported into the database while serving replaces the live one."""
+        stamp = await asyncio.to_thread(self.store.programme_stamp)
+        if stamp == self._programme_stamp:
+            return
+        self._programme_stamp = stamp
+        programme = await asyncio.to_thread(self.store.load_programme)
+        if programme is None or programme == self.state.programme:
+            return
+        log.info("the stored programme changed: %d items", len(programme.items))
+        self.state = replace(self.state, programme=programme)
+        self.revision += 1
+        await asyncio.to_thread(self.store.commit, self.state, (), (), self.revision)
+        self._signature = signature(self.state, now)
+        self.hub.publish(self.state, now, self.revision)
+
+    def expected_times(self, now: datetime) -> dict[str, tuple[datetime, datetime]]:
+        """Every item's expected start and end now (for the exports served over HTTP)."""
+        times: dict[str, tuple[datetime, datetime]] = {}
+        for room in self.state.programme.rooms:
+            for slot in timeline(self.state, now, room.id).slots:
+                times[slot.item.id] = (slot.expected_start, slot.expected_end)
+        return times
 
     async def _commit_system(self, out: Outcome, now: datetime) -> None:
         revision = self.revision + 1

@@ -130,6 +130,12 @@ class Store:
             )
             s.commit()
 
+    def programme_stamp(self) -> str | None:
+        """When the stored programme last changed (to notice an import while serving)."""
+        with Session(self.engine) as s:
+            row = s.get(ProgrammeRow, 1)
+            return row.updated_at if row else None
+
     def load_state(self, programme: Programme) -> tuple[State, int]:
         """The stored live state, notes, questions and votes, and the revision."""
         with Session(self.engine) as s:
