@@ -173,6 +173,17 @@ def _hhmm(value: Any) -> time | None:
     return None
 
 
+_PARTICLES = frozenset(
+    {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "af", "bin", "al"}
+)
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """'Ida Holm' yes; 'r8Dio og andre samarbejdspartnere' no (so it is not split)."""
+    words = text.split()
+    return 1 <= len(words) <= 4 and all(w[:1].isupper() or w in _PARTICLES for w in words)
+
+
 def _persons(value: Any, where: str, warn: list[Warning]) -> tuple[Speaker, ...]:
     names: list[str] = []
     raw = value if isinstance(value, list) else [value] if isinstance(value, str) else []
@@ -183,8 +194,8 @@ def _persons(value: Any, where: str, warn: list[Warning]) -> tuple[Speaker, ...]
             name = p
         if not isinstance(name, str) or not name.strip():
             continue
-        if "," in name:
-            parts = [n.strip() for n in name.split(",") if n.strip()]
+        parts = [n.strip() for n in name.split(",") if n.strip()]
+        if len(parts) > 1 and all(_looks_like_a_name(n) for n in parts):
             warn.append(Warning(where, f"persons {name!r} split into {len(parts)} names"))
             names += parts
         else:
@@ -452,11 +463,12 @@ def import_schedule(
             item_id, n = f"{base}-{n}", n + 1
         used_ids.add(item_id)
         abstract, description = plain_text(ev.abstract), plain_text(ev.description)
-        text = (
-            abstract
-            if not description or description == abstract
-            else (f"{abstract}\n\n{description}" if abstract else description)
-        )
+        if not description or description == abstract:
+            text = abstract
+        elif not abstract or description.startswith(abstract):
+            text = description  # the description repeats the abstract (Podium's own export does)
+        else:
+            text = f"{abstract}\n\n{description}"
         text, insights = split_insights(text)
         end = (start.replace(tzinfo=None) + length).replace(tzinfo=tz)
         items.append(
@@ -562,7 +574,11 @@ def _day_bounds(d: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def _slug_of(programme: Programme, item: Item) -> str:
-    return f"{_acronym(programme)}-{_slug(item.id)}".replace("--", "-")
+    """acronym-item: the schema wants at least four characters on either side."""
+    part = re.sub(r"[^a-z0-9_-]", "", _slug(item.id)).strip("-") or "item"
+    if len(part) < 4:
+        part = f"item-{part}"
+    return f"{_acronym(programme)}-{part}"
 
 
 def export_json(programme: Programme, times: Times | None = None) -> str:
