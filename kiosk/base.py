@@ -56,13 +56,21 @@ class LinkedApp(App[None]):
         lang: str = "da",
         connect: bool = True,
         now: Callable[[], datetime] | None = None,
+        cafile: str | None = None,
     ) -> None:
         super().__init__()
         self.t = Text(lang)
         self.connect = connect
         self.view: StateView | None = None
         self.link = Link(
-            server, role, self._from_link, token=token, client_id=client_id, room=room, lang=lang
+            server,
+            role,
+            self._from_link,
+            token=token,
+            client_id=client_id,
+            room=room,
+            lang=lang,
+            cafile=cafile,
         )
         self._now = now or self.link.server_now
         self.fatal: str | None = None

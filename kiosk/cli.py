@@ -72,6 +72,9 @@ def _client_args(p: argparse.ArgumentParser) -> None:
         help="serverens adresse (ws://HOST:PORT)",
     )
     p.add_argument("--lang", choices=("da", "en"), default="da", help="sprog (da eller en)")
+    p.add_argument(
+        "--cafile", metavar="FILE", help="CA-certifikat at stole på ved wss:// (eget certifikat)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--stage-token", metavar="T", help="scenemonitorens adgangskode (ellers PODIUM_STAGE_TOKEN)"
     )
     s.add_argument("--compression", action="store_true", help="slå permessage-deflate til")
+    s.add_argument(
+        "--certfile", metavar="FILE", help="TLS-certifikat (PEM): serveren svarer på wss://"
+    )
+    s.add_argument("--keyfile", metavar="FILE", help="TLS-nøgle (PEM) til --certfile")
     s.add_argument("--lang", choices=("da", "en"), default="da", help="sprog (da eller en)")
     s.add_argument("-v", "--verbose", action="store_true")
 
@@ -185,8 +192,10 @@ def _t(lang: str, key: str, **kw: object) -> str:
 
 def _announce(running: Running, lang: str = "da") -> None:
     host = next(iter(running.server.sockets)).getsockname()[0]
-    ws = f"ws://{host}:{running.port}/ws"
-    print(_t(lang, "running", ws=ws, health=f"http://{host}:{running.port}/healthz"))
+    secure = running.server_ssl
+    ws = f"{'wss' if secure else 'ws'}://{host}:{running.port}/ws"
+    health = f"{'https' if secure else 'http'}://{host}:{running.port}/healthz"
+    print(_t(lang, "running", ws=ws, health=health))
     for role, token in running.tokens.items():
         note = _t(lang, "new") if role in running.generated else ""
         print(f"{_t(lang, role)}{note}: {token}")
@@ -211,6 +220,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         stage_token=args.stage_token,
         compression=args.compression,
         lang=args.lang,
+        certfile=args.certfile,
+        keyfile=args.keyfile,
     )
     try:
         asyncio.run(run(settings, lambda r: _announce(r, args.lang)))
@@ -250,6 +261,7 @@ def cmd_hall(args: argparse.Namespace) -> int:
         theme=theme,
         lang=args.lang,
         warn_minutes=max(0, args.warn_minutes),
+        cafile=args.cafile,
     )
     app.run()
     return 0
@@ -293,7 +305,7 @@ def cmd_moderator(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    make_app(server=args.server, token=token, theme=theme, lang=args.lang).run()
+    make_app(server=args.server, token=token, theme=theme, lang=args.lang, cafile=args.cafile).run()
     return 0
 
 
@@ -311,6 +323,7 @@ def cmd_attendee(args: argparse.Namespace) -> int:
         organisation=args.organisation,
         theme=theme,
         lang=args.lang,
+        cafile=args.cafile,
     )
     app.run()
     return 0

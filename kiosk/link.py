@@ -21,6 +21,7 @@ import json
 import logging
 import random
 import secrets
+import ssl as ssl_module
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -96,7 +97,7 @@ class Link:
         client_id: str | None = None,
         room: str | None = None,
         lang: str = "da",
-        ssl: Any = None,
+        cafile: str | None = None,
     ) -> None:
         self.url = url
         self.on_event = on_event
@@ -108,7 +109,10 @@ class Link:
         if room:
             hello["room"] = room
         self.hello = hello
-        self.ssl = ssl
+        # wss:// uses the system's certificates, or the given CA (a venue's own certificate).
+        self.ssl: ssl_module.SSLContext | None = None
+        if url.startswith("wss://"):
+            self.ssl = ssl_module.create_default_context(cafile=cafile)
         self.ws: ClientConnection | None = None
         self.revision = -1
         self.last_update: float | None = None  # monotonic time of the last message

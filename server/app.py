@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import signal
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ class Settings:
     limits: Limits = field(default_factory=lambda: DEFAULT_LIMITS)
     compression: bool = False
     lang: str = "da"
+    certfile: str | None = None
+    keyfile: str | None = None
     tick_s: float = 1.0
     #: Tests inject a clock here; otherwise the wall clock (shifted by ``clock``).
     now: Callable[[], datetime] | None = None
@@ -72,6 +75,7 @@ class Running:
     server: Server
     engine: Engine
     port: int
+    server_ssl: bool
     tokens: dict[str, str]
     generated: set[str]
     tasks: list[asyncio.Task[None]]
@@ -167,10 +171,15 @@ async def start(settings: Settings) -> Running:
     async def handler(ws: ServerConnection) -> None:
         await Connection(engine, ws).run()
 
+    tls = None
+    if settings.certfile:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(settings.certfile, settings.keyfile)
     server = await serve(
         handler,
         settings.host,
         settings.port,
+        ssl=tls,
         process_request=_routes(engine),
         max_size=settings.limits.max_frame_bytes * 4,
         compression="deflate" if settings.compression else None,
@@ -188,7 +197,7 @@ async def start(settings: Settings) -> Running:
                 log.exception("tick failed")
 
     tasks = [asyncio.create_task(engine.run()), asyncio.create_task(ticker())]
-    return Running(server, engine, port, tokens, generated, tasks)
+    return Running(server, engine, port, tls is not None, tokens, generated, tasks)
 
 
 async def run(settings: Settings, announce: Callable[[Running], None] | None = None) -> None:
