@@ -117,7 +117,7 @@ def _routes(engine: Engine) -> Callable[[ServerConnection, Request], Response | 
     def process_request(conn: ServerConnection, request: Request) -> Response | None:
         path = request.path.split("?", 1)[0]
         if path == "/ws":
-            return None
+            return engine.admission(conn, request)
         if path == "/healthz":
             body = {"status": "ok", "revision": engine.revision, "clients": engine.hub.counts()}
             return _json_response(conn, HTTPStatus.OK, body)
@@ -169,7 +169,10 @@ async def start(settings: Settings) -> Running:
     engine = Engine(store, state, revision, settings.now or clock.now, hub, settings.limits, tokens)
 
     async def handler(ws: ServerConnection) -> None:
-        await Connection(engine, ws).run()
+        try:
+            await Connection(engine, ws).run()
+        finally:
+            engine.release(ws)
 
     tls = None
     if settings.certfile:

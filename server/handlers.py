@@ -18,9 +18,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from http import HTTPStatus
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection
+from websockets.http11 import Request, Response
 from websockets.exceptions import ConnectionClosed
 
 from server.hub import Client, Hub
@@ -88,6 +90,39 @@ class Engine:
         # One change at a time: a batch and a tick must not interleave their commits.
         self._lock = asyncio.Lock()
         self._programme_stamp = store.programme_stamp()
+        self.open_connections = 0
+        self.per_ip: dict[str, int] = {}
+        self._admitted: set[int] = set()
+
+    # --- admission: how many connections, and from where ------------------------
+
+    def admission(self, conn: ServerConnection, request: Request) -> Response | None:
+        """Refuse an opening handshake over the connection limits (503, or 429 per address)."""
+        ip = _peer_ip(conn)
+        if self.open_connections >= self.limits.max_connections:
+            log.warning("refusing a connection: %d open", self.open_connections)
+            return conn.respond(HTTPStatus.SERVICE_UNAVAILABLE, "Podium: too many connections\n")
+        if self.per_ip.get(ip, 0) >= self.limits.max_connections_per_ip:
+            log.warning("refusing a connection from %s: %d open from there", ip, self.per_ip[ip])
+            return conn.respond(
+                HTTPStatus.TOO_MANY_REQUESTS, "Podium: too many connections from your address\n"
+            )
+        self.open_connections += 1
+        self.per_ip[ip] = self.per_ip.get(ip, 0) + 1
+        self._admitted.add(id(conn))
+        return None
+
+    def release(self, conn: ServerConnection) -> None:
+        if id(conn) not in self._admitted:
+            return
+        self._admitted.discard(id(conn))
+        ip = _peer_ip(conn)
+        self.open_connections -= 1
+        left = self.per_ip.get(ip, 1) - 1
+        if left > 0:
+            self.per_ip[ip] = left
+        else:
+            self.per_ip.pop(ip, None)
 
     def check_token(self, role: str, token: str | None) -> bool:
         expected = self.tokens.get(role, "")
@@ -236,6 +271,11 @@ class Engine:
         self.state, self.revision = out.state, revision
         self._signature = signature(self.state, now)
         self.hub.publish(self.state, now, revision)
+
+
+def _peer_ip(conn: ServerConnection) -> str:
+    addr = conn.remote_address
+    return str(addr[0]) if isinstance(addr, tuple) and addr else "?"
 
 
 def _digest(b: bytes) -> bytes:

@@ -33,6 +33,8 @@ class Limits:
     questions_per_minute: int = 5
     hello_timeout_s: float = 5.0
     max_errors: int = 20
+    max_connections: int = 5000
+    max_connections_per_ip: int = 1000
     delay_min: int = -120
     delay_max: int = 600
     extend_max: int = 120
