@@ -30,6 +30,10 @@ from server.protocol import DEFAULT_LIMITS, Limits
 from server.storage import Store, default_db_url
 
 log = logging.getLogger("podium.server")
+# The websockets library logs every frame at DEBUG, hellos with their tokens included.
+# Its logger here never goes below INFO, whatever the root logger is set to.
+WS_LOG = logging.getLogger("podium.ws")
+WS_LOG.setLevel(logging.INFO)
 
 
 class Clock:
@@ -183,6 +187,7 @@ async def start(settings: Settings) -> Running:
         settings.host,
         settings.port,
         ssl=tls,
+        logger=WS_LOG,
         process_request=_routes(engine),
         max_size=settings.limits.max_frame_bytes * 4,
         compression="deflate" if settings.compression else None,

@@ -1,0 +1,172 @@
+"""Abuse: many connections, a client that never reads, and what a token may never do."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+
+from server.app import Running, Settings, start
+from server.hub import SOFT_BUFFER
+from server.protocol import Limits
+from tests.conftest import MOD_TOKEN, STAGE_TOKEN, UNIT, Client, FakeClock
+from tests.server.rawws import open_raw, send_text
+
+
+@pytest.fixture
+def limits() -> Limits:
+    """This module floods on purpose: commands are not rate-limited here."""
+    return Limits(hello_timeout_s=2 * UNIT, commands_per_second=10_000, command_burst=10_000)
+
+
+@pytest.fixture
+async def small_server(db_url: str, clock: FakeClock) -> AsyncIterator[Running]:
+    limits = Limits(max_connections=8, max_connections_per_ip=4, hello_timeout_s=2 * UNIT)
+    running = await start(
+        Settings(
+            port=0,
+            db_url=db_url,
+            moderator_token=MOD_TOKEN,
+            stage_token=STAGE_TOKEN,
+            limits=limits,
+            now=clock,
+            tick_s=0.05,
+        )
+    )
+    try:
+        yield running
+    finally:
+        await running.close()
+
+
+async def test_too_many_connections_from_one_address_are_refused(small_server: Running):
+    """The fifth connection from one address gets 429; when one closes, there is room again."""
+    url = f"ws://127.0.0.1:{small_server.port}/ws"
+    conns = [await connect(url, proxy=None) for _ in range(4)]
+    with pytest.raises(InvalidStatus) as exc:
+        await connect(url, proxy=None)
+    assert exc.value.response.status_code == 429
+    await conns.pop().close()
+    async with asyncio.timeout(5 * UNIT):
+        while small_server.engine.per_ip.get("127.0.0.1", 0) >= 4:
+            await asyncio.sleep(0.02)
+    conns.append(await connect(url, proxy=None))
+    for c in conns:
+        await c.close()
+
+
+async def test_the_total_limit_answers_503(db_url: str, clock: FakeClock):
+    """Over the total limit the handshake answers 503."""
+    limits = Limits(max_connections=2, max_connections_per_ip=100)
+    running = await start(
+        Settings(
+            port=0,
+            db_url=db_url,
+            moderator_token=MOD_TOKEN,
+            stage_token=STAGE_TOKEN,
+            limits=limits,
+            now=clock,
+        )
+    )
+    try:
+        url = f"ws://127.0.0.1:{running.port}/ws"
+        a, b = await connect(url, proxy=None), await connect(url, proxy=None)
+        with pytest.raises(InvalidStatus) as exc:
+            await connect(url, proxy=None)
+        assert exc.value.response.status_code == 503
+        await a.close()
+        await b.close()
+    finally:
+        await running.close()
+
+
+async def test_a_client_that_never_reads_is_skipped_and_the_others_keep_up(
+    server: Running, connect_as
+):
+    """A hall that never reads falls behind; it is skipped or dropped; a reading hall gets every revision."""
+    slow = await asyncio.to_thread(open_raw, server.port)
+    await asyncio.to_thread(
+        send_text, slow, json.dumps({"type": "hello", "protocol": 1, "role": "hall"})
+    )
+    hall = await connect_as("hall")
+    mod = await connect_as("moderator")
+    async with asyncio.timeout(5 * UNIT):
+        while server.engine.hub.counts()["hall"] < 2:
+            await asyncio.sleep(0.02)
+    slow_client = next(
+        c for c in server.engine.hub.clients if c.role == "hall" and c.ws is not hall.ws
+    )
+    last = None
+    for n in range(400):
+        last = await mod.command("set_hall_message", text=f"Besked {n:03d} " + "x" * 250)
+    assert last is not None and last["type"] == "ack"
+    snap = await hall.expect(
+        "snapshot", lambda m: m["revision"] == last["revision"], timeout=10 * UNIT
+    )
+    assert snap["state"]["hall_message"]["text"].startswith("Besked 399")
+    gone = slow_client not in server.engine.hub.clients
+    assert gone or slow_client.stale or slow_client.buffered() <= SOFT_BUFFER
+    assert gone or slow_client.stale  # it fell behind: 400 snapshots (6 MB) do not fit in the socket buffers
+    slow.close()
+
+
+async def test_tokens_are_never_logged_or_sent(db_url: str, clock: FakeClock, caplog):
+    """Right and wrong tokens leave no trace in the log, and no frame to any role carries a token."""
+    caplog.set_level(logging.DEBUG)
+    running = await start(
+        Settings(
+            port=0, db_url=db_url, moderator_token=MOD_TOKEN, stage_token=STAGE_TOKEN, now=clock
+        )
+    )
+    try:
+        url = f"ws://127.0.0.1:{running.port}/ws"
+        frames: list[str] = []
+        for role, token in (
+            ("moderator", MOD_TOKEN),
+            ("stage", STAGE_TOKEN),
+            ("moderator", "wrong-guess-1234"),
+            ("hall", None),
+            ("attendee", None),
+        ):
+            async with connect(url, proxy=None) as ws:
+                hello = {"type": "hello", "protocol": 1, "role": role}
+                if token:
+                    hello["token"] = token
+                await ws.send(json.dumps(hello))
+                frames.append(str(await ws.recv()))
+                if token != "wrong-guess-1234":
+                    frames.append(str(await ws.recv()))
+        text = "\n".join(frames)
+        assert MOD_TOKEN not in text and STAGE_TOKEN not in text
+        # the server's records (the test's own client logs its frames, with the tokens it sent)
+        logged = "\n".join(
+            r.getMessage() for r in caplog.records if not r.name.startswith("websockets.client")
+        )
+        assert any(r.name.startswith("podium") for r in caplog.records)
+        for secret in (MOD_TOKEN, STAGE_TOKEN, "wrong-guess-1234"):
+            assert secret not in logged
+    finally:
+        await running.close()
+
+
+async def test_a_wrong_token_is_answered_slowly(connect_as):
+    """Each wrong token costs the guesser a second (no fast guessing)."""
+    c = await connect_as("moderator", handshake=False)
+    t0 = time.monotonic()
+    await c.send({"type": "hello", "protocol": 1, "role": "moderator", "token": "guess"})
+    err = await c.expect("error")
+    assert err["code"] == "bad_token" and time.monotonic() - t0 >= 0.9
+
+
+async def test_a_stage_token_is_not_a_moderator_token(connect_as):
+    """The stage token opens the stage role only."""
+    c = await connect_as("moderator", handshake=False)
+    await c.send({"type": "hello", "protocol": 1, "role": "moderator", "token": STAGE_TOKEN})
+    assert (await c.expect("error"))["code"] == "bad_token"
+    assert isinstance(c, Client)
