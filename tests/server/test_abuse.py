@@ -112,7 +112,9 @@ async def test_a_client_that_never_reads_is_skipped_and_the_others_keep_up(
     assert snap["state"]["hall_message"]["text"].startswith("Besked 399")
     gone = slow_client not in server.engine.hub.clients
     assert gone or slow_client.stale or slow_client.buffered() <= SOFT_BUFFER
-    assert gone or slow_client.stale  # it fell behind: 400 snapshots (6 MB) do not fit in the socket buffers
+    assert (
+        gone or slow_client.stale
+    )  # it fell behind: 400 snapshots (6 MB) do not fit in the socket buffers
     slow.close()
 
 
