@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from server.app import Running
+    from server.protocol import Limits
 
 DEMO_CLOCK = "2025-09-25T11:40"
 
@@ -108,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--certfile", metavar="FILE", help="TLS-certifikat (PEM): serveren svarer på wss://"
     )
     s.add_argument("--keyfile", metavar="FILE", help="TLS-nøgle (PEM) til --certfile")
+    s.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="ændr en grænse, fx questions_per_minute=10 (se docs/reliability.md)",
+    )
     s.add_argument("--lang", choices=("da", "en"), default="da", help="sprog (da eller en)")
     s.add_argument("-v", "--verbose", action="store_true")
 
@@ -202,6 +210,30 @@ def _announce(running: Running, lang: str = "da") -> None:
     print(_t(lang, "stop"), flush=True)
 
 
+def _limits(pairs: list[str]) -> Limits:
+    """--limit NAME=VALUE (repeatable) over the defaults."""
+    import dataclasses
+
+    from server.protocol import DEFAULT_LIMITS
+
+    changes: dict[str, float | int] = {}
+    names = [f.name for f in dataclasses.fields(DEFAULT_LIMITS)]
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or name not in names:
+            raise ValueError(f"{pair!r} (kendte navne: {', '.join(names)})")
+        kind = type(getattr(DEFAULT_LIMITS, name))
+        try:
+            number = kind(value)
+        except ValueError:
+            raise ValueError(f"{pair!r}: {value!r} er ikke et tal") from None
+        if number <= 0 and name != "delay_min":
+            raise ValueError(f"{pair!r}: skal være større end 0")
+        changes[name] = number
+    return dataclasses.replace(DEFAULT_LIMITS, **changes)  # type: ignore[arg-type]
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from server.app import Settings, run
     from server.programme import ProgrammeError
@@ -210,7 +242,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(message)s",
     )
+    try:
+        limits = _limits(args.limit)
+    except ValueError as exc:
+        print(f"Ugyldig --limit: {exc}", file=sys.stderr)
+        return 2
     settings = Settings(
+        limits=limits,
         host=args.host,
         port=args.port,
         db_url=args.db,
