@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Tab, Tabs
 
 from kiosk.model import ItemView, QuestionView, StateView
 from kiosk.text import Text
-from kiosk.widgets.common import Plain, fit_column, plain
+from kiosk.widgets.common import Plain, cell, fit_column, plain
 from kiosk.widgets.hall import MessageBanner, NextList, NowPanel, QuestionPanel
 
 STATUS_ORDER = ("pending", "approved", "on_screen", "answered", "rejected", "all")
@@ -265,13 +265,13 @@ class QuestionTable(Vertical):
         for q in sort_questions(self.questions, self.status):
             text = q.text + (" ✎" if q.original_text and q.original_text != q.text else "")
             cells = [
-                RichText(str(q.votes), justify="right"),
-                RichText(text, overflow="ellipsis", no_wrap=True),
-                RichText(q.asker(), overflow="ellipsis", no_wrap=True),
+                cell(str(q.votes), justify="right"),
+                cell(text, overflow="ellipsis", no_wrap=True),
+                cell(q.asker(), overflow="ellipsis", no_wrap=True),
             ]
             if not self.narrow:
                 cells.append(
-                    RichText(self.t(f"st_{q.status}") if q.status in STATUS_ORDER else q.status)
+                    cell(self.t(f"st_{q.status}") if q.status in STATUS_ORDER else q.status)
                 )
             table.add_row(*cells, key=q.id)
         if selected is not None and selected in {q.id for q in self.questions}:
@@ -328,11 +328,11 @@ class ProgrammeTable(Vertical):
         for it in view.programme:
             expected = self.t.clock(it.expected_start) if it.late_minutes else ""
             table.add_row(
-                RichText("●" if it.id == live else ""),
-                RichText(f"{it.start:%H.%M}–{it.end:%H.%M}"),
-                RichText(it.title, overflow="ellipsis", no_wrap=True),
-                RichText(expected),
-                RichText(
+                cell("●" if it.id == live else ""),
+                cell(f"{it.start:%H.%M}–{it.end:%H.%M}"),
+                cell(it.title, overflow="ellipsis", no_wrap=True),
+                cell(expected),
+                cell(
                     "åben"
                     if it.questions_open and self.t.lang == "da"
                     else ("open" if it.questions_open else "")

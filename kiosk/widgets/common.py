@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from rich.text import Text as RichText
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -24,6 +25,12 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 def plain(text: str) -> Content:
     """Text shown exactly as written (no markup, no control characters)."""
     return Content(_UNSAFE.sub("", text))
+
+
+def cell(text: str, **kw: object) -> RichText:
+    """A table cell of user text: literal (Rich ``Text`` is never markup) and without
+    control characters (Rich keeps ESC, which a terminal would act on)."""
+    return RichText(_UNSAFE.sub("", text), **kw)  # type: ignore[arg-type]
 
 
 def styled(text: str, style: str) -> Content:

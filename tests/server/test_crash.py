@@ -127,7 +127,9 @@ def _check(store: Store, acked: dict[str, str], shifts: list[int]) -> tuple[int,
         state.questions
     )  # each stored question has its log line, and only those
     delay = state.live.room("faellessalen").delay_minutes
-    print(f"crash: {len(acked)} questions acked, {len(state.questions)} stored; {len(shifts)} shifts acked, {delay} stored")
+    print(
+        f"crash: {len(acked)} questions acked, {len(state.questions)} stored; {len(shifts)} shifts acked, {delay} stored"
+    )
     assert delay >= len(shifts)  # every acked shift is there (un-acked ones may be too)
     assert delay == sum(1 for r in log if r.name == "shift_delay" and r.ok)
     return len(acked), len(state.questions)

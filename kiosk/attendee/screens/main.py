@@ -12,7 +12,7 @@ from textual.widgets import Button, DataTable, Footer, Input, TabbedContent, Tab
 
 from kiosk.model import ItemView, StateView
 from kiosk.text import Text
-from kiosk.widgets.common import Plain, StatusLine, fit_column
+from kiosk.widgets.common import Plain, StatusLine, cell, fit_column
 from kiosk.widgets.hall import NextList, NowPanel
 
 
@@ -164,9 +164,9 @@ class AttendeeScreen(Screen[None]):
             if it.late_minutes:
                 time = f"{it.expected_start:%H.%M}*"
             table.add_row(
-                RichText("●" if it.id == live else ""),
-                RichText(time),
-                RichText(it.title, overflow="ellipsis", no_wrap=True),
+                cell("●" if it.id == live else ""),
+                cell(time),
+                cell(it.title, overflow="ellipsis", no_wrap=True),
                 key=it.id,
             )
         if table.row_count:
@@ -240,11 +240,9 @@ class AttendeeScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         if not rows:
-            table.add_row(RichText(""), RichText(self.t("no_own")), key="__none__")
+            table.add_row(cell(""), cell(self.t("no_own")), key="__none__")
         for key, status, text in rows:
-            table.add_row(
-                RichText(status), RichText(text, overflow="ellipsis", no_wrap=True), key=key
-            )
+            table.add_row(cell(status), cell(text, overflow="ellipsis", no_wrap=True), key=key)
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
 
@@ -254,12 +252,12 @@ class AttendeeScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         if not rows:
-            table.add_row(RichText(""), RichText(""), RichText(self.t("no_public")), key="__none__")
+            table.add_row(cell(""), cell(""), cell(self.t("no_public")), key="__none__")
         for qid, voted, votes, text in rows:
             table.add_row(
-                RichText("♥" if voted else ""),
-                RichText(str(votes), justify="right"),
-                RichText(text, overflow="ellipsis", no_wrap=True),
+                cell("♥" if voted else ""),
+                cell(str(votes), justify="right"),
+                cell(text, overflow="ellipsis", no_wrap=True),
                 key=qid,
             )
         if table.row_count:
