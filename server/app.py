@@ -20,7 +20,8 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from server.handlers import Connection, Engine
+from server.engine import Engine
+from server.handlers import Connection
 from server.hub import Hub
 from server.programme import Programme, default_programme, load_file
 from server.programme.ical import export_ics
@@ -87,6 +88,8 @@ class Running:
     async def close(self) -> None:
         self.server.close()  # clients see 1001 (going away)
         await self.server.wait_closed()
+        with contextlib.suppress(TimeoutError):
+            await self.engine.drain()  # what was applied is committed before we stop
         for t in self.tasks:
             t.cancel()
         for t in self.tasks:

@@ -103,6 +103,12 @@ class Hub:
                 if client.role == "attendee" and client.client_id in wanted and not client.stale:
                     broadcast([client.ws], encode(mine_message(state, revision, client.client_id)))
 
+    def publish_all_mine(self, state: State, revision: int) -> None:
+        """Every attendee's own questions again (after a rollback)."""
+        for client in self.clients:
+            if client.role == "attendee" and not client.stale:
+                broadcast([client.ws], encode(mine_message(state, revision, client.client_id)))
+
     def _check_buffer(self, client: Client) -> bool:
         size = client.buffered()
         if size > HARD_BUFFER:

@@ -252,3 +252,37 @@ async def test_everything_survives_a_restart(connect_as, server: Running, db_url
         assert second.engine.state.questions[qid].original_text == "Hvad virker?"
     finally:
         await second.close()
+
+
+async def test_a_failed_commit_rolls_back_and_is_not_acked(
+    connect_as, server: Running, db_url: str
+):
+    """If the database refuses a commit, the command gets storage_error, the screens go back
+    to the stored state, and the next command is stored and acked as usual."""
+    hall = await connect_as("hall")
+    mod = await connect_as("moderator")
+    real_commit = server.engine.store.commit
+    calls = {"n": 0}
+
+    def failing_commit(*args: object, **kw: object) -> None:
+        calls["n"] += 1
+        raise OSError("disk full")
+
+    server.engine.store.commit = failing_commit  # type: ignore[method-assign]
+    err = await mod.command("set_hall_message", text="Bliver ikke gemt")
+    assert err["type"] == "error" and err["code"] == "storage_error" and calls["n"] == 1
+    snap = await hall.expect(
+        "snapshot", lambda m: m["state"]["hall_message"] is None and m["revision"] > 1
+    )
+    assert snap["state"]["hall_message"] is None
+    assert server.engine.state.live.hall_message is None
+    server.engine.store.commit = real_commit  # type: ignore[method-assign]
+    ack = await mod.command("set_hall_message", text="Bliver gemt")
+    assert ack["type"] == "ack"
+    store = Store(db_url)
+    try:
+        state, _ = store.load_state(store.load_programme())  # type: ignore[arg-type]
+        assert state.live.hall_message is not None and state.live.hall_message.text == "Bliver gemt"
+        assert [r.args for r in store.command_log()] == ['{"text": "Bliver gemt"}']
+    finally:
+        store.close()

@@ -1,0 +1,346 @@
+"""The engine: the one writer of the state. Apply, publish, commit, acknowledge — in order.
+
+Commands from every connection queue up. The engine takes what has queued, applies
+each command with the pure rules, and publishes the new revision at once. Commits run
+behind it, in order, grouped: whatever changes are waiting go into one transaction.
+Only when a change's transaction is committed are its commands acknowledged, so an ack
+always means "stored". If a commit fails, the state goes back to the last committed
+one, is published again under a newer revision, and every command not yet committed
+gets ``storage_error``: nothing acknowledged is lost, nothing unacknowledged stays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from http import HTTPStatus
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection
+from websockets.http11 import Request, Response
+
+from server.hub import Hub
+from server.protocol import Command, Limits, ProtocolError, error, error_message
+from server.state import Actor, Context, Outcome, State, apply, expire_messages, timeline
+from server.storage import LogEntry, Store
+from server.views import signature
+
+log = logging.getLogger("podium.server")
+
+#: How many queued commands are applied together at most.
+MAX_BATCH = 500
+
+
+@dataclass
+class _Request:
+    actor: Actor
+    client_key: str
+    command: Command
+    lang: str
+    future: asyncio.Future[dict[str, Any]]
+
+
+@dataclass
+class _Job:
+    """Changes waiting for their commit, and the answers waiting for it."""
+
+    state: State
+    revision: int
+    changed: set[str]
+    entries: list[LogEntry]
+    answers: list[tuple[_Request, dict[str, Any]]]
+    replies: dict[tuple[str, str], dict[str, Any]]
+    generation: int
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class Engine:
+    """Holds the state; applies, publishes, stores and answers every change, in order."""
+
+    def __init__(
+        self,
+        store: Store,
+        state: State,
+        revision: int,
+        now: Callable[[], datetime],
+        hub: Hub,
+        limits: Limits,
+        tokens: dict[str, str],
+    ) -> None:
+        self.store = store
+        self.state = state
+        self.revision = revision
+        self.now = now
+        self.hub = hub
+        self.limits = limits
+        self.tokens = tokens
+        self.queue: asyncio.Queue[_Request] = asyncio.Queue()
+        self.replies: dict[tuple[str, str], dict[str, Any]] = {
+            (k, c): r for k, c, r in store.replies()
+        }
+        self._signature = signature(state, now())
+        # One change at a time: a batch and a tick must not interleave.
+        self._lock = asyncio.Lock()
+        self._commits: asyncio.Queue[_Job] = asyncio.Queue()
+        self._inflight: dict[tuple[str, str], _Job] = {}
+        self._committed: tuple[State, int] = (state, revision)
+        self._generation = 0
+        self._committing = False
+        self._programme_stamp = store.programme_stamp()
+        self.open_connections = 0
+        self.per_ip: dict[str, int] = {}
+        self._admitted: set[int] = set()
+
+    # --- admission: how many connections, and from where ------------------------
+
+    def admission(self, conn: ServerConnection, request: Request) -> Response | None:
+        """Refuse an opening handshake over the connection limits (503, or 429 per address)."""
+        ip = _peer_ip(conn)
+        if self.open_connections >= self.limits.max_connections:
+            log.warning("refusing a connection: %d open", self.open_connections)
+            return conn.respond(HTTPStatus.SERVICE_UNAVAILABLE, "Podium: too many connections\n")
+        if self.per_ip.get(ip, 0) >= self.limits.max_connections_per_ip:
+            log.warning("refusing a connection from %s: %d open from there", ip, self.per_ip[ip])
+            return conn.respond(
+                HTTPStatus.TOO_MANY_REQUESTS, "Podium: too many connections from your address\n"
+            )
+        self.open_connections += 1
+        self.per_ip[ip] = self.per_ip.get(ip, 0) + 1
+        self._admitted.add(id(conn))
+        return None
+
+    def release(self, conn: ServerConnection) -> None:
+        if id(conn) not in self._admitted:
+            return
+        self._admitted.discard(id(conn))
+        ip = _peer_ip(conn)
+        self.open_connections -= 1
+        left = self.per_ip.get(ip, 1) - 1
+        if left > 0:
+            self.per_ip[ip] = left
+        else:
+            self.per_ip.pop(ip, None)
+
+    def check_token(self, role: str, token: str | None) -> bool:
+        expected = self.tokens.get(role, "")
+        given = (token or "").encode()
+        # compare_digest takes constant time for equal-length inputs; hash both to fix the length.
+        return bool(expected) and hmac.compare_digest(_digest(given), _digest(expected.encode()))
+
+    # --- commands -----------------------------------------------------------------
+
+    async def submit(
+        self, actor: Actor, client_key: str, command: Command, lang: str
+    ) -> dict[str, Any]:
+        """Queue a command; return its ack or error once its change is stored."""
+        done = self.replies.get((client_key, command.id))
+        if done is not None:
+            return done
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        await self.queue.put(_Request(actor, client_key, command, lang, fut))
+        return await fut
+
+    async def run(self) -> None:
+        """The writer (runs until cancelled): apply and publish; commits follow behind."""
+        committer = asyncio.create_task(self._commit_loop())
+        try:
+            while True:
+                batch = [await self.queue.get()]
+                while len(batch) < MAX_BATCH and not self.queue.empty():
+                    batch.append(self.queue.get_nowait())
+                async with self._lock:
+                    self._process(batch)
+        finally:
+            committer.cancel()
+
+    def _process(self, batch: list[_Request]) -> None:
+        now = self.now()
+        state, revision = self.state, self.revision
+        job = _Job(state, revision, set(), [], [], {}, self._generation)
+        attendees: set[str] = set()
+        for req in batch:
+            key = (req.client_key, req.command.id)
+            earlier = self._inflight.get(key)
+            if earlier is not None:  # the same command resent before its commit: same answer, later
+                earlier.answers.append((req, earlier.replies[key]))
+                continue
+            if key in job.replies or key in self.replies:
+                reply = job.replies.get(key) or self.replies[key]
+                job.answers.append((req, reply))
+                continue
+            ctx = Context(now=now, actor=req.actor, new_id=_new_id, limits=self.limits)
+            try:
+                out: Outcome = apply(state, req.command, ctx)
+            except ProtocolError as exc:
+                reply = error(exc.code, exc.message(req.lang), req.command.id)
+                ok = False
+            else:
+                if out.changed:
+                    revision += 1
+                    state = out.state
+                    job.changed |= out.changed
+                    attendees |= _touched_attendees(state, out, req.actor)
+                result = dict(out.result)
+                reply = {
+                    "type": "ack",
+                    "id": req.command.id,
+                    "revision": revision,
+                    "result": result,
+                }
+                ok = True
+            job.replies[key] = reply
+            job.answers.append((req, reply))
+            job.entries.append(
+                LogEntry(now, req.actor.role, req.client_key, req.command.id, req.command.name,
+                         req.command.raw_args(), ok, reply, revision)
+            )  # fmt: skip
+        job.state, job.revision = state, revision
+        self._publish(state, revision, now, attendees)
+        for key in job.replies:
+            self._inflight[key] = job
+        self._commits.put_nowait(job)
+
+    def _publish(
+        self,
+        state: State,
+        revision: int,
+        now: datetime,
+        attendees: frozenset[str] | set[str] = frozenset(),
+    ) -> None:
+        if revision != self.revision:
+            self.state, self.revision = state, revision
+            self._signature = signature(state, now)
+            self.hub.publish(state, now, revision, attendees)
+
+    def _system_change(self, state: State, changed: set[str], now: datetime) -> None:
+        """A change the server makes itself (a message expires, the programme was imported)."""
+        self._publish(state, self.revision + 1, now)
+        self._commits.put_nowait(_Job(state, self.revision, changed, [], [], {}, self._generation))
+
+    async def _commit_loop(self) -> None:
+        while True:
+            jobs = [await self._commits.get()]
+            while not self._commits.empty():
+                jobs.append(self._commits.get_nowait())
+            live = [j for j in jobs if j.generation == self._generation]
+            stale = [j for j in jobs if j.generation != self._generation]
+            for job in stale:  # built on a state that was rolled back
+                self._answer(job, stored=False)
+            if not live:
+                continue
+            last = live[-1]
+            changed = set().union(*(j.changed for j in live))
+            entries = [e for j in live for e in j.entries]
+            self._committing = True
+            try:
+                await asyncio.to_thread(
+                    self.store.commit, last.state, changed, entries, last.revision
+                )
+            except Exception:
+                log.exception("could not store %d changes; rolling back", len(live))
+                self._roll_back()
+                for job in live:
+                    self._answer(job, stored=False)
+                continue
+            finally:
+                self._committing = False
+            self._committed = (last.state, last.revision)
+            for job in live:
+                self._answer(job, stored=True)
+
+    def _roll_back(self) -> None:
+        self._generation += 1
+        committed, _ = self._committed
+        now = self.now()
+        self._publish(committed, self.revision + 1, now)
+        self.hub.publish_all_mine(committed, self.revision)
+
+    def _answer(self, job: _Job, *, stored: bool) -> None:
+        for key in job.replies:
+            if self._inflight.get(key) is job:
+                del self._inflight[key]
+        if stored:
+            self.replies.update(job.replies)
+        for req, reply in job.answers:
+            if req.future.done():
+                continue
+            if stored:
+                req.future.set_result(reply)
+            else:
+                message = error_message("storage_error", req.lang)
+                req.future.set_result(error("storage_error", message, req.command.id))
+        job.done.set()
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait until every change so far is committed (for a clean shutdown)."""
+        async with asyncio.timeout(timeout):
+            while not self._commits.empty() or self._inflight or self._committing:
+                await asyncio.sleep(0.01)
+
+    # --- the clock ----------------------------------------------------------------
+
+    async def tick(self) -> None:
+        """Once a second: expire messages, republish when the clock changed what is live."""
+        async with self._lock:
+            await self._tick()
+
+    async def _tick(self) -> None:
+        now = self.now()
+        await self._reload_programme_if_changed(now)
+        out = expire_messages(self.state, now)
+        if out is not None:
+            self._system_change(out.state, set(out.changed), now)
+        sig = signature(self.state, now)
+        if sig != self._signature:
+            self._system_change(self.state, set(), now)
+        self.hub.catch_up(self.state, now, self.revision)
+        self.hub.publish_presence()
+
+    async def _reload_programme_if_changed(self, now: datetime) -> None:
+        """A programme imported into the database while serving replaces the live one."""
+        stamp = await asyncio.to_thread(self.store.programme_stamp)
+        if stamp == self._programme_stamp:
+            return
+        self._programme_stamp = stamp
+        programme = await asyncio.to_thread(self.store.load_programme)
+        if programme is None or programme == self.state.programme:
+            return
+        log.info("the stored programme changed: %d items", len(programme.items))
+        self._system_change(replace(self.state, programme=programme), set(), now)
+
+    def expected_times(self, now: datetime) -> dict[str, tuple[datetime, datetime]]:
+        """Every item's expected start and end now (for the exports served over HTTP)."""
+        times: dict[str, tuple[datetime, datetime]] = {}
+        for room in self.state.programme.rooms:
+            for slot in timeline(self.state, now, room.id).slots:
+                times[slot.item.id] = (slot.expected_start, slot.expected_end)
+        return times
+
+
+def _peer_ip(conn: ServerConnection) -> str:
+    addr = conn.remote_address
+    return str(addr[0]) if isinstance(addr, tuple) and addr else "?"
+
+
+def _digest(b: bytes) -> bytes:
+    return hashlib.sha256(b).digest()
+
+
+def _new_id() -> str:
+    return secrets.token_hex(6)
+
+
+def _touched_attendees(state: State, out: Outcome, actor: Actor) -> set[str]:
+    """Attendees whose own questions or votes changed (they get a fresh ``mine``)."""
+    touched = {actor.client_id} if actor.role == "attendee" else set()
+    for key in out.changed:
+        kind, _, ident = key.partition(":")
+        if kind == "question" and ident in state.questions:
+            touched.add(state.questions[ident].client_id)
+    return touched
