@@ -1,7 +1,8 @@
 """The baseline for bench/fanout: a bare websockets server that only broadcasts.
 
-Every connection that sends "go <size>" makes the server broadcast a message of that
-many bytes to every other connection with ``websockets.asyncio.server.broadcast``.
+A connection that sends "load <text>" sets the message; one that sends "go" makes the
+server broadcast it to every other connection with ``websockets.asyncio.server.broadcast``.
+The bench loads a real Podium snapshot, so both sides send the very same bytes.
 
     python -m bench.bare_server   (prints its port, serves until killed)
 """
@@ -14,22 +15,23 @@ import sys
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 
 CLIENTS: set[ServerConnection] = set()
+PAYLOAD = ["{}"]
 
 
 async def handler(ws: ServerConnection) -> None:
     CLIENTS.add(ws)
     try:
         async for msg in ws:
-            if isinstance(msg, str) and msg.startswith("go "):
-                size = int(msg.split()[1])
-                payload = '{"type":"snapshot","pad":"' + "x" * max(0, size - 30) + '"}'
-                broadcast([c for c in CLIENTS if c is not ws], payload)
+            if isinstance(msg, str) and msg.startswith("load "):
+                PAYLOAD[0] = msg[5:]
+            elif msg == "go":
+                broadcast([c for c in CLIENTS if c is not ws], PAYLOAD[0])
     finally:
         CLIENTS.discard(ws)
 
 
 async def main() -> None:
-    async with serve(handler, "127.0.0.1", 0, compression=None, max_size=2**22) as server:
+    async with serve(handler, "127.0.0.1", 0, compression=None, max_size=2**24) as server:
         port = next(iter(server.sockets)).getsockname()[1]
         print(f"port {port}", flush=True)
         await asyncio.Future()

@@ -43,7 +43,7 @@ class Listeners:
         self.pending = 0
         self.done = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
-        self.frame_size = 0
+        self.frame = ""
 
     async def open(self, url: str, n: int, hello: str | None) -> None:
         async def one() -> None:
@@ -58,7 +58,7 @@ class Listeners:
             if hello:
                 await ws.send(hello)
                 await ws.recv()  # welcome
-                self.frame_size = len(await ws.recv())  # the first snapshot
+                self.frame = str(await ws.recv())  # the first snapshot
             self.conns.append(ws)
 
         for start in range(0, n, 100):  # connect in steps, not all at once
@@ -84,7 +84,7 @@ class Listeners:
         await asyncio.gather(*(ws.close() for ws in self.conns), return_exceptions=True)
 
 
-async def run_podium(n: int, rounds: int) -> tuple[list[float], int]:
+async def run_podium(n: int, rounds: int) -> tuple[list[float], str]:
     db = Path(tempfile.mkdtemp(prefix="podium-bench-")) / "fanout.sqlite3"
     server, port = start_server(
         "--db", str(db), "--clock", "2025-09-25T11:40", "--moderator-token", "bench",
@@ -118,14 +118,14 @@ async def run_podium(n: int, rounds: int) -> tuple[list[float], int]:
                 await asyncio.wait_for(listeners.done.wait(), TIMEOUT)
                 if r:
                     samples += listeners.samples
-        return samples, listeners.frame_size
+        return samples, listeners.frame
     finally:
         await listeners.close()
         server.terminate()
         server.wait()
 
 
-async def run_bare(n: int, rounds: int, size: int) -> list[float]:
+async def run_bare(n: int, rounds: int, payload: str) -> list[float]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench.bare_server"], stdout=subprocess.PIPE, text=True, cwd=ROOT
     )
@@ -135,12 +135,13 @@ async def run_bare(n: int, rounds: int, size: int) -> list[float]:
     listeners = Listeners()
     try:
         await listeners.open(url, n, None)
-        async with connect(url, proxy=None, compression=None) as trigger:
+        async with connect(url, proxy=None, compression=None, max_size=2**24) as trigger:
+            await trigger.send("load " + payload)  # the same bytes as Podium's snapshot
             samples: list[float] = []
             for r in range(rounds + 1):
                 listeners.samples = []
                 listeners.arm()
-                await trigger.send(f"go {size}")
+                await trigger.send("go")
                 await asyncio.wait_for(listeners.done.wait(), TIMEOUT)
                 if r:
                     samples += listeners.samples
@@ -164,11 +165,12 @@ async def measure(clients: list[int], rounds: int, alternations: int) -> list[st
     rows = []
     for n in clients:
         podium_runs, bare_runs = [], []
-        size = 0
+        payload = ""
         for _ in range(alternations):
-            samples, size = await run_podium(n, rounds)
+            samples, payload = await run_podium(n, rounds)
             podium_runs.append(summary(samples))
-            bare_runs.append(summary(await run_bare(n, rounds, size)))
+            bare_runs.append(summary(await run_bare(n, rounds, payload)))
+        size = len(payload.encode())
         med = {
             k: statistics.median(r[k] for r in podium_runs) for k in ("p50", "p95", "p99", "max")
         }
