@@ -43,6 +43,18 @@ class Client:
         return transport.get_write_buffer_size() if transport is not None else 0
 
 
+_TIMING = ("elapsed_s", "remaining_s", "overrun_s")
+
+
+def _comparable(view: dict[str, Any]) -> dict[str, Any]:
+    """The view without what only the clock changes (clients count time themselves)."""
+    out = {k: v for k, v in view.items() if k != "clock"}
+    current = out.get("current")
+    if isinstance(current, dict):
+        out["current"] = {k: v for k, v in current.items() if k not in _TIMING}
+    return out
+
+
 def snapshot_message(
     state: State, now: datetime, revision: int, role: str, room: str | None
 ) -> dict[str, Any]:
@@ -58,6 +70,9 @@ class Hub:
 
     def __init__(self) -> None:
         self.clients: set[Client] = set()
+        # The last view published to each (role, room), without the clock: a change that a
+        # role cannot see is not sent to it at all.
+        self._last_view: dict[tuple[str, str | None], dict[str, Any]] = {}
         self._presence_sent: dict[str, int] | None = None
 
     def counts(self) -> dict[str, int]:
@@ -92,11 +107,13 @@ class Hub:
         for client in self.clients:
             if self._check_buffer(client):
                 groups.setdefault((client.role, client.room), []).append(client)
-        cache: dict[tuple[str, str | None], str] = {}
         for key, members in groups.items():
-            frame = cache.get(key) or encode(snapshot_message(state, now, revision, *key))
-            cache[key] = frame
-            broadcast([c.ws for c in members], frame)
+            message = snapshot_message(state, now, revision, *key)
+            same = _comparable(message["state"])
+            if self._last_view.get(key) == same:
+                continue  # nothing this role sees has changed (a pending question, a note, …)
+            self._last_view[key] = same
+            broadcast([c.ws for c in members], encode(message))
         wanted = set(attendees)
         if wanted:
             for client in self.clients:
