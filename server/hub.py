@@ -87,6 +87,8 @@ class Hub:
 
     def frames_for(self, client: Client, state: State, now: datetime, revision: int) -> list[str]:
         """The snapshot (and for an attendee its own questions) for one client."""
+        # Not recorded as the group's last view: the others may still hold an older one
+        # (the clock can change what is live a moment before the tick publishes it).
         frames = [encode(snapshot_message(state, now, revision, client.role, client.room))]
         if client.role == "attendee":
             frames.append(encode(mine_message(state, revision, client.client_id)))
