@@ -115,6 +115,7 @@ class Link:
             self.ssl = ssl_module.create_default_context(cafile=cafile)
         self.ws: ClientConnection | None = None
         self.revision = -1
+        self.state: dict[str, Any] | None = None  # the last full state (updates merge into it)
         self.last_update: float | None = None  # monotonic time of the last message
         self._offset = 0.0  # server time minus local time, in seconds
         self._tz: tzinfo = ZoneInfo("Europe/Copenhagen")
@@ -261,19 +262,15 @@ class Link:
                 self._emit(Status("online"))
                 for waiting in list(self._pending.values()):  # resend what was not answered
                     await ws.send(waiting.frame)
+            elif kind == "update" and isinstance(msg.get("state"), dict):
+                # Only the parts that changed since ``base``; any gap and we ask for it all.
+                if self.state is None or msg.get("base") != self.revision:
+                    await ws.send(json.dumps({"type": "resync"}))
+                    continue
+                merged = {**self.state, **msg["state"]}
+                self._take(merged, msg.get("revision"))
             elif kind == "snapshot" and isinstance(msg.get("state"), dict):
-                state = msg["state"]
-                self._sync_clock(state.get("clock"))
-                tz = (
-                    state.get("event", {}).get("timezone")
-                    if isinstance(state.get("event"), dict)
-                    else None
-                )
-                if isinstance(tz, str):
-                    self.set_timezone(tz)
-                rev = msg.get("revision")
-                self.revision = rev if isinstance(rev, int) else self.revision
-                self._emit(Snapshot(self.revision, state))
+                self._take(msg["state"], msg.get("revision"))
             elif kind == "mine":
                 self._emit(Mine(msg))
             elif kind == "presence" and isinstance(msg.get("clients"), dict):
@@ -293,6 +290,15 @@ class Link:
             elif kind == "pong":
                 self._sync_clock(msg.get("server_time"))
         return False
+
+    def _take(self, state: dict[str, Any], revision: Any) -> None:
+        self.state = state
+        self._sync_clock(state.get("clock"))
+        tz = state.get("event", {}).get("timezone") if isinstance(state.get("event"), dict) else None
+        if isinstance(tz, str):
+            self.set_timezone(tz)
+        self.revision = revision if isinstance(revision, int) else self.revision
+        self._emit(Snapshot(self.revision, state))
 
     def seconds_since_update(self) -> float | None:
         return None if self.last_update is None else time.monotonic() - self.last_update

@@ -150,12 +150,11 @@ class Connection:
                 command_id = command_id_of(data)
                 kind = data.get("type")
                 if kind == "resync":
-                    engine = self.engine
-                    frames = engine.hub.frames_for(
-                        client, engine.state, engine.now(), engine.revision
+                    if not bucket.take():  # a full snapshot is the dearest thing to ask for
+                        raise ProtocolError("rate_limited")
+                    self.engine.hub.resync(
+                        client, self.engine.state, self.engine.now(), self.engine.revision
                     )
-                    client.stale = False
-                    engine.hub.send_now(client, frames)
                     continue
                 if kind == "ping":
                     await self.ws.send(

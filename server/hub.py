@@ -73,6 +73,7 @@ class Hub:
         # The last view published to each (role, room), without the clock: a change that a
         # role cannot see is not sent to it at all.
         self._last_view: dict[tuple[str, str | None], dict[str, Any]] = {}
+        self._last_rev: dict[tuple[str, str | None], int] = {}
         self._presence_sent: dict[str, int] | None = None
 
     def counts(self) -> dict[str, int]:
@@ -87,14 +88,28 @@ class Hub:
 
     def frames_for(self, client: Client, state: State, now: datetime, revision: int) -> list[str]:
         """The snapshot (and for an attendee its own questions) for one client."""
+        key = (client.role, client.room)
+        message = snapshot_message(state, now, revision, *key)
+        if self._last_view.get(key) == _comparable(message["state"]):
+            # What this role sees is what its group last got: say so with the group's
+            # revision, so that the group's next update applies to this client as well.
+            message["revision"] = self._last_rev[key]
         # Not recorded as the group's last view: the others may still hold an older one
         # (the clock can change what is live a moment before the tick publishes it).
-        frames = [encode(snapshot_message(state, now, revision, client.role, client.room))]
+        frames = [encode(message)]
         if client.role == "attendee":
             frames.append(encode(mine_message(state, revision, client.client_id)))
         if client.role == "moderator":
             frames.append(encode({"type": "presence", "clients": self.counts()}))
         return frames
+
+    def resync(self, client: Client, state: State, now: datetime, revision: int) -> None:
+        """A client asked for the whole state: now, or once it has read what it was sent."""
+        if self._check_buffer(client) or (client.stale and client.buffered() <= SOFT_BUFFER):
+            client.stale = False
+            self.send_now(client, self.frames_for(client, state, now, revision))
+        else:
+            client.stale = True  # catch_up sends it when the buffer has drained
 
     def send_now(self, client: Client, frames: Iterable[str]) -> None:
         """Write frames to one client without waiting (in order, before anything later)."""
@@ -109,12 +124,27 @@ class Hub:
         for client in self.clients:
             if self._check_buffer(client):
                 groups.setdefault((client.role, client.room), []).append(client)
+        for key in [k for k in self._last_view if k not in groups]:  # nobody left to update
+            del self._last_view[key], self._last_rev[key]
         for key, members in groups.items():
             message = snapshot_message(state, now, revision, *key)
-            same = _comparable(message["state"])
-            if self._last_view.get(key) == same:
+            view = message["state"]
+            same = _comparable(view)
+            last = self._last_view.get(key)
+            if last == same:
                 continue  # nothing this role sees has changed (a pending question, a note, …)
+            if last is not None:
+                # Only what changed since the group's last revision: a vote is a few hundred
+                # bytes, not the whole programme again.
+                changed = {k: view[k] for k in view if k == "clock" or same.get(k) != last.get(k)}
+                message = {
+                    "type": "update",
+                    "revision": revision,
+                    "base": self._last_rev[key],
+                    "state": changed,
+                }
             self._last_view[key] = same
+            self._last_rev[key] = revision
             broadcast([c.ws for c in members], encode(message))
         wanted = set(attendees)
         if wanted:
