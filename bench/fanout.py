@@ -44,6 +44,7 @@ class Listeners:
         self.done = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
         self.frame = ""
+        self.last_frame = ""
 
     async def open(self, url: str, n: int, hello: str | None) -> None:
         async def one() -> None:
@@ -66,8 +67,9 @@ class Listeners:
         self.tasks = [asyncio.create_task(self._read(ws)) for ws in self.conns]
 
     async def _read(self, ws: ClientConnection) -> None:
-        async for _ in ws:
+        async for frame in ws:
             if self.pending > 0:
+                self.last_frame = str(frame)
                 self.samples.append(time.perf_counter() - self.t0)
                 self.pending -= 1
                 if self.pending == 0:
@@ -118,7 +120,8 @@ async def run_podium(n: int, rounds: int) -> tuple[list[float], str]:
                 await asyncio.wait_for(listeners.done.wait(), TIMEOUT)
                 if r:
                     samples += listeners.samples
-        return samples, listeners.frame
+        # The bare server sends what the clients really got: an update, not the first snapshot.
+        return samples, listeners.last_frame or listeners.frame
     finally:
         await listeners.close()
         server.terminate()

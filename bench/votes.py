@@ -102,7 +102,7 @@ async def run(
         async def listen(ws: ClientConnection) -> None:
             async for frame in ws:
                 data = frame if isinstance(frame, bytes) else frame.encode()
-                if data.startswith(b'{"type":"snapshot"'):
+                if data.startswith((b'{"type":"snapshot"', b'{"type":"update"')):
                     m = REV.search(data, 0, 60)
                     if m:
                         arrivals.append((time.perf_counter(), int(m.group(1))))
