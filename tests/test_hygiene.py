@@ -75,3 +75,11 @@ def test_wheel_contains_the_data_files(tmp_path: Path):
     assert "kiosk/cli.py" in names and "server/app.py" in names
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "podium = kiosk.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
+
+
+@pytest.mark.parametrize("app", ["kiosk.hall.app", "kiosk.moderator.app", "kiosk.attendee.app"])
+def test_screens_do_not_load_the_server(app: str):
+    """A hall PC loads neither SQLModel nor the server's storage or rules (only the protocol may come)."""
+    mods = _modules_after_import(app)
+    assert not _top(mods) & {"sqlmodel", "sqlalchemy"}
+    assert not {m for m in mods if m.startswith("server.")} - {"server", "server.protocol"}
