@@ -85,7 +85,11 @@ async def podium_burst(n: int, window: float) -> dict[str, float]:
         async def watch() -> None:  # the moderator's view: when does it hold every question?
             async for frame in mod:
                 msg = json.loads(frame)
-                if msg.get("type") == "snapshot" and len(msg["state"].get("questions", [])) >= n:
+                # a snapshot, or an update carrying the changed questions
+                if (
+                    msg.get("type") in ("snapshot", "update")
+                    and len(msg["state"].get("questions", [])) >= n
+                ):
                     all_seen.set_result(time.perf_counter() - t0)
                     return
 
