@@ -8,6 +8,7 @@ gets the latest snapshot once it has drained); over the hard limit it is closed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -24,6 +25,8 @@ from server.views import own_questions, role_view
 log = logging.getLogger("podium.hub")
 
 SOFT_BUFFER = 256 * 1024
+#: Attendees get changes at most this often (seconds); screens get every change at once.
+COALESCE_S = 0.05
 HARD_BUFFER = 4 * 1024 * 1024
 
 
@@ -74,6 +77,9 @@ class Hub:
         # role cannot see is not sent to it at all.
         self._last_view: dict[tuple[str, str | None], dict[str, Any]] = {}
         self._last_rev: dict[tuple[str, str | None], int] = {}
+        self._attendees_sent = float("-inf")  # loop time of the last send to attendees
+        self._attendee_timer: asyncio.TimerHandle | None = None
+        self._attendee_latest: tuple[State, datetime, int] | None = None
         self._presence_sent: dict[str, int] | None = None
 
     def counts(self) -> dict[str, int]:
@@ -119,13 +125,47 @@ class Hub:
     def publish(
         self, state: State, now: datetime, revision: int, attendees: Iterable[str] = ()
     ) -> None:
-        """Send the new revision to every client; ``attendees`` also get their own questions."""
+        """Send the new revision to every client; ``attendees`` also get their own questions.
+
+        The screens get it at once. The (many) attendees get it at once too, unless they
+        were sent something less than :data:`COALESCE_S` ago: then they get the latest
+        state when that time is up, so a storm of votes is not a storm of frames.
+        """
+        self._send(state, now, revision, lambda role: role != "attendee")
+        loop = asyncio.get_running_loop()
+        wait = self._attendees_sent + COALESCE_S - loop.time()
+        if self._attendee_timer is not None:
+            self._attendee_latest = (state, now, revision)
+        elif wait <= 0:
+            self._flush_attendees_now(state, now, revision)
+        else:
+            self._attendee_latest = (state, now, revision)
+            self._attendee_timer = loop.call_later(wait, self._flush_attendees)
+        wanted = set(attendees)
+        if wanted:
+            for client in self.clients:
+                if client.role == "attendee" and client.client_id in wanted and not client.stale:
+                    broadcast([client.ws], encode(mine_message(state, revision, client.client_id)))
+
+    def _flush_attendees(self) -> None:
+        self._attendee_timer = None
+        if self._attendee_latest is not None:
+            self._flush_attendees_now(*self._attendee_latest)
+
+    def _flush_attendees_now(self, state: State, now: datetime, revision: int) -> None:
+        self._attendee_latest = None
+        self._attendees_sent = asyncio.get_running_loop().time()
+        self._send(state, now, revision, lambda role: role == "attendee")
+
+    def _send(
+        self, state: State, now: datetime, revision: int, roles: Callable[[str], bool]
+    ) -> None:
         groups: dict[tuple[str, str | None], list[Client]] = {}
         for client in self.clients:
-            if self._check_buffer(client):
+            if roles(client.role) and self._check_buffer(client):
                 groups.setdefault((client.role, client.room), []).append(client)
-        for key in [k for k in self._last_view if k not in groups]:  # nobody left to update
-            del self._last_view[key], self._last_rev[key]
+        for key in [k for k in self._last_view if roles(k[0]) and k not in groups]:
+            del self._last_view[key], self._last_rev[key]  # nobody left in that group
         for key, members in groups.items():
             message = snapshot_message(state, now, revision, *key)
             view = message["state"]
@@ -146,11 +186,6 @@ class Hub:
             self._last_view[key] = same
             self._last_rev[key] = revision
             broadcast([c.ws for c in members], encode(message))
-        wanted = set(attendees)
-        if wanted:
-            for client in self.clients:
-                if client.role == "attendee" and client.client_id in wanted and not client.stale:
-                    broadcast([client.ws], encode(mine_message(state, revision, client.client_id)))
 
     def publish_all_mine(self, state: State, revision: int) -> None:
         """Every attendee's own questions again (after a rollback)."""

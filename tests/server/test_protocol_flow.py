@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from server.app import Running
@@ -303,3 +304,24 @@ async def test_a_change_a_role_cannot_see_is_not_sent_to_it(connect_as):
     snap = await hall.expect("snapshot", lambda m: m["revision"] == ack["revision"])
     assert snap["revision"] == first["revision"] + 4
     assert len(hall.frames) == n_frames + 1  # only the visible change reached the hall
+
+
+async def test_a_storm_of_votes_is_coalesced_for_attendees(connect_as, server: Running):
+    """Thirty votes in a burst reach a listening attendee as a few updates, the last one right."""
+    listener = await connect_as("attendee", client_id="listener")
+    mod = await connect_as("moderator")
+    asker = await connect_as("attendee", client_id="asker")
+    qid = (await asker.command("submit_question", text="Stem"))["result"]["question_id"]
+    await mod.command("approve_question", question_id=qid)
+    await listener.expect(
+        "snapshot", lambda m: any(q["id"] == qid for q in m["state"]["questions"])
+    )
+    before = len(listener.frames)
+    voters = [await connect_as("attendee", client_id=f"v{n}") for n in range(30)]
+    await asyncio.gather(*(v.command("vote", question_id=qid) for v in voters))
+    await listener.expect(
+        "snapshot", lambda m: any(q["votes"] == 30 for q in m["state"]["questions"])
+    )
+    await asyncio.sleep(0.2)
+    frames = len(listener.frames) - before
+    assert frames < 30  # fewer frames than votes
