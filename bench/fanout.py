@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import statistics
 import subprocess
@@ -65,6 +66,8 @@ class Listeners:
         for start in range(0, n, 100):  # connect in steps, not all at once
             await asyncio.gather(*(one() for _ in range(min(100, n - start))))
         self.tasks = [asyncio.create_task(self._read(ws)) for ws in self.conns]
+        gc.collect()  # the harness's collector must not pause the listeners mid-round
+        gc.freeze()
 
     async def _read(self, ws: ClientConnection) -> None:
         async for frame in ws:
