@@ -294,7 +294,8 @@ class Link:
     def _take(self, state: dict[str, Any], revision: Any) -> None:
         self.state = state
         self._sync_clock(state.get("clock"))
-        tz = state.get("event", {}).get("timezone") if isinstance(state.get("event"), dict) else None
+        event = state.get("event")
+        tz = event.get("timezone") if isinstance(event, dict) else None
         if isinstance(tz, str):
             self.set_timezone(tz)
         self.revision = revision if isinstance(revision, int) else self.revision
