@@ -84,8 +84,13 @@ class Running:
     tokens: dict[str, str]
     generated: set[str]
     tasks: list[asyncio.Task[None]]
+    closed: bool = False
 
     async def close(self) -> None:
+        """Stop: clients see 1001, what was applied is committed, storage is closed. Idempotent."""
+        if self.closed:
+            return
+        self.closed = True
         self.server.close()  # clients see 1001 (going away)
         await self.server.wait_closed()
         with contextlib.suppress(TimeoutError):

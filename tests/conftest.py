@@ -138,6 +138,33 @@ async def server(db_url: str, clock: FakeClock, limits: Limits) -> AsyncIterator
 
 
 @pytest.fixture
+async def restartable(
+    db_url: str, clock: FakeClock, limits: Limits
+) -> AsyncIterator[Callable[..., Any]]:
+    """start(port=0) → a server on this test's database and clock; call again with the same
+    port to bring it back after closing it (as after a crash or a restart)."""
+    started: list[Running] = []
+
+    async def _start(port: int = 0) -> Running:
+        settings = Settings(
+            port=port,
+            db_url=db_url,
+            moderator_token=MOD_TOKEN,
+            stage_token=STAGE_TOKEN,
+            limits=limits,
+            now=clock,
+            tick_s=0.05,
+        )
+        running = await start(settings)
+        started.append(running)
+        return running
+
+    yield _start
+    for running in started:
+        await running.close()
+
+
+@pytest.fixture
 async def connect_as(server: Running) -> AsyncIterator[Callable[..., Any]]:
     """connect_as(role, **hello) -> a Client that has read its welcome and snapshot."""
     opened: list[Client] = []

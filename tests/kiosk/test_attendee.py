@@ -10,8 +10,7 @@ from textual.widgets import DataTable, Input
 
 from kiosk.attendee.app import make_app
 from kiosk.attendee.store import Outgoing, ProfileStore
-from server.app import Settings, start
-from tests.conftest import MOD_TOKEN, STAGE_TOKEN, TZ
+from tests.conftest import TZ
 from tests.kiosk.helpers import screen_text, wait_for
 
 
@@ -127,17 +126,9 @@ async def test_resent_after_restart_creates_no_duplicate(server, connect_as, tmp
     assert json.loads((tmp_path / "attendee.json").read_text())["outbox"] == []
 
 
-async def test_offline_question_waits_visibly_and_is_sent_once(db_url, clock, tmp_path: Path):
+async def test_offline_question_waits_visibly_and_is_sent_once(restartable, tmp_path: Path):
     """Offline, a question shows as 'ikke sendt endnu'; when the server is back it is sent once."""
-    settings = Settings(
-        port=0,
-        db_url=db_url,
-        moderator_token=MOD_TOKEN,
-        stage_token=STAGE_TOKEN,
-        now=clock,
-        tick_s=0.05,
-    )
-    first = await start(settings)
+    first = await restartable()
     port = first.port
     app = _app(port, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -148,8 +139,7 @@ async def test_offline_question_waits_visibly_and_is_sent_once(db_url, clock, tm
         await _ask(pilot, app, "Sendt over dårligt wifi")
         await wait_for(pilot, lambda: any("ikke sendt endnu" in r[0] for r in _cells(app, "mine")))
         assert [o.text for o in ProfileStore(tmp_path).load().outbox] == ["Sendt over dårligt wifi"]
-        settings.port = port
-        second = await start(settings)
+        second = await restartable(port)
         try:
             await wait_for(pilot, lambda: app.profile.outbox == [], timeout=15)
             await wait_for(pilot, lambda: any("modtaget" in r[0] for r in _cells(app, "mine")))
@@ -160,17 +150,9 @@ async def test_offline_question_waits_visibly_and_is_sent_once(db_url, clock, tm
             await second.close()
 
 
-async def test_withdraw_an_unsent_question(db_url, clock, tmp_path: Path):
+async def test_withdraw_an_unsent_question(restartable, tmp_path: Path):
     """An unsent question can be withdrawn with w; it never reaches the server."""
-    settings = Settings(
-        port=0,
-        db_url=db_url,
-        moderator_token=MOD_TOKEN,
-        stage_token=STAGE_TOKEN,
-        now=clock,
-        tick_s=0.05,
-    )
-    first = await start(settings)
+    first = await restartable()
     port = first.port
     app = _app(port, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -182,8 +164,7 @@ async def test_withdraw_an_unsent_question(db_url, clock, tmp_path: Path):
         app.screen.query_one("#mine", DataTable).focus()
         await pilot.press("w")
         await wait_for(pilot, lambda: app.profile.outbox == [])
-        settings.port = port
-        second = await start(settings)
+        second = await restartable(port)
         try:
             await wait_for(pilot, lambda: app.link.status.state == "online", timeout=15)
             await pilot.pause(0.5)

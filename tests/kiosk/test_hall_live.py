@@ -9,8 +9,7 @@ from textual.widgets import ContentSwitcher
 from kiosk.hall.app import make_app
 from kiosk.widgets.common import StatusLine
 from kiosk.widgets.hall import QuestionPanel
-from server.app import Settings, start
-from tests.conftest import MOD_TOKEN, STAGE_TOKEN, TZ
+from tests.conftest import STAGE_TOKEN, TZ
 from tests.kiosk.helpers import screen_text, wait_for
 
 
@@ -91,17 +90,9 @@ async def test_live_updates_and_markup_shown_literally(server, connect_as):
         assert app.is_running  # clicking the "link" ran no action
 
 
-async def test_disconnect_keeps_the_picture_and_reconnects(db_url, clock):
+async def test_disconnect_keeps_the_picture_and_reconnects(restartable, clock):
     """Server gone: the last state stays with a warning; back: it reconnects and resyncs."""
-    settings = Settings(
-        port=0,
-        db_url=db_url,
-        moderator_token=MOD_TOKEN,
-        stage_token=STAGE_TOKEN,
-        now=clock,
-        tick_s=0.05,
-    )
-    first = await start(settings)
+    first = await restartable()
     port = first.port
     app = make_app(server=f"ws://127.0.0.1:{port}/ws")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -112,9 +103,8 @@ async def test_disconnect_keeps_the_picture_and_reconnects(db_url, clock):
         assert "Unge, ensomhed og ungdomsuddannelser" in screen_text(app)
         await pilot.pause(1.1)
         assert "sidst opdateret for" in str(status.render())
-        settings.port = port
         clock.t = datetime(2025, 9, 25, 12, 30, tzinfo=TZ)  # lunch has begun meanwhile
-        second = await start(settings)
+        second = await restartable(port)
         try:
             await wait_for(pilot, lambda: "online" in str(status.render()), timeout=15)
             await wait_for(

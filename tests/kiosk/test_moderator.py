@@ -7,8 +7,7 @@ from textual.widgets import DataTable, Input, TextArea
 from kiosk.moderator.app import make_app
 from kiosk.moderator.widgets import LivePanel, NotesPanel
 from kiosk.widgets.common import StatusLine
-from server.app import Settings, start
-from tests.conftest import MOD_TOKEN, STAGE_TOKEN
+from tests.conftest import MOD_TOKEN
 from tests.kiosk.helpers import screen_text, wait_for
 
 
@@ -183,17 +182,9 @@ async def test_two_consoles_see_each_other(server):
         await wait_for(p2, lambda: "2 moderator" in screen_text(two))
 
 
-async def test_offline_commands_fail_visibly(db_url, clock):
+async def test_offline_commands_fail_visibly(restartable):
     """With the server gone, a command shows an error at once and is not sent later."""
-    settings = Settings(
-        port=0,
-        db_url=db_url,
-        moderator_token=MOD_TOKEN,
-        stage_token=STAGE_TOKEN,
-        now=clock,
-        tick_s=0.05,
-    )
-    running = await start(settings)
+    running = await restartable()
     app = make_app(server=f"ws://127.0.0.1:{running.port}/ws", token=MOD_TOKEN)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await _ready(pilot, app)

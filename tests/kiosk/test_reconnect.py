@@ -16,7 +16,6 @@ from kiosk.hall.app import make_app as make_hall
 from kiosk.link import Link, Status
 from kiosk.model import StateView, parse_state
 from kiosk.moderator.app import make_app as make_moderator
-from server.app import Settings, start
 from tests.conftest import MOD_TOKEN, STAGE_TOKEN, UNIT
 from tests.kiosk.helpers import wait_for
 
@@ -36,17 +35,9 @@ def _same(a: StateView | None, b: StateView) -> bool:
     )
 
 
-async def test_every_client_resyncs_after_a_restart(db_url: str, clock, tmp_path: Path):
+async def test_every_client_resyncs_after_a_restart(restartable, tmp_path: Path):
     """Hall, stage, moderator and attendee: server down, changes made, server up: all agree with a fresh client."""
-    settings = Settings(
-        port=0,
-        db_url=db_url,
-        moderator_token=MOD_TOKEN,
-        stage_token=STAGE_TOKEN,
-        now=clock,
-        tick_s=0.05,
-    )
-    first = await start(settings)
+    first = await restartable()
     port = first.port
     url = f"ws://127.0.0.1:{port}/ws"
     apps = {
@@ -67,8 +58,7 @@ async def test_every_client_resyncs_after_a_restart(db_url: str, clock, tmp_path
         await first.close()
         for role, app in apps.items():
             await wait_for(pilots[role], lambda app=app: app.link.status.state == "reconnecting")
-        settings.port = port
-        second = await start(settings)
+        second = await restartable(port)
         try:
             # changes made while the clients were away
             async with connect(url, proxy=None) as ws:
