@@ -50,6 +50,17 @@ def _theme_names() -> list[str]:
     return sorted(p.stem for p in themes.folder().glob("*.toml"))
 
 
+def _theme(args: argparse.Namespace) -> str | None:
+    """The chosen theme, or None (with a message) when there is no such theme file."""
+    import themes
+
+    theme: str = args.theme or themes.DEFAULT_THEME
+    if theme not in _theme_names():
+        print(f"Ukendt tema {theme!r}. Vælg et af: {', '.join(_theme_names())}", file=sys.stderr)
+        return None
+    return theme
+
+
 def server_url(value: str) -> str:
     """ws://HOST:PORT/ws from what a person types: host:port, ws://host:port, wss://…"""
     value = value.strip()
@@ -277,12 +288,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_hall(args: argparse.Namespace) -> int:
     import os
 
-    import themes
     from kiosk.hall.app import make_app
 
-    theme = args.theme or themes.DEFAULT_THEME
-    if theme not in _theme_names():
-        print(f"Ukendt tema {theme!r}. Vælg et af: {', '.join(_theme_names())}", file=sys.stderr)
+    theme = _theme(args)
+    if theme is None:
         return 2
     token = args.token or os.environ.get("PODIUM_STAGE_TOKEN")
     if args.mode == "stage" and not token:
@@ -327,12 +336,10 @@ def _spawn_server(argv: list[str]) -> tuple[subprocess.Popen[str], int] | None:
 def cmd_moderator(args: argparse.Namespace) -> int:
     import os
 
-    import themes
     from kiosk.moderator.app import make_app
 
-    theme = args.theme or themes.DEFAULT_THEME
-    if theme not in _theme_names():
-        print(f"Ukendt tema {theme!r}. Vælg et af: {', '.join(_theme_names())}", file=sys.stderr)
+    theme = _theme(args)
+    if theme is None:
         return 2
     token = args.token or os.environ.get("PODIUM_MODERATOR_TOKEN")
     if not token:
@@ -348,12 +355,10 @@ def cmd_moderator(args: argparse.Namespace) -> int:
 
 
 def cmd_attendee(args: argparse.Namespace) -> int:
-    import themes
     from kiosk.attendee.app import make_app
 
-    theme = args.theme or themes.DEFAULT_THEME
-    if theme not in _theme_names():
-        print(f"Ukendt tema {theme!r}. Vælg et af: {', '.join(_theme_names())}", file=sys.stderr)
+    theme = _theme(args)
+    if theme is None:
         return 2
     app = make_app(
         server=args.server,

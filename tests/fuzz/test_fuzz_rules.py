@@ -193,8 +193,12 @@ def test_programme_loader_on_mutated_files(mutations: list[tuple[int, str, str]]
 @given(JSON)
 def test_schedule_import_on_random_json(doc: Any):
     """Any JSON document given to the importer: a programme or a ProgrammeError."""
-    with contextlib.suppress(ProgrammeError):
-        import_schedule(json.dumps(doc).encode(), "fuzz.json")
+    try:
+        imported = import_schedule(json.dumps(doc).encode(), "fuzz.json")
+    except ProgrammeError as exc:
+        assert exc.problems
+        return
+    assert all(item.end > item.start for item in imported.programme.items)
 
 
 @settings(max_examples=EXAMPLES // 3, deadline=None)

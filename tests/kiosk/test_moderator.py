@@ -169,6 +169,7 @@ async def test_go_live_from_the_programme_and_open_questions(server):
                 and app.view.current.id == "reformer"
             ),
         )
+        assert server.engine.state.live.room("faellessalen").item_id == "reformer"
 
 
 async def test_two_consoles_see_each_other(server):
@@ -180,6 +181,7 @@ async def test_two_consoles_see_each_other(server):
         await p1.press("plus")
         await wait_for(p2, lambda: two.view is not None and two.view.delay_minutes == 5)
         await wait_for(p2, lambda: "2 moderator" in screen_text(two))
+        assert two.view is not None and two.view.delay_minutes == 5
 
 
 async def test_offline_commands_fail_visibly(restartable):

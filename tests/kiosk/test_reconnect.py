@@ -91,6 +91,7 @@ async def test_every_client_resyncs_after_a_restart(restartable, tmp_path: Path)
                     lambda app=app, role=role: _same(app.view, fresh[role]),
                     timeout=20 * UNIT,
                 )
+            assert all(_same(app.view, fresh[role]) for role, app in apps.items())
         finally:
             await second.close()
 

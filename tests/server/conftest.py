@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import signal
+import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.conftest import UNIT
 
@@ -87,3 +91,44 @@ async def spawn(env: dict[str, str]) -> AsyncIterator[Callable[..., ServerProces
         for stream in (p.proc.stdout, p.proc.stderr):
             if stream:
                 stream.close()
+
+
+# --- PostgreSQL ----------------------------------------------------------------------
+
+PG_URL = os.environ.get("PODIUM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def pg_unreachable() -> str | None:
+    """Why PostgreSQL cannot be used here, or None when it can."""
+    u = urlparse(PG_URL.replace("+psycopg", ""))
+    try:
+        with socket.create_connection((u.hostname or "127.0.0.1", u.port or 5432), timeout=1):
+            pass
+    except OSError as exc:
+        return f"PostgreSQL not reachable at {u.hostname}:{u.port}: {exc}"
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return "psycopg is not installed (pip install 'podium[postgres]')"
+    return None
+
+
+@pytest.fixture
+def pg_schema_name() -> Iterator[str]:
+    """A fresh schema for one test, dropped afterwards. Skips with the reason where there is no
+    PostgreSQL; with PODIUM_REQUIRE_SERVICES=1 (as on CI) that is a failure instead."""
+    reason = pg_unreachable()
+    if reason:
+        if os.environ.get("PODIUM_REQUIRE_SERVICES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    schema = f"podium_t_{secrets.token_hex(4)}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield schema
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

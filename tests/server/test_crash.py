@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import secrets
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from server.programme import default_programme
 from server.storage import Store
 from tests.conftest import UNIT
-from tests.server.conftest import ServerProcess
-from tests.server.test_postgres import PG_URL, _reachable
+from tests.server.conftest import PG_URL, ServerProcess
 
 ATTENDEES = 20
 LIMITS = [
@@ -157,22 +152,8 @@ async def test_sigkill_in_a_burst_loses_nothing_acked_sqlite(spawn, tmp_path: Pa
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    reason = _reachable()
-    if reason:
-        if os.environ.get("PODIUM_REQUIRE_SERVICES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    schema = f"podium_crash_{secrets.token_hex(4)}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as c:
-            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def pg_url(pg_schema_name: str) -> str:
+    return f"{PG_URL}?options=-csearch_path%3D{pg_schema_name}"
 
 
 async def test_sigkill_in_a_burst_loses_nothing_acked_postgres(spawn, pg_url: str):

@@ -1,4 +1,4 @@
-"""The same storage and server on PostgreSQL.
+"""The same storage and server on PostgreSQL (fixtures in tests/server/conftest.py).
 
 These run when a PostgreSQL server is reachable (PODIUM_TEST_PG_URL, default the local
 trust-auth one) and skip with the reason otherwise; with PODIUM_REQUIRE_SERVICES=1 (set
@@ -7,15 +7,9 @@ by .ci/run) an unreachable server is a failure, not a skip.
 
 from __future__ import annotations
 
-import os
-import secrets
-import socket
-from collections.abc import Iterator
 from datetime import datetime
-from urllib.parse import urlparse
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from server.app import Settings, start
 from server.programme import default_programme
@@ -23,41 +17,13 @@ from server.protocol import parse_command
 from server.state import Actor, Context, State, apply
 from server.storage import LogEntry, Store
 from tests.conftest import TZ, FakeClock
-
-PG_URL = os.environ.get("PODIUM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def _reachable() -> str | None:
-    u = urlparse(PG_URL.replace("+psycopg", ""))
-    try:
-        with socket.create_connection((u.hostname or "127.0.0.1", u.port or 5432), timeout=1):
-            pass
-    except OSError as exc:
-        return f"PostgreSQL not reachable at {u.hostname}:{u.port}: {exc}"
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        return "psycopg is not installed (pip install 'podium[postgres]')"
-    return None
+from tests.server.conftest import PG_URL
 
 
 @pytest.fixture
-def pg_schema() -> Iterator[dict[str, str]]:
-    reason = _reachable()
-    if reason:
-        if os.environ.get("PODIUM_REQUIRE_SERVICES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    schema = f"podium_t_{secrets.token_hex(4)}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield {"options": f"-csearch_path={schema}"}
-    finally:
-        with admin.begin() as c:
-            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def pg_schema(pg_schema_name: str) -> dict[str, str]:
+    """Connection arguments that put this test's tables in its own schema."""
+    return {"options": f"-csearch_path={pg_schema_name}"}
 
 
 def test_store_round_trip_on_postgres(pg_schema):
