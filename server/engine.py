@@ -26,6 +26,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
 
 from server.hub import Hub
+from server.programme.model import Programme
 from server.protocol import Command, Limits, ProtocolError, error, error_message
 from server.state import Actor, Context, Outcome, State, apply, expire_messages, timeline
 from server.storage import LogEntry, Store
@@ -286,33 +287,29 @@ class Engine:
     # --- the clock ----------------------------------------------------------------
 
     async def tick(self) -> None:
-        """Once a second: expire messages, republish when the clock changed what is live."""
+        """Once a second: pick up an imported programme, expire messages, and republish when
+        the clock changed what is live. The database is read before taking the lock, so
+        commands are never held up by it."""
+        programme = None
+        stamp = await asyncio.to_thread(self.store.programme_stamp)
+        if stamp != self._programme_stamp:
+            self._programme_stamp = stamp
+            programme = await asyncio.to_thread(self.store.load_programme)
         async with self._lock:
-            await self._tick()
+            self._tick(programme)
 
-    async def _tick(self) -> None:
+    def _tick(self, programme: Programme | None) -> None:
         now = self.now()
-        await self._reload_programme_if_changed(now)
+        if programme is not None and programme != self.state.programme:
+            log.info("the stored programme changed: %d items", len(programme.items))
+            self._system_change(replace(self.state, programme=programme), set(), now)
         out = expire_messages(self.state, now)
         if out is not None:
             self._system_change(out.state, set(out.changed), now)
-        sig = signature(self.state, now)
-        if sig != self._signature:
+        if signature(self.state, now) != self._signature:
             self._system_change(self.state, set(), now)
         self.hub.catch_up(self.state, now, self.revision)
         self.hub.publish_presence()
-
-    async def _reload_programme_if_changed(self, now: datetime) -> None:
-        """A programme imported into the database while serving replaces the live one."""
-        stamp = await asyncio.to_thread(self.store.programme_stamp)
-        if stamp == self._programme_stamp:
-            return
-        self._programme_stamp = stamp
-        programme = await asyncio.to_thread(self.store.load_programme)
-        if programme is None or programme == self.state.programme:
-            return
-        log.info("the stored programme changed: %d items", len(programme.items))
-        self._system_change(replace(self.state, programme=programme), set(), now)
 
     def expected_times(self, now: datetime) -> dict[str, tuple[datetime, datetime]]:
         """Every item's expected start and end now (for the exports served over HTTP)."""
