@@ -83,8 +83,19 @@ class LinkedApp(App[None]):
         return self._now()
 
     def start_link(self) -> None:
+        """Connect (unless testing without a server) and tick once a second."""
+        self.set_interval(1.0, self._tick)
         if self.connect:
             self._run_link()
+
+    def _tick(self) -> None:
+        screen = getattr(self, "_main", None)
+        if screen is not None and screen.is_mounted:
+            try:
+                self.tick_screen(self.now())
+            except Exception:  # a countdown's bug must not stop the clock
+                log.exception("tick failed")
+        self.on_status()
 
     @work(exclusive=True, exit_on_error=False, group="link")
     async def _run_link(self) -> None:
@@ -140,8 +151,16 @@ class LinkedApp(App[None]):
     def on_fatal(self, message: str) -> None:
         """The server refused us for good."""
 
+    def tick_screen(self, now: datetime) -> None:
+        """Once a second: clocks and countdowns."""
+
     def on_status(self) -> None:
-        """The connection's state may have changed."""
+        """Show the connection's state on the app's main screen's status line."""
+        screen = getattr(self, "_main", None)
+        if screen is not None:
+            screen.set_status(
+                self.status_state(), self.link.seconds_since_update(), self.fatal or ""
+            )
 
     def status_state(self) -> str:
         if self.fatal:

@@ -141,11 +141,11 @@ async def server(db_url: str, clock: FakeClock, limits: Limits) -> AsyncIterator
 async def restartable(
     db_url: str, clock: FakeClock, limits: Limits
 ) -> AsyncIterator[Callable[..., Any]]:
-    """start(port=0) → a server on this test's database and clock; call again with the same
-    port to bring it back after closing it (as after a crash or a restart)."""
+    """start(port=0, limits=…) → a server on this test's database and clock; call again with
+    the same port to bring it back after closing it (as after a crash or a restart)."""
     started: list[Running] = []
 
-    async def _start(port: int = 0) -> Running:
+    async def _start(port: int = 0, limits: Limits = limits) -> Running:
         settings = Settings(
             port=port,
             db_url=db_url,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,13 +73,13 @@ class AttendeeApp(LinkedApp):
         self._main = AttendeeScreen(self.t)
         self.mine: dict[str, Any] = {"questions": [], "voted": []}
         self.in_flight: set[str] = set()
+        self._shown_state = ""
 
     # --- life cycle -------------------------------------------------------------
 
     def on_mount(self) -> None:
         self.push_screen(self._main)
         self.call_after_refresh(self._fill_profile)
-        self.set_interval(1.0, self._tick)
         self.start_link()
         for outgoing in list(self.profile.outbox):  # what a previous run did not get sent
             self._deliver(outgoing)
@@ -102,19 +103,15 @@ class AttendeeApp(LinkedApp):
         self.mine = data
         self._refresh_lists()
 
-    def _tick(self) -> None:
-        if self._main.is_mounted:
-            try:
-                self._main.tick(self.now())
-            except Exception:
-                log.exception("tick failed")
-        self.on_status()
+    def tick_screen(self, now: datetime) -> None:
+        self._main.tick(now)
 
     def on_status(self) -> None:
-        self._main.set_status(
-            self.status_state(), self.link.seconds_since_update(), self.fatal or ""
-        )
-        self._refresh_lists()
+        super().on_status()
+        state = self.status_state()
+        if state != self._shown_state:  # "sender …" / "ikke sendt endnu" follow the connection
+            self._shown_state = state
+            self._refresh_lists()
 
     # --- lists ------------------------------------------------------------------
 
@@ -172,6 +169,7 @@ class AttendeeApp(LinkedApp):
     def _deliver(self, outgoing: Outgoing) -> None:
         async def run() -> None:
             self.in_flight.add(outgoing.cid)
+            self._refresh_lists()  # "sender …"
             try:
                 reply = await self.link.command(
                     "submit_question", outgoing.args(), cid=outgoing.cid

@@ -7,6 +7,7 @@ injected ``now``, tests feed snapshots by hand (for stable screenshots).
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from textual.binding import Binding
@@ -51,26 +52,14 @@ class HallApp(LinkedApp):
 
     def on_mount(self) -> None:
         self.push_screen(self._main)
-        self.set_interval(1.0, self._tick)
         self.start_link()
         self.on_status()
 
     def show(self, view: StateView) -> None:
         self._main.show(view, self.now())
 
-    def _tick(self) -> None:
-        if not self._main.is_mounted:
-            return
-        try:
-            self._main.tick(self.now())
-        except Exception:
-            log.exception("tick failed")
-        self.on_status()
-
-    def on_status(self) -> None:
-        self._main.set_status(
-            self.status_state(), self.link.seconds_since_update(), self.fatal or ""
-        )
+    def tick_screen(self, now: datetime) -> None:
+        self._main.tick(now)
 
 
 def make_app(**kw: Any) -> HallApp:

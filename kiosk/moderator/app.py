@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from textual.app import SystemCommand
@@ -85,7 +86,6 @@ class ModeratorApp(LinkedApp):
 
     def on_mount(self) -> None:
         self.push_screen(self._main)
-        self.set_interval(1.0, self._tick)
         self.start_link()
         self.on_status()
 
@@ -101,22 +101,12 @@ class ModeratorApp(LinkedApp):
         self._pending_seen = pending
         self._main.show(view, self.now())
 
-    def _tick(self) -> None:
-        if self._main.is_mounted:
-            try:
-                self._main.tick(self.view, self.now())
-            except Exception:
-                log.exception("tick failed")
-        self.on_status()
+    def tick_screen(self, now: datetime) -> None:
+        self._main.tick(self.view, now)
 
     def on_presence(self, clients: dict[str, int]) -> None:
         self.presence = clients
         self._main.set_presence(clients)
-
-    def on_status(self) -> None:
-        self._main.set_status(
-            self.status_state(), self.link.seconds_since_update(), self.fatal or ""
-        )
 
     def on_fatal(self, message: str) -> None:
         self.notify(message, severity="error", markup=False, timeout=30)

@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 from websockets.asyncio.client import connect
@@ -26,23 +25,10 @@ def limits() -> Limits:
 
 
 @pytest.fixture
-async def small_server(db_url: str, clock: FakeClock) -> AsyncIterator[Running]:
-    limits = Limits(max_connections=8, max_connections_per_ip=4, hello_timeout_s=2 * UNIT)
-    running = await start(
-        Settings(
-            port=0,
-            db_url=db_url,
-            moderator_token=MOD_TOKEN,
-            stage_token=STAGE_TOKEN,
-            limits=limits,
-            now=clock,
-            tick_s=0.05,
-        )
+async def small_server(restartable) -> Running:
+    return await restartable(
+        limits=Limits(max_connections=8, max_connections_per_ip=4, hello_timeout_s=2 * UNIT)
     )
-    try:
-        yield running
-    finally:
-        await running.close()
 
 
 async def test_too_many_connections_from_one_address_are_refused(small_server: Running):
@@ -61,29 +47,16 @@ async def test_too_many_connections_from_one_address_are_refused(small_server: R
         await c.close()
 
 
-async def test_the_total_limit_answers_503(db_url: str, clock: FakeClock):
+async def test_the_total_limit_answers_503(restartable):
     """Over the total limit the handshake answers 503."""
-    limits = Limits(max_connections=2, max_connections_per_ip=100)
-    running = await start(
-        Settings(
-            port=0,
-            db_url=db_url,
-            moderator_token=MOD_TOKEN,
-            stage_token=STAGE_TOKEN,
-            limits=limits,
-            now=clock,
-        )
-    )
-    try:
-        url = f"ws://127.0.0.1:{running.port}/ws"
-        a, b = await connect(url, proxy=None), await connect(url, proxy=None)
-        with pytest.raises(InvalidStatus) as exc:
-            await connect(url, proxy=None)
-        assert exc.value.response.status_code == 503
-        await a.close()
-        await b.close()
-    finally:
-        await running.close()
+    running = await restartable(limits=Limits(max_connections=2, max_connections_per_ip=100))
+    url = f"ws://127.0.0.1:{running.port}/ws"
+    a, b = await connect(url, proxy=None), await connect(url, proxy=None)
+    with pytest.raises(InvalidStatus) as exc:
+        await connect(url, proxy=None)
+    assert exc.value.response.status_code == 503
+    await a.close()
+    await b.close()
 
 
 async def test_a_client_that_never_reads_is_skipped_and_the_others_keep_up(
