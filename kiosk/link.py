@@ -32,10 +32,14 @@ from zoneinfo import ZoneInfo
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from server import contract
+from server.contract import CommandName, MessageType
+
 log = logging.getLogger("podium.link")
 
 BACKOFF_START = 0.5
 BACKOFF_CAP = 5.0
+_RESYNC = json.dumps({"type": MessageType.RESYNC.value})
 
 
 @dataclass(frozen=True)
@@ -101,14 +105,7 @@ class Link:
     ) -> None:
         self.url = url
         self.on_event = on_event
-        hello: dict[str, Any] = {"type": "hello", "protocol": 1, "role": role, "lang": lang}
-        if token:
-            hello["token"] = token
-        if client_id:
-            hello["client_id"] = client_id
-        if room:
-            hello["room"] = room
-        self.hello = hello
+        self.hello = contract.hello(role, lang=lang, token=token, client_id=client_id, room=room)
         # wss:// uses the system's certificates, or the given CA (a venue's own certificate).
         self.ssl: ssl_module.SSLContext | None = None
         if url.startswith("wss://"):
@@ -147,7 +144,7 @@ class Link:
 
     async def command(
         self,
-        name: str,
+        name: CommandName,
         args: dict[str, Any] | None = None,
         cid: str | None = None,
         *,
@@ -164,11 +161,9 @@ class Link:
                 still have been done (resending its id is harmless).
         """
         if not offline and self.status.state != "online":
-            return {"type": "error", "id": cid, "code": "offline", "message": ""}
+            return dict(contract.error("offline", "", cid))
         cid = cid or secrets.token_hex(8)
-        frame = json.dumps(
-            {"type": "command", "id": cid, "name": name, "args": args or {}}, ensure_ascii=False
-        )
+        frame = json.dumps(contract.command(cid, name, args or {}), ensure_ascii=False)
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[cid] = _Pending(frame, fut)
         if self.ws is not None and self.status.state == "online":
@@ -179,7 +174,7 @@ class Link:
                 return await fut
             return await asyncio.wait_for(fut, timeout)
         except TimeoutError:
-            return {"type": "error", "id": cid, "code": "timeout", "message": ""}
+            return dict(contract.error("timeout", "", cid))
         finally:
             self._pending.pop(cid, None)
 
@@ -195,7 +190,7 @@ class Link:
     async def resync(self) -> None:
         if self.ws is not None:
             with contextlib.suppress(ConnectionClosed):
-                await self.ws.send(json.dumps({"type": "resync"}))
+                await self.ws.send(_RESYNC)
 
     # --- the loop ---------------------------------------------------------------
 
@@ -256,38 +251,34 @@ class Link:
                 continue
             self.last_update = time.monotonic()
             kind = msg.get("type")
-            if kind == "welcome":
+            if kind == MessageType.WELCOME:
                 self._sync_clock(msg.get("server_time"))
                 self._emit(Welcome(msg))
                 self._emit(Status("online"))
                 for waiting in list(self._pending.values()):  # resend what was not answered
                     await ws.send(waiting.frame)
-            elif kind == "update" and isinstance(msg.get("state"), dict):
+            elif kind == MessageType.UPDATE and isinstance(msg.get("state"), dict):
                 # Only the parts that changed since ``base``; any gap and we ask for it all.
                 if self.state is None or msg.get("base") != self.revision:
-                    await ws.send(json.dumps({"type": "resync"}))
+                    await ws.send(_RESYNC)
                     continue
                 merged = {**self.state, **msg["state"]}
                 self._take(merged, msg.get("revision"))
-            elif kind == "snapshot" and isinstance(msg.get("state"), dict):
+            elif kind == MessageType.SNAPSHOT and isinstance(msg.get("state"), dict):
                 self._take(msg["state"], msg.get("revision"))
-            elif kind == "mine":
+            elif kind == MessageType.MINE:
                 self._emit(Mine(msg))
-            elif kind == "presence" and isinstance(msg.get("clients"), dict):
+            elif kind == MessageType.PRESENCE and isinstance(msg.get("clients"), dict):
                 self._emit(Presence(msg["clients"]))
-            elif kind in ("ack", "error"):
+            elif kind in (MessageType.ACK, MessageType.ERROR):
                 cid = msg.get("id")
                 p = self._pending.get(cid) if isinstance(cid, str) else None
                 if p is not None and not p.future.done():
                     p.future.set_result(msg)
-                elif kind == "error" and msg.get("code") in (
-                    "bad_token",
-                    "protocol_version",
-                    "bad_hello",
-                ):
+                elif kind == MessageType.ERROR and msg.get("code") in contract.FATAL_ERRORS:
                     self._emit(Fatal(str(msg.get("code")), str(msg.get("message", ""))))
                     return True
-            elif kind == "pong":
+            elif kind == MessageType.PONG:
                 self._sync_clock(msg.get("server_time"))
         return False
 

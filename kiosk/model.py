@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from server.contract import PAUSE_KINDS
+
 
 def _s(v: Any, default: str = "") -> str:
     return v if isinstance(v, str) else default
@@ -58,7 +60,7 @@ class ItemView:
 
     @property
     def is_pause(self) -> bool:
-        return self.kind in ("break", "lunch")
+        return self.kind in PAUSE_KINDS
 
     @property
     def late_minutes(self) -> int:
@@ -130,10 +132,20 @@ class StateView:
     stage_message: MessageView | None = None
     notes: dict[str, tuple[str, str]] = field(default_factory=dict)  # item id -> (text, audience)
     questions: tuple[QuestionView, ...] = ()
+    question_target: str | None = None  # the item a question goes to now (the server's rule)
 
     @property
     def room_name(self) -> str:
         return self.event.rooms.get(self.room, self.room)
+
+    def item(self, item_id: str | None) -> ItemView | None:
+        """A programme item by id."""
+        return next((i for i in self.programme if i.id == item_id), None) if item_id else None
+
+    @property
+    def ask_item(self) -> ItemView | None:
+        """Where an attendee's question goes now, as the server says; None when closed."""
+        return self.item(self.question_target)
 
 
 def parse_item(d: Any) -> ItemView | None:
@@ -262,4 +274,5 @@ def parse_state(revision: int, s: dict[str, Any]) -> StateView:
         stage_message=_message(s.get("stage_message")),
         notes=notes,
         questions=questions,
+        question_target=s["question_target"] if isinstance(s.get("question_target"), str) else None,
     )

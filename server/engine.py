@@ -25,9 +25,10 @@ from typing import Any
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
 
+from server.contract import error, error_message
 from server.hub import Hub
 from server.programme.model import Programme
-from server.protocol import Command, Limits, ProtocolError, error, error_message
+from server.protocol import Command, Limits, ProtocolError
 from server.state import Actor, Context, Outcome, State, apply, expire_messages, timeline
 from server.storage import LogEntry, Store
 from server.views import signature
@@ -179,7 +180,7 @@ class Engine:
             try:
                 out: Outcome = apply(state, req.command, ctx)
             except ProtocolError as exc:
-                reply = error(exc.code, exc.message(req.lang), req.command.id)
+                reply = dict(error(exc.code, exc.message(req.lang), req.command.id))
                 ok = False
             else:
                 if out.changed:
@@ -275,7 +276,7 @@ class Engine:
                 req.future.set_result(reply)
             else:
                 message = error_message("storage_error", req.lang)
-                req.future.set_result(error("storage_error", message, req.command.id))
+                req.future.set_result(dict(error("storage_error", message, req.command.id)))
         job.done.set()
 
     async def drain(self, timeout: float = 10.0) -> None:

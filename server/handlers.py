@@ -11,17 +11,15 @@ import time
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from server.contract import PROTOCOL_VERSION, TOKEN_ROLES, error
 from server.engine import Engine
 from server.hub import Client
 from server.protocol import (
-    PROTOCOL_VERSION,
-    TOKEN_ROLES,
     Hello,
     ProtocolError,
     command_id_of,
     decode_frame,
     encode,
-    error,
     parse_command,
     parse_hello,
 )

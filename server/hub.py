@@ -18,7 +18,8 @@ from typing import Any
 
 from websockets.asyncio.server import ServerConnection, broadcast
 
-from server.protocol import ROLES, encode
+from server.contract import ROLES
+from server.protocol import encode
 from server.state import State
 from server.views import own_questions, role_view
 

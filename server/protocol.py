@@ -1,22 +1,29 @@
-"""The wire protocol: message envelopes, command arguments, limits and error codes.
+"""The server's side of the wire protocol: validating models, limits, decoding.
 
-Pure code: no websockets, no database, no Textual. The server decodes every frame
-with :func:`decode_frame` and :func:`parse_command`; the clients import the names
-and error texts from here. Documented for other tools in docs/protocol.md.
+Pure code: no websockets, no database, no Textual. The names, codes and shapes both
+sides share live in :mod:`server.contract` (no pydantic, for the clients); this
+module builds the server's pydantic models and command table on them. The server
+decodes every frame with :func:`decode_frame` and :func:`parse_command`.
+Documented for other tools in docs/protocol.md.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-PROTOCOL_VERSION = 1
-ROLES: tuple[str, ...] = ("hall", "stage", "moderator", "attendee")
-TOKEN_ROLES: frozenset[str] = frozenset({"moderator", "stage"})
+from server.contract import (
+    ERRORS,
+    PROTOCOL_VERSION,
+    CommandName,
+    Role,
+    error_message,
+)
 
 
 @dataclass(frozen=True)
@@ -42,70 +49,6 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
-
-# --- error codes -------------------------------------------------------------------
-
-#: Every error code the server sends, with its human message in Danish and English.
-ERRORS: dict[str, tuple[str, str]] = {
-    "bad_json": ("Beskeden er ikke gyldig JSON.", "The message is not valid JSON."),
-    "not_object": ("Beskeden skal være et JSON-objekt.", "The message must be a JSON object."),
-    "too_large": ("Beskeden er for stor.", "The message is too large."),
-    "unknown_type": ("Ukendt beskedtype.", "Unknown message type."),
-    "hello_required": ("Send hello først.", "Send hello first."),
-    "hello_timeout": ("Ingen hello inden for tidsfristen.", "No hello in time."),
-    "bad_hello": ("Ugyldig hello.", "Invalid hello."),
-    "protocol_version": ("Protokolversionen understøttes ikke.", "Unsupported protocol version."),
-    "bad_token": ("Forkert adgangskode.", "Wrong token."),
-    "unknown_command": ("Ukendt kommando.", "Unknown command."),
-    "bad_args": ("Ugyldige argumenter til kommandoen.", "Invalid command arguments."),
-    "forbidden": (
-        "Din rolle må ikke sende denne kommando.",
-        "Your role may not send this command.",
-    ),
-    "rate_limited": (
-        "For mange kommandoer – vent et øjeblik.",
-        "Too many commands – wait a moment.",
-    ),
-    "too_many_questions": (
-        "Du har stillet mange spørgsmål på kort tid – vent lidt, og prøv igen.",
-        "You have asked many questions in a short time – wait and try again.",
-    ),
-    "empty_text": ("Teksten er tom.", "The text is empty."),
-    "text_too_long": ("Teksten er for lang.", "The text is too long."),
-    "bad_characters": (
-        "Teksten indeholder kontroltegn eller ugyldige tegn.",
-        "The text contains control characters or invalid characters.",
-    ),
-    "questions_closed": (
-        "Der er ikke åbnet for spørgsmål til dette punkt.",
-        "Questions are not open for this item.",
-    ),
-    "unknown_item": ("Punktet findes ikke i programmet.", "The item is not in the programme."),
-    "unknown_question": ("Spørgsmålet findes ikke.", "The question does not exist."),
-    "unknown_room": ("Salen findes ikke.", "The room does not exist."),
-    "bad_status": (
-        "Spørgsmålet kan ikke dette i sin nuværende status.",
-        "The question cannot do that in its current status.",
-    ),
-    "no_next": ("Der er intet næste punkt.", "There is no next item."),
-    "no_previous": ("Der er intet forrige punkt.", "There is no previous item."),
-    "nothing_live": ("Intet punkt er i gang.", "Nothing is live."),
-    "out_of_range": ("Værdien er uden for det tilladte område.", "The value is out of range."),
-    "duplicate_id": (
-        "Kommando-id'et er brugt til en anden kommando.",
-        "The command id was used for another command.",
-    ),
-    "storage_error": (
-        "Ændringen kunne ikke gemmes – prøv igen.",
-        "The change could not be stored – try again.",
-    ),
-}
-
-
-def error_message(code: str, lang: str = "da") -> str:
-    """The human message for an error code, in Danish (default) or English."""
-    da, en = ERRORS.get(code, ("Ukendt fejl.", "Unknown error."))
-    return en if lang == "en" else da
 
 
 class ProtocolError(Exception):
@@ -235,34 +178,35 @@ class HideQuestionArgs(_Strict):
     room: str | None = Field(default=None, max_length=64)
 
 
-ATTENDEE = frozenset({"attendee"})
-MODERATOR = frozenset({"moderator"})
+ATTENDEE = frozenset({Role.ATTENDEE.value})
+MODERATOR = frozenset({Role.MODERATOR.value})
+C = CommandName
 
 #: command name -> (roles that may send it, its argument model)
 COMMANDS: dict[str, tuple[frozenset[str], type[_Strict]]] = {
-    "submit_question": (ATTENDEE, SubmitQuestionArgs),
-    "vote": (ATTENDEE, QuestionArgs),
-    "unvote": (ATTENDEE, QuestionArgs),
-    "go_live": (MODERATOR, ItemArgs),
-    "next": (MODERATOR, RoomArgs),
-    "previous": (MODERATOR, RoomArgs),
-    "follow_clock": (MODERATOR, RoomArgs),
-    "set_delay": (MODERATOR, MinutesArgs),
-    "shift_delay": (MODERATOR, MinutesArgs),
-    "extend": (MODERATOR, MinutesArgs),
-    "set_hall_message": (MODERATOR, HallMessageArgs),
-    "clear_hall_message": (MODERATOR, NoArgs),
-    "set_stage_message": (MODERATOR, StageMessageArgs),
-    "clear_stage_message": (MODERATOR, NoArgs),
-    "save_note": (MODERATOR, SaveNoteArgs),
-    "open_questions": (MODERATOR, ItemArgs),
-    "close_questions": (MODERATOR, ItemArgs),
-    "approve_question": (MODERATOR, QuestionArgs),
-    "reject_question": (MODERATOR, QuestionArgs),
-    "edit_question": (MODERATOR, EditQuestionArgs),
-    "show_question": (MODERATOR, QuestionArgs),
-    "hide_question": (MODERATOR, HideQuestionArgs),
-    "answer_question": (MODERATOR, QuestionArgs),
+    C.SUBMIT_QUESTION: (ATTENDEE, SubmitQuestionArgs),
+    C.VOTE: (ATTENDEE, QuestionArgs),
+    C.UNVOTE: (ATTENDEE, QuestionArgs),
+    C.GO_LIVE: (MODERATOR, ItemArgs),
+    C.NEXT: (MODERATOR, RoomArgs),
+    C.PREVIOUS: (MODERATOR, RoomArgs),
+    C.FOLLOW_CLOCK: (MODERATOR, RoomArgs),
+    C.SET_DELAY: (MODERATOR, MinutesArgs),
+    C.SHIFT_DELAY: (MODERATOR, MinutesArgs),
+    C.EXTEND: (MODERATOR, MinutesArgs),
+    C.SET_HALL_MESSAGE: (MODERATOR, HallMessageArgs),
+    C.CLEAR_HALL_MESSAGE: (MODERATOR, NoArgs),
+    C.SET_STAGE_MESSAGE: (MODERATOR, StageMessageArgs),
+    C.CLEAR_STAGE_MESSAGE: (MODERATOR, NoArgs),
+    C.SAVE_NOTE: (MODERATOR, SaveNoteArgs),
+    C.OPEN_QUESTIONS: (MODERATOR, ItemArgs),
+    C.CLOSE_QUESTIONS: (MODERATOR, ItemArgs),
+    C.APPROVE_QUESTION: (MODERATOR, QuestionArgs),
+    C.REJECT_QUESTION: (MODERATOR, QuestionArgs),
+    C.EDIT_QUESTION: (MODERATOR, EditQuestionArgs),
+    C.SHOW_QUESTION: (MODERATOR, QuestionArgs),
+    C.HIDE_QUESTION: (MODERATOR, HideQuestionArgs),
+    C.ANSWER_QUESTION: (MODERATOR, QuestionArgs),
 }
 
 
@@ -353,11 +297,6 @@ def command_id_of(data: dict[str, Any]) -> str | None:
     return cid if isinstance(cid, str) and 0 < len(cid) <= 64 else None
 
 
-def encode(message: dict[str, Any]) -> str:
+def encode(message: Mapping[str, Any]) -> str:
     """Encode a message as compact JSON text (UTF-8 on the wire)."""
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-
-
-def error(code: str, message: str, command_id: str | None = None) -> dict[str, Any]:
-    """An error message envelope."""
-    return {"type": "error", "id": command_id, "code": code, "message": message}

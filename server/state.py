@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from server.contract import PUBLIC_STATUSES
 from server.programme.model import Item, Programme
 from server.protocol import (
     DEFAULT_LIMITS,
@@ -42,10 +43,6 @@ from server.protocol import (
     SubmitQuestionArgs,
     clean_text,
 )
-
-QUESTION_STATUSES = ("pending", "approved", "rejected", "on_screen", "answered")
-#: Statuses the public (hall, attendees) may see.
-PUBLIC_STATUSES = frozenset({"approved", "on_screen", "answered"})
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 

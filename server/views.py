@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from server.state import PUBLIC_STATUSES, Question, Slot, State, Timeline, timeline
+from server.contract import PUBLIC_STATUSES
+from server.state import Question, Slot, State, Timeline, question_target, timeline
 
 
 def _slot(state: State, s: Slot) -> dict[str, Any]:
@@ -44,6 +45,7 @@ def public_view(state: State, now: datetime, room: str | None = None) -> dict[st
     for r in prog.rooms:
         for s in (tl if r.id == tl.room else timeline(state, now, r.id)).slots:
             slots[s.item.id] = s
+    target = question_target(state, now, tl.room)
     on_screen_id = state.live.on_screen.get(tl.room)
     on_screen: Question | None = state.questions.get(on_screen_id) if on_screen_id else None
     hall = state.live.hall_message
@@ -63,6 +65,8 @@ def public_view(state: State, now: datetime, room: str | None = None) -> dict[st
         if on_screen
         else None,
         "programme": [_slot(state, slots[i.id]) for i in prog.items],
+        # Where an attendee's question goes now (None: questions are closed).
+        "question_target": target.id if target else None,
     }
 
 

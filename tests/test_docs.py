@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from server.protocol import COMMANDS, ERRORS
+from server.contract import ERRORS
+from server.protocol import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
 

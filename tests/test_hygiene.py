@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -79,7 +80,43 @@ def test_wheel_contains_the_data_files(tmp_path: Path):
 
 @pytest.mark.parametrize("app", ["kiosk.hall.app", "kiosk.moderator.app", "kiosk.attendee.app"])
 def test_screens_do_not_load_the_server(app: str):
-    """A hall PC loads neither SQLModel nor the server's storage or rules (only the protocol may come)."""
+    """A hall PC loads neither pydantic nor SQLModel nor the server's rules: only the contract."""
     mods = _modules_after_import(app)
-    assert not _top(mods) & {"sqlmodel", "sqlalchemy"}
-    assert not {m for m in mods if m.startswith("server.")} - {"server", "server.protocol"}
+    assert not _top(mods) & {"sqlmodel", "sqlalchemy", "pydantic"}
+    assert not {m for m in mods if m.startswith("server.")} - {"server", "server.contract"}
+
+
+def test_contract_imports_only_the_standard_library():
+    """server.contract loads nothing outside the standard library (no pydantic)."""
+    mods = _modules_after_import("server.contract")
+    ours = {m for m in mods if m.split(".")[0] in {"server", "kiosk", "themes"}}
+    assert ours == {"server", "server.contract"}
+    assert not _top(mods) & {"pydantic", "websockets", "sqlmodel", "sqlalchemy", "textual"}
+
+
+#: The one kiosk module that may reach into the server: the CLI starts it for `serve` and `demo`.
+CLI_MAY_IMPORT = {"server.cli", "server.app"}
+
+
+def _server_imports(path: Path) -> list[tuple[int, str]]:
+    """Every import of a server module in a file, at any depth (inside functions too)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "server"]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "server":
+                found += [(node.lineno, f"server.{a.name}") for a in node.names]
+            elif node.module.split(".")[0] == "server":
+                found.append((node.lineno, node.module))
+    return found
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "kiosk").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_kiosk_imports_only_the_contract_statically(path: Path):
+    """Read, not run: a kiosk module imports server.contract and nothing else of the server."""
+    allowed = {"server.contract"} | (CLI_MAY_IMPORT if path.name == "cli.py" else set())
+    bad = [(line, mod) for line, mod in _server_imports(path) if mod not in allowed]
+    assert bad == []

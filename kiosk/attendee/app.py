@@ -17,10 +17,11 @@ from typing import Any
 from textual.widgets import Button, DataTable, Input, TabbedContent
 
 import themes
-from kiosk.attendee.screens.main import AttendeeScreen, question_target
+from kiosk.attendee.screens.main import AttendeeScreen
 from kiosk.attendee.store import Outgoing, ProfileStore
 from kiosk.base import LinkedApp
 from kiosk.model import StateView
+from server.contract import CommandName as C
 
 log = logging.getLogger("podium.attendee")
 
@@ -156,7 +157,7 @@ class AttendeeApp(LinkedApp):
             return
         name = self._main.query_one("#ask-name", Input).value.strip()
         org = self._main.query_one("#ask-org", Input).value.strip()
-        target = question_target(self.view) if self.view else None
+        target = self.view.ask_item if self.view else None
         outgoing = Outgoing(secrets.token_hex(8), text, name, org, target.id if target else None)
         self.profile.name, self.profile.organisation = name, org
         self.profile.outbox.append(outgoing)
@@ -172,7 +173,7 @@ class AttendeeApp(LinkedApp):
             self._refresh_lists()  # "sender …"
             try:
                 reply = await self.link.command(
-                    "submit_question", outgoing.args(), cid=outgoing.cid
+                    C.SUBMIT_QUESTION, outgoing.args(), cid=outgoing.cid
                 )
             except asyncio.CancelledError:
                 return  # withdrawn
@@ -214,7 +215,7 @@ class AttendeeApp(LinkedApp):
         if qid is None:
             return
         voted = qid in set(self.mine.get("voted", []))
-        name = "unvote" if voted else "vote"
+        name = C.UNVOTE if voted else C.VOTE
 
         async def run() -> None:
             reply = await self.link.command(name, {"question_id": qid}, offline=False, timeout=5)

@@ -23,6 +23,7 @@ from kiosk.model import ItemView, QuestionView, StateView
 from kiosk.moderator.screens.main import ModeratorScreen
 from kiosk.moderator.screens.modals import ConfirmScreen, HelpScreen, NoteScreen, PromptScreen
 from kiosk.moderator.widgets import ProgrammeTable, QuestionTable
+from server.contract import CommandName as C
 
 log = logging.getLogger("podium.moderator")
 
@@ -113,7 +114,7 @@ class ModeratorApp(LinkedApp):
 
     # --- sending ----------------------------------------------------------------
 
-    def send(self, name: str, args: dict[str, Any] | None = None, done: str = "") -> None:
+    def send(self, name: C, args: dict[str, Any] | None = None, done: str = "") -> None:
         """Send a command in the background; show its error, or ``done`` when it worked."""
 
         async def run() -> None:
@@ -173,7 +174,7 @@ class ModeratorApp(LinkedApp):
         question = (
             self.t("confirm_next", title=following.title) if following else self.t("confirm_end")
         )
-        self.confirm(question, lambda: self.send("next"))
+        self.confirm(question, lambda: self.send(C.NEXT))
 
     def action_previous(self) -> None:
         view = self.view
@@ -184,7 +185,7 @@ class ModeratorApp(LinkedApp):
         idx = next((n for n, i in enumerate(items) if cur and i.id == cur.id), None)
         before = items[idx - 1] if idx else None
         title = before.title if before else "—"
-        self.confirm(self.t("confirm_previous", title=title), lambda: self.send("previous"))
+        self.confirm(self.t("confirm_previous", title=title), lambda: self.send(C.PREVIOUS))
 
     def action_go_live(self) -> None:
         item = self._programme_selected()
@@ -194,14 +195,14 @@ class ModeratorApp(LinkedApp):
             return
         self.confirm(
             self.t("confirm_go_live", title=item.title),
-            lambda: self.send("go_live", {"item_id": item.id}),
+            lambda: self.send(C.GO_LIVE, {"item_id": item.id}),
         )
 
     def action_follow_clock(self) -> None:
-        self.send("follow_clock", done=self.t("mode_clock"))
+        self.send(C.FOLLOW_CLOCK, done=self.t("mode_clock"))
 
     def action_delay(self, minutes: int) -> None:
-        self.send("shift_delay", {"minutes": minutes})
+        self.send(C.SHIFT_DELAY, {"minutes": minutes})
 
     def action_set_delay(self) -> None:
         current = str(self.view.delay_minutes) if self.view else "0"
@@ -214,12 +215,12 @@ class ModeratorApp(LinkedApp):
             except ValueError:
                 self.notify(self.t("not_a_number"), severity="error", markup=False)
                 return
-            self.send("set_delay", {"minutes": minutes})
+            self.send(C.SET_DELAY, {"minutes": minutes})
 
         self.push_screen(PromptScreen(self.t, self.t("prompt_delay"), current, max_length=5), done)
 
     def action_extend(self, minutes: int) -> None:
-        self.send("extend", {"minutes": minutes})
+        self.send(C.EXTEND, {"minutes": minutes})
 
     # --- messages ---------------------------------------------------------------
 
@@ -232,7 +233,7 @@ class ModeratorApp(LinkedApp):
             args: dict[str, Any] = {"text": result[0]}
             if result[1]:
                 args["expires_in_s"] = result[1] * 60
-            self.send("set_hall_message", args)
+            self.send(C.SET_HALL_MESSAGE, args)
 
         self.push_screen(
             PromptScreen(self.t, self.t("prompt_hall"), current, durations=[1, 5, 10, 15, 30, 60]),
@@ -240,19 +241,19 @@ class ModeratorApp(LinkedApp):
         )
 
     def action_clear_hall_message(self) -> None:
-        self.confirm(self.t("confirm_clear_hall"), lambda: self.send("clear_hall_message"))
+        self.confirm(self.t("confirm_clear_hall"), lambda: self.send(C.CLEAR_HALL_MESSAGE))
 
     def action_stage_message(self) -> None:
         current = self.view.stage_message.text if self.view and self.view.stage_message else ""
 
         def done(result: tuple[str, int | None] | None) -> None:
             if result is not None:
-                self.send("set_stage_message", {"text": result[0]})
+                self.send(C.SET_STAGE_MESSAGE, {"text": result[0]})
 
         self.push_screen(PromptScreen(self.t, self.t("prompt_stage"), current), done)
 
     def action_clear_stage_message(self) -> None:
-        self.confirm(self.t("confirm_clear_stage"), lambda: self.send("clear_stage_message"))
+        self.confirm(self.t("confirm_clear_stage"), lambda: self.send(C.CLEAR_STAGE_MESSAGE))
 
     # --- notes and questions ----------------------------------------------------
 
@@ -265,7 +266,7 @@ class ModeratorApp(LinkedApp):
         def done(result: tuple[str, str] | None) -> None:
             if result is not None:
                 self.send(
-                    "save_note", {"item_id": item.id, "text": result[0], "audience": result[1]}
+                    C.SAVE_NOTE, {"item_id": item.id, "text": result[0], "audience": result[1]}
                 )
 
         self.push_screen(NoteScreen(self.t, item.title, text, audience), done)
@@ -273,19 +274,19 @@ class ModeratorApp(LinkedApp):
     def action_toggle_questions(self) -> None:
         item = self._target_item()
         if item is not None:
-            name = "close_questions" if item.questions_open else "open_questions"
+            name = C.CLOSE_QUESTIONS if item.questions_open else C.OPEN_QUESTIONS
             done = self.t("q_closed") if item.questions_open else self.t("q_open")
             self.send(name, {"item_id": item.id}, done=f"{done} – {item.title}")
 
     def action_approve(self) -> None:
         if q := self._question():
-            self.send("approve_question", {"question_id": q.id})
+            self.send(C.APPROVE_QUESTION, {"question_id": q.id})
 
     def action_reject(self) -> None:
         if q := self._question():
             self.confirm(
                 self.t("confirm_reject"),
-                lambda: self.send("reject_question", {"question_id": q.id}),
+                lambda: self.send(C.REJECT_QUESTION, {"question_id": q.id}),
             )
 
     def action_edit(self) -> None:
@@ -295,22 +296,22 @@ class ModeratorApp(LinkedApp):
 
         def done(result: tuple[str, int | None] | None) -> None:
             if result is not None and result[0] != q.text:
-                self.send("edit_question", {"question_id": q.id, "text": result[0]})
+                self.send(C.EDIT_QUESTION, {"question_id": q.id, "text": result[0]})
 
         self.push_screen(PromptScreen(self.t, self.t("prompt_edit"), q.text), done)
 
     def action_show_question(self) -> None:
         if q := self._question():
-            self.send("show_question", {"question_id": q.id})
+            self.send(C.SHOW_QUESTION, {"question_id": q.id})
 
     def action_hide_question(self) -> None:
         if self.view is None or self.view.on_screen_question is None:
             return
-        self.confirm(self.t("confirm_hide"), lambda: self.send("hide_question"))
+        self.confirm(self.t("confirm_hide"), lambda: self.send(C.HIDE_QUESTION))
 
     def action_answer(self) -> None:
         if q := self._question():
-            self.send("answer_question", {"question_id": q.id})
+            self.send(C.ANSWER_QUESTION, {"question_id": q.id})
 
     def action_question_tab(self, status: str) -> None:
         self._main.query_one(TabbedContent).active = "pane-questions"

@@ -1,10 +1,16 @@
-"""Read any programme file Podium knows: native TOML, schedule.xml or schedule.json."""
+"""Read any programme file Podium knows: native TOML, schedule.xml or schedule.json.
+
+The one reader of programme files: ``podium serve --programme``, ``podium programme
+check`` and ``podium programme import`` all come here, with one size limit and the
+same bilingual errors.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from server.programme.native import Problem, ProgrammeError, loads
+from server.programme.model import Programme
+from server.programme.native import ProgrammeError, loads, problem
 from server.programme.schedule import MAX_IMPORT_BYTES, Imported, import_schedule
 
 
@@ -21,24 +27,32 @@ def read_programme_file(
         p = Path(path)
         if p.stat().st_size > MAX_IMPORT_BYTES:
             raise ProgrammeError(
-                [Problem(name, None, "", "", f"larger than {MAX_IMPORT_BYTES} bytes")]
+                [problem(lang, name, None, "", "", "too_large", size=str(MAX_IMPORT_BYTES))]
             )
         data = p.read_bytes()
     except OSError as exc:
         raise ProgrammeError(
-            [Problem(name, None, "", "", f"cannot read the file: {exc.strerror}")]
+            [problem(lang, name, None, "", "", "unreadable", error=str(exc.strerror))]
         ) from None
+    # JSON and XML start with { or <; TOML may start with [ (a table), never with { or <.
     head = data.lstrip()[:1]
-    if head in (b"{", b"[", b"<"):
+    if head in (b"{", b"<"):
         return import_schedule(data, name, room=room, day=day)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ProgrammeError(
-            [Problem(name, None, "", "", f"not UTF-8 text: {exc.reason}")]
+            [problem(lang, name, None, "", "", "not_utf8", error=exc.reason)]
         ) from None
     if room is not None or day is not None:
-        raise ProgrammeError(
-            [Problem(name, None, "", "", "--room and --day are for schedule.xml/json")]
-        )
+        raise ProgrammeError([problem(lang, name, None, "", "", "room_day_native")])
     return Imported(loads(text, name, lang), ())
+
+
+def load_file(path: str | Path, lang: str = "da") -> Programme:
+    """A programme from a file of any known format (warnings of a lenient import dropped).
+
+    Raises:
+        ProgrammeError: the file is missing, too large, not UTF-8 or not a valid programme.
+    """
+    return read_programme_file(path, lang=lang).programme

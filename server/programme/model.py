@@ -11,20 +11,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-#: The kinds of programme item Podium knows; screens pick their layout by kind.
-KINDS: tuple[str, ...] = (
-    "welcome",
-    "talk",
-    "panel",
-    "break",
-    "lunch",
-    "campaign",
-    "closing",
-    "other",
-)
+from server.contract import KINDS, PAUSE_KINDS
 
-#: Kinds during which nothing happens on stage (the hall shows the break screen).
-PAUSE_KINDS: frozenset[str] = frozenset({"break", "lunch"})
+__all__ = ["KINDS", "PAUSE_KINDS", "Event", "Item", "Programme", "Room", "Speaker"]
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from importlib import resources
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from server.programme.model import KINDS, Event, Item, Programme, Room, Speaker
 
 #: Largest programme file we read (a real one is a few tens of KiB).
-MAX_FILE_BYTES = 2 * 1024 * 1024
 
 EVENT_TEXT_FIELDS = (
     "title",
@@ -111,6 +109,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "too_large": ("filen er større end {size} bytes", "the file is larger than {size} bytes"),
     "unreadable": ("filen kan ikke læses: {error}", "cannot read the file: {error}"),
     "not_utf8": ("filen er ikke UTF-8-tekst: {error}", "not UTF-8 text: {error}"),
+    "room_day_native": (
+        "--room og --day gælder kun schedule.xml/json",
+        "--room and --day are for schedule.xml/json",
+    ),
 }
 _WORDS = {"item": ("punkt", "item"), "room": ("sal", "room")}
 
@@ -136,7 +138,7 @@ class Problem:
         return ": ".join([*parts, self.message])
 
 
-def _problem(
+def problem(
     lang: str, file: str, line: int | None, where: str, field: str, key: str, **params: str
 ) -> Problem:
     da, en = MESSAGES[key]
@@ -215,7 +217,7 @@ class _Loader:
         self.problems: list[Problem] = []
 
     def problem(self, line: int | None, where: str, field: str, key: str, **params: str) -> None:
-        self.problems.append(_problem(self.lang, self.file, line, where, field, key, **params))
+        self.problems.append(problem(self.lang, self.file, line, where, field, key, **params))
 
     def word(self, key: str) -> str:
         return _WORDS[key][1 if self.lang == "en" else 0]
@@ -500,31 +502,6 @@ def loads(text: str, filename: str = "<programme>", lang: str = "da") -> Program
         ProgrammeError: with every problem found; nothing is half-loaded.
     """
     return _Loader(text, filename, lang).load()
-
-
-def load_file(path: str | Path, lang: str = "da") -> Programme:
-    """Read and parse a programme file.
-
-    Raises:
-        ProgrammeError: the file is missing, too large, not UTF-8 or not a valid programme.
-    """
-    p = Path(path)
-    name = str(path)
-    try:
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise ProgrammeError(
-                [_problem(lang, name, None, "", "", "too_large", size=str(MAX_FILE_BYTES))]
-            )
-        text = p.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise ProgrammeError(
-            [_problem(lang, name, None, "", "", "unreadable", error=str(exc.strerror))]
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise ProgrammeError(
-            [_problem(lang, name, None, "", "", "not_utf8", error=exc.reason)]
-        ) from None
-    return loads(text, name, lang)
 
 
 def default_programme() -> Programme:

@@ -10,20 +10,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, TabbedContent, TabPane
 
-from kiosk.model import ItemView, StateView
+from kiosk.model import StateView
 from kiosk.text import Text
 from kiosk.widgets.common import Plain, StatusLine, cell, fit_column
 from kiosk.widgets.hall import NextList, NowPanel
-
-
-def question_target(view: StateView) -> ItemView | None:
-    """Where a question goes now: the live item, or in a break the next one, if open."""
-    cur = view.current
-    if cur is not None and not cur.is_pause:
-        target: ItemView | None = cur
-    else:
-        target = next((i for i in view.next if not i.is_pause), None)
-    return target if target is not None and target.questions_open else None
 
 
 class AttendeeScreen(Screen[None]):
@@ -120,7 +110,7 @@ class AttendeeScreen(Screen[None]):
         self._show_now(view, now)
         self._show_programme(view)
         self._show_practical(view)
-        target = question_target(view)
+        target = view.ask_item
         self.query_one("#ask-target", Plain).set(
             self.t("ask_to", title=target.title) if target else self.t("ask_closed")
         )

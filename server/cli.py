@@ -1,0 +1,398 @@
+"""The organiser's commands: ``podium serve``, ``podium programme …``, ``podium questions …``.
+
+They live next to the server they administer. Only the standard library is imported
+at the top: ``kiosk.cli`` registers these commands on its parser, and a hall screen
+started with ``podium hall`` must not load SQLModel; each command imports what it
+needs when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import logging
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from server.app import Running
+    from server.protocol import Limits
+    from server.storage import Store
+
+#: The machine-readable line ``serve --ready-line`` prints first (``podium demo`` reads it).
+READY_PREFIX = "PODIUM-READY "
+
+#: Every message these commands print, in Danish and English.
+TEXT: dict[str, tuple[str, str]] = {
+    "running": (
+        "Podium kører på {ws}  (sundhed: {health})",
+        "Podium is running at {ws}  (health: {health})",
+    ),
+    "moderator": ("Moderator-kode", "Moderator token"),
+    "stage": ("Scene-kode", "Stage token"),
+    "new": (" (ny)", " (new)"),
+    "stop": ("Stop med Ctrl+C.", "Stop with Ctrl+C."),
+    "bad_programme": ("Programmet kan ikke indlæses:", "The programme cannot be loaded:"),
+    "cannot_start": ("Serveren kan ikke starte: {error}", "The server cannot start: {error}"),
+    "bad_limit": ("Ugyldig --limit: {error}", "Invalid --limit: {error}"),
+    "limit_unknown": ("{pair!r} (kendte navne: {names})", "{pair!r} (known names: {names})"),
+    "limit_nan": ("{pair!r}: {value!r} er ikke et tal", "{pair!r}: {value!r} is not a number"),
+    "limit_positive": ("{pair!r}: skal være større end 0", "{pair!r}: must be greater than 0"),
+    "check_problems": ("{n} fejl i {file}.", "{n} {noun} in {file}."),
+    "check_ok": (
+        "{file}: i orden – {title}, {n} punkter, kl. {start}–{end}.",
+        "{file}: OK – {title}, {n} items, {start}–{end}.",
+    ),
+    "warning": ("advarsel: {text}", "warning: {text}"),
+    "import_summary": (
+        "{title}: {n} punkter i {rooms} sal(e) over {days} dag(e), {warnings} advarsler.",
+        "{title}: {n} items in {rooms} room(s) over {days} day(s), {warnings} warnings.",
+    ),
+    "dry_run": ("{summary} (intet gemt: --dry-run)", "{summary} (nothing saved: --dry-run)"),
+    "imported": (
+        "{summary} Gemt; en kørende server skifter til det inden for et par sekunder.",
+        "{summary} Saved; a running server switches to it within a few seconds.",
+    ),
+    "cannot_write": ("Kan ikke skrive {file}: {error}", "Cannot write {file}: {error}"),
+}
+
+
+def say(lang: str, key: str, **kw: object) -> str:
+    """A message of :data:`TEXT` in ``lang`` (Danish unless "en")."""
+    da, en = TEXT[key]
+    return (en if lang == "en" else da).format(**kw)
+
+
+def clock_arg(value: str) -> datetime:
+    """``--clock``: a local time such as 2025-09-25T11:40."""
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"ugyldigt tidspunkt {value!r} (skriv fx 2025-09-25T11:40)"
+        ) from None
+
+
+def port_arg(value: str) -> int:
+    """``--port``: 0 (any free port) to 65535."""
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"ugyldig port {value!r}")
+    return port
+
+
+def _lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=("da", "en"), default="da", help="sprog (da eller en)")
+
+
+def add_commands(sub: Any) -> None:
+    """Register serve, programme and questions on the ``podium`` parser's subparsers."""
+    s = sub.add_parser("serve", help="start serveren (websocket på /ws)")
+    s.add_argument("--host", default="127.0.0.1", help="adresse at lytte på (0.0.0.0 på et LAN)")
+    s.add_argument("--port", type=port_arg, default=8765)
+    s.add_argument(
+        "--db",
+        metavar="URL",
+        help="SQLAlchemy-URL eller filsti (standard: SQLite i brugerens datamappe)",
+    )
+    s.add_argument(
+        "--programme",
+        metavar="FILE",
+        help="programfil (TOML, schedule.xml eller schedule.json), der erstatter det gemte program",
+    )
+    s.add_argument(
+        "--clock", type=clock_arg, metavar="TIME", help="start serverens ur på et lokalt tidspunkt"
+    )
+    s.add_argument(
+        "--moderator-token",
+        metavar="T",
+        help="moderatorens adgangskode (ellers PODIUM_MODERATOR_TOKEN)",
+    )
+    s.add_argument(
+        "--stage-token", metavar="T", help="scenemonitorens adgangskode (ellers PODIUM_STAGE_TOKEN)"
+    )
+    s.add_argument("--compression", action="store_true", help="slå permessage-deflate til")
+    s.add_argument(
+        "--certfile", metavar="FILE", help="TLS-certifikat (PEM): serveren svarer på wss://"
+    )
+    s.add_argument("--keyfile", metavar="FILE", help="TLS-nøgle (PEM) til --certfile")
+    s.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="ændr en grænse, fx questions_per_minute=10 (se docs/reliability.md)",
+    )
+    s.add_argument(
+        "--ready-line",
+        action="store_true",
+        help=f"skriv først én maskinlæsbar linje ({READY_PREFIX.strip()} {{json}})",
+    )
+    _lang(s)
+    s.add_argument("-v", "--verbose", action="store_true")
+    s.set_defaults(func=cmd_serve)
+
+    prog = sub.add_parser("programme", help="tjek, indlæs og eksportér programmet")
+    psub = prog.add_subparsers(dest="action", required=True, metavar="ACTION")
+    chk = psub.add_parser("check", help="tjek en programfil og vis alle fejl")
+    chk.add_argument("file")
+    _lang(chk)
+    chk.set_defaults(func=cmd_programme_check)
+    imp = psub.add_parser(
+        "import", help="indlæs et program (TOML, schedule.xml, schedule.json) i databasen"
+    )
+    imp.add_argument("file")
+    imp.add_argument("--db", metavar="URL", help="databasen (standard som podium serve)")
+    imp.add_argument("--room", help="kun denne sal (navn eller id)")
+    imp.add_argument("--day", help="kun denne dag (nummer fra 1 eller dato 2025-09-25)")
+    imp.add_argument("--dry-run", action="store_true", help="læs og vis advarsler, men gem intet")
+    _lang(imp)
+    imp.set_defaults(func=cmd_programme_import)
+    exp = psub.add_parser(
+        "export", help="skriv programmet som schedule.xml/json, iCalendar eller TOML"
+    )
+    exp.add_argument(
+        "--format", required=True, choices=("schedule-xml", "schedule-json", "ics", "toml")
+    )
+    exp.add_argument("--db", metavar="URL")
+    exp.add_argument("-o", "--output", metavar="FILE", help="fil (standard: standard output)")
+    _lang(exp)
+    exp.set_defaults(func=cmd_programme_export)
+
+    q = sub.add_parser("questions", help="spørgsmålene til rapporten")
+    qsub = q.add_subparsers(dest="action", required=True, metavar="ACTION")
+    qexp = qsub.add_parser("export", help="skriv alle spørgsmål som CSV, JSON eller Markdown")
+    qexp.add_argument("--format", required=True, choices=("csv", "json", "md"))
+    qexp.add_argument("--db", metavar="URL")
+    qexp.add_argument("-o", "--output", metavar="FILE")
+    _lang(qexp)
+    qexp.set_defaults(func=cmd_questions_export)
+
+
+def ready_line(running: Running) -> str:
+    """``PODIUM-READY {"port": …, "url": …}``: where a started server listens."""
+    host = next(iter(running.server.sockets)).getsockname()[0]
+    scheme = "wss" if running.server_ssl else "ws"
+    body = {"port": running.port, "url": f"{scheme}://{host}:{running.port}/ws"}
+    return READY_PREFIX + json.dumps(body)
+
+
+def parse_ready_line(line: str) -> dict[str, Any] | None:
+    """The JSON of a :func:`ready_line`, or None for any other line."""
+    if not line.startswith(READY_PREFIX):
+        return None
+    try:
+        body = json.loads(line[len(READY_PREFIX) :])
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) and isinstance(body.get("port"), int) else None
+
+
+def announce(running: Running, lang: str = "da", ready: bool = False) -> None:
+    """Tell the operator where the server listens and what the tokens are (never logged)."""
+    if ready:
+        print(ready_line(running), flush=True)
+    host = next(iter(running.server.sockets)).getsockname()[0]
+    secure = running.server_ssl
+    ws = f"{'wss' if secure else 'ws'}://{host}:{running.port}/ws"
+    health = f"{'https' if secure else 'http'}://{host}:{running.port}/healthz"
+    print(say(lang, "running", ws=ws, health=health))
+    for role, token in running.tokens.items():
+        note = say(lang, "new") if role in running.generated else ""
+        print(f"{say(lang, role)}{note}: {token}")
+    print(say(lang, "stop"), flush=True)
+
+
+def parse_limits(pairs: list[str], lang: str = "da") -> Limits:
+    """--limit NAME=VALUE (repeatable) over the defaults.
+
+    Raises:
+        ValueError: an unknown name, a value that is not a number, or not above 0.
+    """
+    from server.protocol import DEFAULT_LIMITS
+
+    changes: dict[str, float | int] = {}
+    names = [f.name for f in dataclasses.fields(DEFAULT_LIMITS)]
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or name not in names:
+            raise ValueError(say(lang, "limit_unknown", pair=pair, names=", ".join(names)))
+        kind = type(getattr(DEFAULT_LIMITS, name))
+        try:
+            number = kind(value)
+        except ValueError:
+            raise ValueError(say(lang, "limit_nan", pair=pair, value=value)) from None
+        if number <= 0 and name != "delay_min":
+            raise ValueError(say(lang, "limit_positive", pair=pair))
+        changes[name] = number
+    return dataclasses.replace(DEFAULT_LIMITS, **changes)  # type: ignore[arg-type]
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """``podium serve``."""
+    from server.app import Settings, run
+    from server.programme import ProgrammeError
+
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(message)s",
+    )
+    try:
+        limits = parse_limits(args.limit, args.lang)
+    except ValueError as exc:
+        print(say(args.lang, "bad_limit", error=exc), file=sys.stderr)
+        return 2
+    settings = Settings(
+        limits=limits,
+        host=args.host,
+        port=args.port,
+        db_url=args.db,
+        programme=args.programme,
+        clock=args.clock,
+        moderator_token=args.moderator_token,
+        stage_token=args.stage_token,
+        compression=args.compression,
+        lang=args.lang,
+        certfile=args.certfile,
+        keyfile=args.keyfile,
+    )
+    try:
+        asyncio.run(run(settings, lambda r: announce(r, args.lang, args.ready_line)))
+    except ProgrammeError as exc:
+        print(say(args.lang, "bad_programme"), file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(say(args.lang, "cannot_start", error=exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_programme_check(args: argparse.Namespace) -> int:
+    """``podium programme check FILE``: every format ``import`` reads, every problem listed."""
+    from server.programme import ProgrammeError, read_programme_file
+
+    try:
+        imported = read_programme_file(args.file, lang=args.lang)
+    except ProgrammeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        n = len(exc.problems)
+        noun = "problem" if n == 1 else "problems"
+        print(say(args.lang, "check_problems", n=n, noun=noun, file=args.file), file=sys.stderr)
+        return 1
+    for warning in imported.warnings:
+        print(say(args.lang, "warning", text=warning), file=sys.stderr)
+    prog = imported.programme
+    first, last = prog.items[0], prog.items[-1]
+    print(
+        say(
+            args.lang,
+            "check_ok",
+            file=args.file,
+            title=prog.event.title,
+            n=len(prog.items),
+            start=f"{first.start:%H.%M}",
+            end=f"{last.end:%H.%M}",
+        )
+    )
+    return 0
+
+
+def _write(text: str, output: str | None, lang: str) -> int:
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(say(lang, "cannot_write", file=output, error=exc.strerror), file=sys.stderr)
+            return 1
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _open_db(url: str | None) -> Store:
+    from server.storage import Store, default_db_url
+
+    return Store(url or os.environ.get("PODIUM_DB") or default_db_url())
+
+
+def cmd_programme_import(args: argparse.Namespace) -> int:
+    """``podium programme import FILE``: lenient, with a warning for everything guessed."""
+    from zoneinfo import ZoneInfo
+
+    from server.programme import ProgrammeError, read_programme_file
+
+    try:
+        imported = read_programme_file(args.file, room=args.room, day=args.day, lang=args.lang)
+    except ProgrammeError as exc:
+        print(say(args.lang, "bad_programme"), file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    for warning in imported.warnings:
+        print(say(args.lang, "warning", text=warning), file=sys.stderr)
+    prog = imported.programme
+    summary = say(
+        args.lang,
+        "import_summary",
+        title=prog.event.title,
+        n=len(prog.items),
+        rooms=len(prog.rooms),
+        days=len({i.start.date() for i in prog.items}),
+        warnings=len(imported.warnings),
+    )
+    if args.dry_run:
+        print(say(args.lang, "dry_run", summary=summary))
+        return 0
+    store = _open_db(args.db)
+    try:
+        store.save_programme(prog, datetime.now(ZoneInfo(prog.event.timezone)))
+    finally:
+        store.close()
+    print(say(args.lang, "imported", summary=summary))
+    return 0
+
+
+def cmd_programme_export(args: argparse.Namespace) -> int:
+    """``podium programme export --format …``."""
+    from server.programme import default_programme
+    from server.programme.ical import export_ics
+    from server.programme.native import dumps
+    from server.programme.schedule import export_json, export_xml
+
+    store = _open_db(args.db)
+    try:
+        prog = store.load_programme() or default_programme()
+    finally:
+        store.close()
+    render = {
+        "schedule-xml": export_xml,
+        "schedule-json": export_json,
+        "ics": export_ics,
+        "toml": dumps,
+    }
+    return _write(render[args.format](prog), args.output, args.lang)
+
+
+def cmd_questions_export(args: argparse.Namespace) -> int:
+    """``podium questions export --format …``."""
+    from server.programme import default_programme
+    from server.questions_export import export
+
+    store = _open_db(args.db)
+    try:
+        state, _ = store.load_state(store.load_programme() or default_programme())
+    finally:
+        store.close()
+    return _write(export(state, args.format), args.output, args.lang)

@@ -1,0 +1,303 @@
+"""The wire contract, shared by the server and every client: names, codes, shapes.
+
+Standard library only (no pydantic, no websockets, no database): a hall screen on a
+Raspberry Pi imports this module and nothing else of the server, and it loads in a
+few milliseconds. :mod:`server.protocol` builds the server's validating models on it;
+``kiosk`` imports it, so both sides spell every message type, command, role, error
+code and item kind the same way. A new command is added to :class:`CommandName`
+here, to ``server.protocol.COMMANDS`` and to the rules, and documented in
+docs/protocol.md (a test checks all four agree).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal, NotRequired, TypedDict
+
+PROTOCOL_VERSION = 1
+
+
+class Role(StrEnum):
+    """Who a connection is; fixed by its hello."""
+
+    HALL = "hall"
+    STAGE = "stage"
+    MODERATOR = "moderator"
+    ATTENDEE = "attendee"
+
+
+ROLES: tuple[str, ...] = tuple(r.value for r in Role)
+#: Roles that must give a token in their hello.
+TOKEN_ROLES: frozenset[str] = frozenset({Role.MODERATOR, Role.STAGE})
+
+
+class MessageType(StrEnum):
+    """The ``type`` of every message, in both directions."""
+
+    # client -> server
+    HELLO = "hello"
+    COMMAND = "command"
+    RESYNC = "resync"
+    PING = "ping"
+    # server -> client
+    WELCOME = "welcome"
+    SNAPSHOT = "snapshot"
+    UPDATE = "update"
+    MINE = "mine"
+    PRESENCE = "presence"
+    ACK = "ack"
+    ERROR = "error"
+    PONG = "pong"
+
+
+class CommandName(StrEnum):
+    """Every command a client may send (docs/protocol.md describes each one)."""
+
+    # attendee
+    SUBMIT_QUESTION = "submit_question"
+    VOTE = "vote"
+    UNVOTE = "unvote"
+    # moderator: the live state
+    GO_LIVE = "go_live"
+    NEXT = "next"
+    PREVIOUS = "previous"
+    FOLLOW_CLOCK = "follow_clock"
+    SET_DELAY = "set_delay"
+    SHIFT_DELAY = "shift_delay"
+    EXTEND = "extend"
+    # moderator: messages and notes
+    SET_HALL_MESSAGE = "set_hall_message"
+    CLEAR_HALL_MESSAGE = "clear_hall_message"
+    SET_STAGE_MESSAGE = "set_stage_message"
+    CLEAR_STAGE_MESSAGE = "clear_stage_message"
+    SAVE_NOTE = "save_note"
+    # moderator: questions
+    OPEN_QUESTIONS = "open_questions"
+    CLOSE_QUESTIONS = "close_questions"
+    APPROVE_QUESTION = "approve_question"
+    REJECT_QUESTION = "reject_question"
+    EDIT_QUESTION = "edit_question"
+    SHOW_QUESTION = "show_question"
+    HIDE_QUESTION = "hide_question"
+    ANSWER_QUESTION = "answer_question"
+
+
+class QuestionStatus(StrEnum):
+    """Where a question is in its life."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ON_SCREEN = "on_screen"
+    ANSWERED = "answered"
+
+
+#: Statuses the public (hall, attendees) may see.
+PUBLIC_STATUSES: frozenset[str] = frozenset(
+    {QuestionStatus.APPROVED, QuestionStatus.ON_SCREEN, QuestionStatus.ANSWERED}
+)
+
+#: The kinds of programme item Podium knows; screens pick their layout by kind.
+KINDS: tuple[str, ...] = (
+    "welcome",
+    "talk",
+    "panel",
+    "break",
+    "lunch",
+    "campaign",
+    "closing",
+    "other",
+)
+#: Kinds during which nothing happens on stage (the hall shows the break screen).
+PAUSE_KINDS: frozenset[str] = frozenset({"break", "lunch"})
+
+#: A room's phase: what its hall screen shows.
+Phase = Literal["before", "live", "break", "between", "after"]
+PHASES: tuple[str, ...] = ("before", "live", "break", "between", "after")
+
+# --- error codes -------------------------------------------------------------------
+
+#: Every error code the server sends, with its human message in Danish and English.
+ERRORS: dict[str, tuple[str, str]] = {
+    "bad_json": ("Beskeden er ikke gyldig JSON.", "The message is not valid JSON."),
+    "not_object": ("Beskeden skal være et JSON-objekt.", "The message must be a JSON object."),
+    "too_large": ("Beskeden er for stor.", "The message is too large."),
+    "unknown_type": ("Ukendt beskedtype.", "Unknown message type."),
+    "hello_required": ("Send hello først.", "Send hello first."),
+    "hello_timeout": ("Ingen hello inden for tidsfristen.", "No hello in time."),
+    "bad_hello": ("Ugyldig hello.", "Invalid hello."),
+    "protocol_version": ("Protokolversionen understøttes ikke.", "Unsupported protocol version."),
+    "bad_token": ("Forkert adgangskode.", "Wrong token."),
+    "unknown_command": ("Ukendt kommando.", "Unknown command."),
+    "bad_args": ("Ugyldige argumenter til kommandoen.", "Invalid command arguments."),
+    "forbidden": (
+        "Din rolle må ikke sende denne kommando.",
+        "Your role may not send this command.",
+    ),
+    "rate_limited": (
+        "For mange kommandoer – vent et øjeblik.",
+        "Too many commands – wait a moment.",
+    ),
+    "too_many_questions": (
+        "Du har stillet mange spørgsmål på kort tid – vent lidt, og prøv igen.",
+        "You have asked many questions in a short time – wait and try again.",
+    ),
+    "empty_text": ("Teksten er tom.", "The text is empty."),
+    "text_too_long": ("Teksten er for lang.", "The text is too long."),
+    "bad_characters": (
+        "Teksten indeholder kontroltegn eller ugyldige tegn.",
+        "The text contains control characters or invalid characters.",
+    ),
+    "questions_closed": (
+        "Der er ikke åbnet for spørgsmål til dette punkt.",
+        "Questions are not open for this item.",
+    ),
+    "unknown_item": ("Punktet findes ikke i programmet.", "The item is not in the programme."),
+    "unknown_question": ("Spørgsmålet findes ikke.", "The question does not exist."),
+    "unknown_room": ("Salen findes ikke.", "The room does not exist."),
+    "bad_status": (
+        "Spørgsmålet kan ikke dette i sin nuværende status.",
+        "The question cannot do that in its current status.",
+    ),
+    "no_next": ("Der er intet næste punkt.", "There is no next item."),
+    "no_previous": ("Der er intet forrige punkt.", "There is no previous item."),
+    "nothing_live": ("Intet punkt er i gang.", "Nothing is live."),
+    "out_of_range": ("Værdien er uden for det tilladte område.", "The value is out of range."),
+    "duplicate_id": (
+        "Kommando-id'et er brugt til en anden kommando.",
+        "The command id was used for another command.",
+    ),
+    "storage_error": (
+        "Ændringen kunne ikke gemmes – prøv igen.",
+        "The change could not be stored – try again.",
+    ),
+}
+
+#: Errors after which a client must not reconnect and try again: it would be refused again.
+FATAL_ERRORS: frozenset[str] = frozenset({"bad_token", "protocol_version", "bad_hello"})
+
+#: Codes a client makes up itself for a command that never got an answer (never on the wire).
+LOCAL_ERRORS: frozenset[str] = frozenset({"offline", "timeout"})
+
+
+def error_message(code: str, lang: str = "da") -> str:
+    """The human message for an error code, in Danish (default) or English."""
+    da, en = ERRORS.get(code, ("Ukendt fejl.", "Unknown error."))
+    return en if lang == "en" else da
+
+
+# --- payloads ----------------------------------------------------------------------
+
+
+class SpeakerPayload(TypedDict):
+    name: str
+    role: str
+    organisation: str
+
+
+class ItemPayload(TypedDict):
+    """A programme item as sent in ``programme``, ``current`` and ``next``."""
+
+    id: str
+    title: str
+    kind: str
+    start: str  # ISO 8601 local time with offset, as planned
+    end: str
+    expected_start: str  # with the delay
+    expected_end: str
+    speakers: list[SpeakerPayload]
+    room: str
+    questions_open: bool
+    description: NotRequired[str]
+    insights: NotRequired[list[str]]
+    elapsed_s: NotRequired[int]  # ``current`` only
+    remaining_s: NotRequired[int]
+    overrun_s: NotRequired[int]
+
+
+class QuestionPayload(TypedDict):
+    id: str
+    item_id: str
+    text: str
+    status: str
+    votes: int
+    created_at: str
+    name: NotRequired[str]
+    organisation: NotRequired[str]
+    original_text: NotRequired[str]  # moderator only
+    edited: NotRequired[bool]
+    updated_at: NotRequired[str]
+
+
+class MessagePayload(TypedDict):
+    text: str
+    set_at: str
+    expires_at: str | None
+
+
+class HelloMessage(TypedDict):
+    type: Literal["hello"]
+    protocol: int
+    role: str
+    lang: NotRequired[str]
+    token: NotRequired[str]
+    client_id: NotRequired[str]
+    room: NotRequired[str]
+
+
+class CommandMessage(TypedDict):
+    type: Literal["command"]
+    id: str
+    name: str
+    args: dict[str, Any]
+
+
+class AckMessage(TypedDict):
+    type: Literal["ack"]
+    id: str
+    revision: int
+    result: dict[str, Any]
+
+
+class ErrorMessage(TypedDict):
+    type: Literal["error"]
+    id: str | None
+    code: str
+    message: str
+
+
+Reply = AckMessage | ErrorMessage
+
+
+def hello(
+    role: str,
+    *,
+    lang: str = "da",
+    token: str | None = None,
+    client_id: str | None = None,
+    room: str | None = None,
+) -> HelloMessage:
+    """A client's first message."""
+    msg: HelloMessage = {
+        "type": "hello",
+        "protocol": PROTOCOL_VERSION,
+        "role": role,
+        "lang": lang,
+    }
+    if token:
+        msg["token"] = token
+    if client_id:
+        msg["client_id"] = client_id
+    if room:
+        msg["room"] = room
+    return msg
+
+
+def command(command_id: str, name: CommandName | str, args: dict[str, Any]) -> CommandMessage:
+    """A command envelope."""
+    return {"type": "command", "id": command_id, "name": str(name), "args": args}
+
+
+def error(code: str, message: str, command_id: str | None = None) -> ErrorMessage:
+    """An error envelope (the server's, or a client's own for ``offline``/``timeout``)."""
+    return {"type": "error", "id": command_id, "code": code, "message": message}
