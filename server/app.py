@@ -20,6 +20,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
+from server.admission import Gate
 from server.engine import Engine
 from server.handlers import Connection
 from server.hub import Hub
@@ -29,6 +30,7 @@ from server.programme.native import dumps
 from server.programme.schedule import Times, export_json, export_xml
 from server.protocol import DEFAULT_LIMITS, Limits
 from server.storage import Store, default_db_url
+from server.transport import ws_write
 
 log = logging.getLogger("podium.server")
 # The websockets library logs every frame at DEBUG, hellos with their tokens included.
@@ -69,6 +71,9 @@ class Settings:
     certfile: str | None = None
     keyfile: str | None = None
     tick_s: float = 1.0
+    #: Connections the kernel holds while the server accepts them. asyncio's default of 100
+    #: makes a thousand phones reconnecting at once (after a Wi-Fi blip) retry for seconds.
+    backlog: int = 2048
     #: Tests inject a clock here; otherwise the wall clock (shifted by ``clock``).
     now: Callable[[], datetime] | None = None
 
@@ -79,6 +84,7 @@ class Running:
 
     server: Server
     engine: Engine
+    gate: Gate
     port: int
     server_ssl: bool
     tokens: dict[str, str]
@@ -125,13 +131,13 @@ EXPORTS: dict[str, tuple[str, Callable[[Programme, Times], str]]] = {
 }
 
 
-def _routes(engine: Engine) -> Callable[[ServerConnection, Request], Response | None]:
+def _routes(engine: Engine, gate: Gate) -> Callable[[ServerConnection, Request], Response | None]:
     def process_request(conn: ServerConnection, request: Request) -> Response | None:
         path = request.path.split("?", 1)[0]
         if path == "/ws":
-            return engine.admission(conn, request)
+            return gate.admit(conn, request)
         if path == "/healthz":
-            body = {"status": "ok", "revision": engine.revision, "clients": engine.hub.counts()}
+            body = {"status": "ok", "revision": engine.revision, "clients": engine.presence()}
             return _json_response(conn, HTTPStatus.OK, body)
         if path in EXPORTS:
             content_type, render = EXPORTS[path]
@@ -177,14 +183,15 @@ async def start(settings: Settings) -> Running:
         tokens[role], new = store.token(role, given)
         if new:
             generated.add(role)
-    hub = Hub()
-    engine = Engine(store, state, revision, settings.now or clock.now, hub, settings.limits, tokens)
+    hub = Hub(ws_write)
+    engine = Engine(store, state, revision, settings.now or clock.now, hub, settings.limits)
+    gate = Gate(settings.limits, tokens)
 
     async def handler(ws: ServerConnection) -> None:
         try:
-            await Connection(engine, ws).run()
+            await Connection(engine, gate, ws).run()
         finally:
-            engine.release(ws)
+            gate.release(ws)
 
     tls = None
     if settings.certfile:
@@ -196,11 +203,12 @@ async def start(settings: Settings) -> Running:
         settings.port,
         ssl=tls,
         logger=WS_LOG,
-        process_request=_routes(engine),
+        process_request=_routes(engine, gate),
         max_size=settings.limits.max_frame_bytes * 4,
         compression="deflate" if settings.compression else None,
         ping_interval=20,
         ping_timeout=20,
+        backlog=settings.backlog,
     )
     port = next(iter(server.sockets)).getsockname()[1]
 
@@ -213,7 +221,7 @@ async def start(settings: Settings) -> Running:
                 log.exception("tick failed")
 
     tasks = [asyncio.create_task(engine.run()), asyncio.create_task(ticker())]
-    return Running(server, engine, port, tls is not None, tokens, generated, tasks)
+    return Running(server, engine, gate, port, tls is not None, tokens, generated, tasks)
 
 
 async def run(settings: Settings, announce: Callable[[Running], None] | None = None) -> None:

@@ -132,6 +132,13 @@ def add_commands(sub: Any) -> None:
         help="ændr en grænse, fx questions_per_minute=10 (se docs/reliability.md)",
     )
     s.add_argument(
+        "--backlog",
+        type=int,
+        default=2048,
+        metavar="N",
+        help="forbindelser i kø hos kernen, mens serveren tager imod (standard 2048)",
+    )
+    s.add_argument(
         "--ready-line",
         action="store_true",
         help=f"skriv først én maskinlæsbar linje ({READY_PREFIX.strip()} {{json}})",
@@ -264,6 +271,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         lang=args.lang,
         certfile=args.certfile,
         keyfile=args.keyfile,
+        backlog=max(1, args.backlog),
     )
     try:
         asyncio.run(run(settings, lambda r: announce(r, args.lang, args.ready_line)))

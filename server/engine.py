@@ -12,23 +12,18 @@ gets ``storage_error``: nothing acknowledged is lost, nothing unacknowledged sta
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from http import HTTPStatus
 from typing import Any
 
-from websockets.asyncio.server import ServerConnection
-from websockets.http11 import Request, Response
-
-from server.contract import error, error_message
-from server.hub import Hub
+from server.changes import Change, QuestionChanged
+from server.contract import PROTOCOL_VERSION, MessageType, error, error_message
+from server.hub import Client, Publisher
 from server.programme.model import Programme
-from server.protocol import Command, Limits, ProtocolError
+from server.protocol import Command, Limits, ProtocolError, encode
 from server.state import Actor, Context, Outcome, State, apply, expire_messages, timeline
 from server.storage import LogEntry, Store
 from server.views import signature
@@ -54,7 +49,7 @@ class _Job:
 
     state: State
     revision: int
-    changed: set[str]
+    changed: set[Change]
     entries: list[LogEntry]
     answers: list[tuple[_Request, dict[str, Any]]]
     replies: dict[tuple[str, str], dict[str, Any]]
@@ -71,9 +66,8 @@ class Engine:
         state: State,
         revision: int,
         now: Callable[[], datetime],
-        hub: Hub,
+        hub: Publisher,
         limits: Limits,
-        tokens: dict[str, str],
     ) -> None:
         self.store = store
         self.state = state
@@ -81,7 +75,6 @@ class Engine:
         self.now = now
         self.hub = hub
         self.limits = limits
-        self.tokens = tokens
         self.queue: asyncio.Queue[_Request] = asyncio.Queue()
         self.replies: dict[tuple[str, str], dict[str, Any]] = {
             (k, c): r for k, c, r in store.replies()
@@ -95,45 +88,38 @@ class Engine:
         self._generation = 0
         self._committing = False
         self._programme_stamp = store.programme_stamp()
-        self.open_connections = 0
-        self.per_ip: dict[str, int] = {}
-        self._admitted: set[int] = set()
 
-    # --- admission: how many connections, and from where ------------------------
+    # --- clients ------------------------------------------------------------------
 
-    def admission(self, conn: ServerConnection, request: Request) -> Response | None:
-        """Refuse an opening handshake over the connection limits (503, or 429 per address)."""
-        ip = _peer_ip(conn)
-        if self.open_connections >= self.limits.max_connections:
-            log.warning("refusing a connection: %d open", self.open_connections)
-            return conn.respond(HTTPStatus.SERVICE_UNAVAILABLE, "Podium: too many connections\n")
-        if self.per_ip.get(ip, 0) >= self.limits.max_connections_per_ip:
-            log.warning("refusing a connection from %s: %d open from there", ip, self.per_ip[ip])
-            return conn.respond(
-                HTTPStatus.TOO_MANY_REQUESTS, "Podium: too many connections from your address\n"
-            )
-        self.open_connections += 1
-        self.per_ip[ip] = self.per_ip.get(ip, 0) + 1
-        self._admitted.add(id(conn))
-        return None
+    def join(self, client: Client, limits: dict[str, int]) -> None:
+        """Welcome a client after its hello: welcome, snapshot (and its own questions)."""
+        now = self.now()
+        welcome = {
+            "type": MessageType.WELCOME,
+            "protocol": PROTOCOL_VERSION,
+            "role": client.role,
+            "revision": self.revision,
+            "server_time": now.isoformat(),
+            "client_id": client.client_id,
+            "limits": limits,
+        }
+        self.hub.join(client, [encode(welcome)], self.state, now, self.revision)
 
-    def release(self, conn: ServerConnection) -> None:
-        if id(conn) not in self._admitted:
-            return
-        self._admitted.discard(id(conn))
-        ip = _peer_ip(conn)
-        self.open_connections -= 1
-        left = self.per_ip.get(ip, 1) - 1
-        if left > 0:
-            self.per_ip[ip] = left
-        else:
-            self.per_ip.pop(ip, None)
+    def leave(self, client: Client) -> None:
+        self.hub.leave(client)
 
-    def check_token(self, role: str, token: str | None) -> bool:
-        expected = self.tokens.get(role, "")
-        given = (token or "").encode()
-        # compare_digest takes constant time for equal-length inputs; hash both to fix the length.
-        return bool(expected) and hmac.compare_digest(_digest(given), _digest(expected.encode()))
+    def resync(self, client: Client) -> None:
+        """The whole state again for one client (now, or once it has read its backlog)."""
+        self.hub.resync(client, self.state, self.now(), self.revision)
+
+    def presence(self) -> dict[str, int]:
+        """Connected clients per role."""
+        return self.hub.counts()
+
+    def session_room(self, room: str | None) -> str:
+        """The room a hello names, by id; the first room when it names none or no such room."""
+        prog = self.state.programme
+        return room if room and any(r.id == room for r in prog.rooms) else prog.default_room
 
     # --- commands -----------------------------------------------------------------
 
@@ -220,7 +206,7 @@ class Engine:
             self._signature = signature(state, now)
             self.hub.publish(state, now, revision, attendees)
 
-    def _system_change(self, state: State, changed: set[str], now: datetime) -> None:
+    def _system_change(self, state: State, changed: set[Change], now: datetime) -> None:
         """A change the server makes itself (a message expires, the programme was imported)."""
         self._publish(state, self.revision + 1, now)
         self._commits.put_nowait(_Job(state, self.revision, changed, [], [], {}, self._generation))
@@ -321,15 +307,6 @@ class Engine:
         return times
 
 
-def _peer_ip(conn: ServerConnection) -> str:
-    addr = conn.remote_address
-    return str(addr[0]) if isinstance(addr, tuple) and addr else "?"
-
-
-def _digest(b: bytes) -> bytes:
-    return hashlib.sha256(b).digest()
-
-
 def _new_id() -> str:
     return secrets.token_hex(6)
 
@@ -337,8 +314,8 @@ def _new_id() -> str:
 def _touched_attendees(state: State, out: Outcome, actor: Actor) -> set[str]:
     """Attendees whose own questions or votes changed (they get a fresh ``mine``)."""
     touched = {actor.client_id} if actor.role == "attendee" else set()
-    for key in out.changed:
-        kind, _, ident = key.partition(":")
-        if kind == "question" and ident in state.questions:
-            touched.add(state.questions[ident].client_id)
+    for change in out.changed:
+        match change:
+            case QuestionChanged(qid) if qid in state.questions:
+                touched.add(state.questions[qid].client_id)
     return touched

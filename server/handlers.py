@@ -11,7 +11,8 @@ import time
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from server.contract import PROTOCOL_VERSION, TOKEN_ROLES, error
+from server.admission import Gate
+from server.contract import TOKEN_ROLES, error
 from server.engine import Engine
 from server.hub import Client
 from server.protocol import (
@@ -24,11 +25,10 @@ from server.protocol import (
     parse_hello,
 )
 from server.state import Actor
+from server.transport import WsPeer
 
 log = logging.getLogger("podium.server")
 
-#: How many queued commands the engine commits in one transaction at most.
-MAX_BATCH = 500
 #: Close code for a client that keeps breaking the rules (policy violation).
 CLOSE_POLICY = 1008
 
@@ -54,8 +54,9 @@ class _Bucket:
 class Connection:
     """One websocket connection, from hello to close."""
 
-    def __init__(self, engine: Engine, ws: ServerConnection) -> None:
+    def __init__(self, engine: Engine, gate: Gate, ws: ServerConnection) -> None:
         self.engine = engine
+        self.gate = gate
         self.ws = ws
         self.limits = engine.limits
         self.errors = 0
@@ -74,36 +75,24 @@ class Connection:
         if hello is None:
             return
         client_id = hello.client_id or secrets.token_hex(8)
-        client = Client(self.ws, hello.role, hello.room, client_id, hello.lang)
-        engine, hub = self.engine, self.engine.hub
-        now = engine.now()
-        welcome = {
-            "type": "welcome",
-            "protocol": PROTOCOL_VERSION,
-            "role": hello.role,
-            "revision": engine.revision,
-            "server_time": now.isoformat(),
-            "client_id": client_id,
-            "limits": {
+        client = Client(WsPeer(self.ws), hello.role, hello.room, client_id, hello.lang)
+        self.engine.join(
+            client,
+            {
                 "question_max_chars": self.limits.question_max_chars,
                 "name_max_chars": self.limits.name_max_chars,
                 "questions_per_minute": self.limits.questions_per_minute,
             },
-        }
-        # Welcome and snapshot are written and the client registered with no await in
-        # between, so no publish can slip in ahead of them.
-        hub.send_now(
-            client, [encode(welcome), *hub.frames_for(client, engine.state, now, engine.revision)]
         )
-        hub.register(client)
-        actor = Actor(hello.role, client_id)
+        # The room is part of the session: a command without one acts on the sender's room.
+        actor = Actor(hello.role, client_id, self.engine.session_room(hello.room))
         key = f"{hello.role}:{client_id}" if hello.client_id else self.conn_key
         try:
             await self.serve(client, actor, key)
         except ConnectionClosed:
             pass
         finally:
-            hub.unregister(client)
+            self.engine.leave(client)
 
     async def close(self, code: int, reason: str) -> None:
         """Close, reading (and dropping) what the client still sends.
@@ -132,7 +121,7 @@ class Connection:
             await self.close(CLOSE_POLICY, exc.code)
             return None
         self.lang = hello.lang
-        if hello.role in TOKEN_ROLES and not self.engine.check_token(hello.role, hello.token):
+        if hello.role in TOKEN_ROLES and not self.gate.check_token(hello.role, hello.token):
             await asyncio.sleep(1.0)  # slows down guessing
             await self.send_error("bad_token")
             await self.close(CLOSE_POLICY, "bad token")
@@ -150,9 +139,7 @@ class Connection:
                 if kind == "resync":
                     if not bucket.take():  # a full snapshot is the dearest thing to ask for
                         raise ProtocolError("rate_limited")
-                    self.engine.hub.resync(
-                        client, self.engine.state, self.engine.now(), self.engine.revision
-                    )
+                    self.engine.resync(client)
                     continue
                 if kind == "ping":
                     await self.ws.send(

@@ -1,9 +1,16 @@
 """The hub: the connected clients by role and room, and the fan-out to them.
 
-One encode per (role, room) and publish; the frames go out with
-``websockets.asyncio.server.broadcast``, which writes without waiting. A client
-whose send buffer is over the soft limit misses updates (it is marked stale and
-gets the latest snapshot once it has drained); over the hard limit it is closed.
+The one place that decides what each client is sent. Clients with the same role and
+room form a group; on every publish the hub builds each group's view once, compares it
+with the view that group was last sent, and sends nothing (the change is invisible to
+that role), an ``update`` with only the keys that changed, or (for a new group) the
+whole snapshot. One encode per group and publish.
+
+No websockets here: a client's connection is a :class:`Peer` (how much is queued,
+abort) and frames go out through a :data:`Writer` (``server.transport`` gives the real
+ones, a non-blocking ``broadcast``; unit tests give fakes). A client whose send buffer
+is over the soft limit misses updates (it is marked stale and gets the latest snapshot
+once it has drained); over the hard limit it is closed.
 """
 
 from __future__ import annotations
@@ -11,12 +18,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from websockets.asyncio.server import ServerConnection, broadcast
+from typing import Any, Protocol
 
 from server.contract import ROLES
 from server.protocol import encode
@@ -31,11 +36,27 @@ COALESCE_S = 0.05
 HARD_BUFFER = 4 * 1024 * 1024
 
 
+class Peer(Protocol):
+    """What the hub needs of a client's connection."""
+
+    def buffered(self) -> int:
+        """Bytes written but not yet sent."""
+        ...
+
+    def abort(self) -> None:
+        """Drop the connection at once (a client that does not read)."""
+        ...
+
+
+#: Writes one frame to several peers without waiting.
+Writer = Callable[[Sequence[Peer], str], None]
+
+
 @dataclass(eq=False)
 class Client:
     """One connected client after its hello."""
 
-    ws: ServerConnection
+    peer: Peer
     role: str
     room: str | None
     client_id: str
@@ -43,8 +64,33 @@ class Client:
     stale: bool = field(default=False)
 
     def buffered(self) -> int:
-        transport = self.ws.transport
-        return transport.get_write_buffer_size() if transport is not None else 0
+        return self.peer.buffered()
+
+
+class Publisher(Protocol):
+    """What the engine needs of the fan-out (the hub; across processes, a relay to it)."""
+
+    def join(
+        self, client: Client, frames: list[str], state: State, now: datetime, revision: int
+    ) -> None:
+        """Send a new client its first frames and its snapshot, then count it in."""
+        ...
+
+    def leave(self, client: Client) -> None: ...
+
+    def publish(
+        self, state: State, now: datetime, revision: int, attendees: Iterable[str] = ()
+    ) -> None: ...
+
+    def publish_all_mine(self, state: State, revision: int) -> None: ...
+
+    def resync(self, client: Client, state: State, now: datetime, revision: int) -> None: ...
+
+    def catch_up(self, state: State, now: datetime, revision: int) -> None: ...
+
+    def publish_presence(self) -> None: ...
+
+    def counts(self) -> dict[str, int]: ...
 
 
 _TIMING = ("elapsed_s", "remaining_s", "overrun_s")
@@ -72,7 +118,8 @@ def mine_message(state: State, revision: int, client_id: str) -> dict[str, Any]:
 class Hub:
     """Owns the connected clients; publishes each new revision to them."""
 
-    def __init__(self) -> None:
+    def __init__(self, write: Writer) -> None:
+        self._write = write
         self.clients: set[Client] = set()
         # The last view published to each (role, room), without the clock: a change that a
         # role cannot see is not sent to it at all.
@@ -87,22 +134,37 @@ class Hub:
         c = Counter(cl.role for cl in self.clients)
         return {role: c.get(role, 0) for role in ROLES}
 
-    def register(self, client: Client) -> None:
+    def join(
+        self, client: Client, frames: list[str], state: State, now: datetime, revision: int
+    ) -> None:
+        """Send ``frames`` (the welcome) and the snapshot, and count the client in.
+
+        No await in between: no publish can slip in ahead of its snapshot.
+        """
+        self.send_now(client, [*frames, *self.frames_for(client, state, now, revision)])
         self.clients.add(client)
 
-    def unregister(self, client: Client) -> None:
+    def leave(self, client: Client) -> None:
         self.clients.discard(client)
 
     def frames_for(self, client: Client, state: State, now: datetime, revision: int) -> list[str]:
         """The snapshot (and for an attendee its own questions) for one client."""
         key = (client.role, client.room)
         message = snapshot_message(state, now, revision, *key)
-        if self._last_view.get(key) == _comparable(message["state"]):
+        same = _comparable(message["state"])
+        last = self._last_view.get(key)
+        if last is None:
+            # The first of its group: what it was sent is the group's last view, so the
+            # group's next change is a small update, not every member's whole snapshot.
+            self._last_view[key] = same
+            self._last_rev[key] = revision
+        elif last == same:
             # What this role sees is what its group last got: say so with the group's
             # revision, so that the group's next update applies to this client as well.
             message["revision"] = self._last_rev[key]
-        # Not recorded as the group's last view: the others may still hold an older one
-        # (the clock can change what is live a moment before the tick publishes it).
+        # Otherwise not recorded as the group's last view: the others may still hold an
+        # older one (the clock can change what is live a moment before the tick publishes
+        # it); this client resyncs when the group's next update does not fit its revision.
         frames = [encode(message)]
         if client.role == "attendee":
             frames.append(encode(mine_message(state, revision, client.client_id)))
@@ -121,7 +183,7 @@ class Hub:
     def send_now(self, client: Client, frames: Iterable[str]) -> None:
         """Write frames to one client without waiting (in order, before anything later)."""
         for frame in frames:
-            broadcast([client.ws], frame)
+            self._write([client.peer], frame)
 
     def publish(
         self, state: State, now: datetime, revision: int, attendees: Iterable[str] = ()
@@ -146,7 +208,9 @@ class Hub:
         if wanted:
             for client in self.clients:
                 if client.role == "attendee" and client.client_id in wanted and not client.stale:
-                    broadcast([client.ws], encode(mine_message(state, revision, client.client_id)))
+                    self._write(
+                        [client.peer], encode(mine_message(state, revision, client.client_id))
+                    )
 
     def _flush_attendees(self) -> None:
         self._attendee_timer = None
@@ -186,13 +250,13 @@ class Hub:
                 }
             self._last_view[key] = same
             self._last_rev[key] = revision
-            broadcast([c.ws for c in members], encode(message))
+            self._write([c.peer for c in members], encode(message))
 
     def publish_all_mine(self, state: State, revision: int) -> None:
         """Every attendee's own questions again (after a rollback)."""
         for client in self.clients:
             if client.role == "attendee" and not client.stale:
-                broadcast([client.ws], encode(mine_message(state, revision, client.client_id)))
+                self._write([client.peer], encode(mine_message(state, revision, client.client_id)))
 
     def _check_buffer(self, client: Client) -> bool:
         size = client.buffered()
@@ -200,7 +264,7 @@ class Hub:
             log.warning(
                 "closing a %s client that does not read (%d bytes queued)", client.role, size
             )
-            client.ws.transport.abort()
+            client.peer.abort()
             return False
         if size > SOFT_BUFFER:
             client.stale = True
@@ -222,9 +286,6 @@ class Hub:
         if counts == self._presence_sent:
             return
         self._presence_sent = counts
-        mods = [c.ws for c in self.clients if c.role == "moderator" and not c.stale]
+        mods = [c.peer for c in self.clients if c.role == "moderator" and not c.stale]
         if mods:
-            broadcast(mods, encode({"type": "presence", "clients": counts}))
-
-    def each(self, pred: Callable[[Client], bool]) -> list[Client]:
-        return [c for c in self.clients if pred(c)]
+            self._write(mods, encode({"type": "presence", "clients": counts}))

@@ -294,7 +294,10 @@ def parse_command(data: dict[str, Any], role: str) -> Command:
 def command_id_of(data: dict[str, Any]) -> str | None:
     """The client's command id, if the message carries a usable one (for error replies)."""
     cid = data.get("id")
-    return cid if isinstance(cid, str) and 0 < len(cid) <= 64 else None
+    if not isinstance(cid, str) or not 0 < len(cid) <= 64:
+        return None
+    # An id we cannot echo (a lone surrogate) would break the error reply itself.
+    return None if _BAD_CHARS_ONE_LINE.search(cid) else cid
 
 
 def encode(message: Mapping[str, Any]) -> str:

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from server.changes import LIVE, Change, NoteChanged, QuestionChanged, VotesChanged
 from server.contract import PUBLIC_STATUSES
 from server.programme.model import Item, Programme
 from server.protocol import (
@@ -218,10 +219,11 @@ class State:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who sends a command: role and (for attendees) the stable client id."""
+    """Who sends a command: role, the stable client id, and the room of the session."""
 
     role: str
     client_id: str
+    room: str | None = None  # from the hello; commands without a room act on it
 
 
 @dataclass(frozen=True)
@@ -229,7 +231,7 @@ class Outcome:
     """What a command did: the new state, what changed, and the ack's result."""
 
     state: State
-    changed: frozenset[str]
+    changed: frozenset[Change]
     result: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
 
 
@@ -352,13 +354,21 @@ class Context:
     limits: Limits = DEFAULT_LIMITS
 
 
-def _room_of(state: State, room: str | None) -> str:
+def _room_of(state: State, room: str | None, ctx: Context) -> str:
+    """The room a command names; without one, the room of the sender's session."""
     prog = state.programme
     if room is None:
-        return prog.default_room
+        return session_room(state, ctx.actor)
     if not any(r.id == room for r in prog.rooms):
         raise ProtocolError("unknown_room", room)
     return room
+
+
+def session_room(state: State, actor: Actor) -> str:
+    """The sender's room, if the programme has it; else the first room."""
+    prog = state.programme
+    room = actor.room
+    return room if room and any(r.id == room for r in prog.rooms) else prog.default_room
 
 
 def _item(state: State, item_id: str) -> Item:
@@ -388,11 +398,11 @@ def _live_at(state: State, room: str, item: Item, now: datetime) -> State:
 
 def _go_live(state: State, args: ItemArgs, ctx: Context) -> Outcome:
     item = _item(state, args.item_id)
-    return Outcome(_live_at(state, item.room, item, ctx.now), frozenset({"live"}))
+    return Outcome(_live_at(state, item.room, item, ctx.now), frozenset({LIVE}))
 
 
 def _step(state: State, room_arg: str | None, ctx: Context, forward: bool) -> Outcome:
-    room = _room_of(state, room_arg)
+    room = _room_of(state, room_arg, ctx)
     tl = timeline(state, ctx.now, room)
     items = [s.item for s in tl.slots]
     if tl.current is not None:
@@ -408,11 +418,11 @@ def _step(state: State, room_arg: str | None, ctx: Context, forward: bool) -> Ou
         if tl.current is None:
             raise ProtocolError("no_next")
         rl = replace(state.live.room(room), mode="manual", item_id=None, since=None, ended=True)
-        return Outcome(_with_room(state, room, rl), frozenset({"live"}), {"ended": True})
+        return Outcome(_with_room(state, room, rl), frozenset({LIVE}), {"ended": True})
     if idx < 0:
         raise ProtocolError("no_previous")
     return Outcome(
-        _live_at(state, room, items[idx], ctx.now), frozenset({"live"}), {"item_id": items[idx].id}
+        _live_at(state, room, items[idx], ctx.now), frozenset({LIVE}), {"item_id": items[idx].id}
     )
 
 
@@ -425,9 +435,9 @@ def _previous(state: State, args: RoomArgs, ctx: Context) -> Outcome:
 
 
 def _follow_clock(state: State, args: RoomArgs, ctx: Context) -> Outcome:
-    room = _room_of(state, args.room)
+    room = _room_of(state, args.room, ctx)
     rl = replace(state.live.room(room), mode="clock", item_id=None, since=None, ended=False)
-    return Outcome(_with_room(state, room, rl), frozenset({"live"}))
+    return Outcome(_with_room(state, room, rl), frozenset({LIVE}))
 
 
 def _set_delay_to(state: State, room: str, minutes: int, ctx: Context) -> Outcome:
@@ -443,20 +453,20 @@ def _set_delay_to(state: State, room: str, minutes: int, ctx: Context) -> Outcom
     else:
         delay_from = len(tl.slots)
     rl = replace(state.live.room(room), delay_minutes=minutes, delay_from=delay_from)
-    return Outcome(_with_room(state, room, rl), frozenset({"live"}), {"delay_minutes": minutes})
+    return Outcome(_with_room(state, room, rl), frozenset({LIVE}), {"delay_minutes": minutes})
 
 
 def _set_delay(state: State, args: MinutesArgs, ctx: Context) -> Outcome:
-    return _set_delay_to(state, _room_of(state, args.room), args.minutes, ctx)
+    return _set_delay_to(state, _room_of(state, args.room, ctx), args.minutes, ctx)
 
 
 def _shift_delay(state: State, args: MinutesArgs, ctx: Context) -> Outcome:
-    room = _room_of(state, args.room)
+    room = _room_of(state, args.room, ctx)
     return _set_delay_to(state, room, state.live.room(room).delay_minutes + args.minutes, ctx)
 
 
 def _extend(state: State, args: MinutesArgs, ctx: Context) -> Outcome:
-    room = _room_of(state, args.room)
+    room = _room_of(state, args.room, ctx)
     if (
         not 0 < args.minutes <= ctx.limits.extend_max
         and not -ctx.limits.extend_max <= args.minutes < 0
@@ -473,7 +483,7 @@ def _extend(state: State, args: MinutesArgs, ctx: Context) -> Outcome:
     ext = dict(rl.extensions)
     ext[item.id] = total
     new = _with_room(state, room, replace(rl, extensions=_frozen(ext)))
-    return Outcome(new, frozenset({"live"}), {"item_id": item.id, "extended_minutes": total})
+    return Outcome(new, frozenset({LIVE}), {"item_id": item.id, "extended_minutes": total})
 
 
 def _set_hall_message(state: State, args: HallMessageArgs, ctx: Context) -> Outcome:
@@ -484,23 +494,21 @@ def _set_hall_message(state: State, args: HallMessageArgs, ctx: Context) -> Outc
             raise ProtocolError("out_of_range", f"1..{ctx.limits.message_max_seconds} s")
         expires = ctx.now + timedelta(seconds=args.expires_in_s)
     live = replace(state.live, hall_message=Message(text, ctx.now, expires))
-    return Outcome(replace(state, live=live), frozenset({"live"}))
+    return Outcome(replace(state, live=live), frozenset({LIVE}))
 
 
 def _clear_hall_message(state: State, args: Any, ctx: Context) -> Outcome:
-    return Outcome(replace(state, live=replace(state.live, hall_message=None)), frozenset({"live"}))
+    return Outcome(replace(state, live=replace(state.live, hall_message=None)), frozenset({LIVE}))
 
 
 def _set_stage_message(state: State, args: StageMessageArgs, ctx: Context) -> Outcome:
     text = clean_text(args.text, ctx.limits.message_max_chars, multiline=True)
     live = replace(state.live, stage_message=Message(text, ctx.now))
-    return Outcome(replace(state, live=live), frozenset({"live"}))
+    return Outcome(replace(state, live=live), frozenset({LIVE}))
 
 
 def _clear_stage_message(state: State, args: Any, ctx: Context) -> Outcome:
-    return Outcome(
-        replace(state, live=replace(state.live, stage_message=None)), frozenset({"live"})
-    )
+    return Outcome(replace(state, live=replace(state.live, stage_message=None)), frozenset({LIVE}))
 
 
 def _save_note(state: State, args: SaveNoteArgs, ctx: Context) -> Outcome:
@@ -508,7 +516,7 @@ def _save_note(state: State, args: SaveNoteArgs, ctx: Context) -> Outcome:
     text = clean_text(args.text, ctx.limits.note_max_chars, multiline=True, required=False)
     notes = dict(state.notes)
     notes[args.item_id] = Note(args.item_id, text, args.audience, ctx.now)
-    return Outcome(replace(state, notes=_frozen(notes)), frozenset({f"note:{args.item_id}"}))
+    return Outcome(replace(state, notes=_frozen(notes)), frozenset({NoteChanged(args.item_id)}))
 
 
 def _set_open(state: State, item_id: str, is_open: bool) -> Outcome:
@@ -516,7 +524,7 @@ def _set_open(state: State, item_id: str, is_open: bool) -> Outcome:
     qo = dict(state.live.questions_open)
     qo[item_id] = is_open
     live = replace(state.live, questions_open=_frozen(qo))
-    return Outcome(replace(state, live=live), frozenset({"live"}))
+    return Outcome(replace(state, live=live), frozenset({LIVE}))
 
 
 def _open_questions(state: State, args: ItemArgs, ctx: Context) -> Outcome:
@@ -549,7 +557,7 @@ def _submit_question(state: State, args: SubmitQuestionArgs, ctx: Context) -> Ou
     if args.item_id is not None:
         item: Item | None = _item(state, args.item_id)
     else:
-        item = question_target(state, ctx.now)
+        item = question_target(state, ctx.now, session_room(state, ctx.actor))
     if item is None or not state.questions_open_for(item):
         raise ProtocolError("questions_closed")
     window = ctx.now - timedelta(minutes=1)
@@ -576,7 +584,9 @@ def _submit_question(state: State, args: SubmitQuestionArgs, ctx: Context) -> Ou
     qs = dict(state.questions)
     qs[qid] = q
     return Outcome(
-        replace(state, questions=_frozen(qs)), frozenset({f"question:{qid}"}), {"question_id": qid}
+        replace(state, questions=_frozen(qs)),
+        frozenset({QuestionChanged(qid)}),
+        {"question_id": qid},
     )
 
 
@@ -595,7 +605,7 @@ def _vote(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
         return Outcome(state, frozenset(), {"votes": len(voters)})
     voters = voters | {ctx.actor.client_id}
     return Outcome(
-        _set_votes(state, q.id, voters), frozenset({f"votes:{q.id}"}), {"votes": len(voters)}
+        _set_votes(state, q.id, voters), frozenset({VotesChanged(q.id)}), {"votes": len(voters)}
     )
 
 
@@ -606,7 +616,7 @@ def _unvote(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
         return Outcome(state, frozenset(), {"votes": len(voters)})
     voters = voters - {ctx.actor.client_id}
     return Outcome(
-        _set_votes(state, q.id, voters), frozenset({f"votes:{q.id}"}), {"votes": len(voters)}
+        _set_votes(state, q.id, voters), frozenset({VotesChanged(q.id)}), {"votes": len(voters)}
     )
 
 
@@ -617,13 +627,13 @@ def _with_question(state: State, q: Question, **changes: Any) -> tuple[State, Qu
     return replace(state, questions=_frozen(qs)), new_q
 
 
-def _off_screen(state: State, qid: str) -> tuple[State, set[str]]:
+def _off_screen(state: State, qid: str) -> tuple[State, set[Change]]:
     """Take a question off every screen it is on; return the changes."""
     rooms = [r for r, shown in state.live.on_screen.items() if shown == qid]
     if not rooms:
         return state, set()
     on = {r: v for r, v in state.live.on_screen.items() if v != qid}
-    return replace(state, live=replace(state.live, on_screen=_frozen(on))), {"live"}
+    return replace(state, live=replace(state.live, on_screen=_frozen(on))), {LIVE}
 
 
 def _transition(state: State, qid: str, allowed: set[str], status: str, ctx: Context) -> Outcome:
@@ -632,7 +642,7 @@ def _transition(state: State, qid: str, allowed: set[str], status: str, ctx: Con
         raise ProtocolError("bad_status", q.status)
     state, changed = _off_screen(state, qid)
     state, _ = _with_question(state, q, status=status, updated_at=ctx.now)
-    return Outcome(state, frozenset({*changed, f"question:{qid}"}), {"status": status})
+    return Outcome(state, frozenset({*changed, QuestionChanged(qid)}), {"status": status})
 
 
 def _approve(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
@@ -655,7 +665,7 @@ def _edit(state: State, args: EditQuestionArgs, ctx: Context) -> Outcome:
     q = _question(state, args.question_id)
     text = clean_text(args.text, ctx.limits.question_max_chars, multiline=True)
     state, _ = _with_question(state, q, text=text, updated_at=ctx.now)
-    return Outcome(state, frozenset({f"question:{q.id}"}))
+    return Outcome(state, frozenset({QuestionChanged(q.id)}))
 
 
 def _show(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
@@ -663,13 +673,13 @@ def _show(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
     if q.status not in {"pending", "approved", "answered", "on_screen"}:
         raise ProtocolError("bad_status", q.status)
     room = _item(state, q.item_id).room
-    changed = {"live", f"question:{q.id}"}
+    changed: set[Change] = {LIVE, QuestionChanged(q.id)}
     previous = state.live.on_screen.get(room)
     if previous and previous != q.id and previous in state.questions:
         state, _ = _with_question(
             state, state.questions[previous], status="approved", updated_at=ctx.now
         )
-        changed.add(f"question:{previous}")
+        changed.add(QuestionChanged(previous))
     on = dict(state.live.on_screen)
     on[room] = q.id
     state = replace(state, live=replace(state.live, on_screen=_frozen(on)))
@@ -678,17 +688,17 @@ def _show(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
 
 
 def _hide(state: State, args: HideQuestionArgs, ctx: Context) -> Outcome:
-    room = _room_of(state, args.room)
+    room = _room_of(state, args.room, ctx)
     qid = state.live.on_screen.get(room)
     if qid is None:
         return Outcome(state, frozenset())
     on = {r: v for r, v in state.live.on_screen.items() if r != room}
     state = replace(state, live=replace(state.live, on_screen=_frozen(on)))
-    changed = {"live"}
+    changed: set[Change] = {LIVE}
     q = state.questions.get(qid)
     if q is not None and q.status == "on_screen":
         state, _ = _with_question(state, q, status="approved", updated_at=ctx.now)
-        changed.add(f"question:{qid}")
+        changed.add(QuestionChanged(qid))
     return Outcome(state, frozenset(changed))
 
 
@@ -733,4 +743,4 @@ def expire_messages(state: State, now: datetime) -> Outcome | None:
     msg = state.live.hall_message
     if msg is None or msg.active(now):
         return None
-    return Outcome(replace(state, live=replace(state.live, hall_message=None)), frozenset({"live"}))
+    return Outcome(replace(state, live=replace(state.live, hall_message=None)), frozenset({LIVE}))

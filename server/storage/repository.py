@@ -20,6 +20,7 @@ from platformdirs import user_data_dir
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session, SQLModel, create_engine, delete, select
 
+from server.changes import Change, LiveChanged, NoteChanged, QuestionChanged, VotesChanged
 from server.programme.model import Programme
 from server.state import Live, Note, Question, State
 from server.storage.tables import (
@@ -160,31 +161,32 @@ class Store:
         return state, int(rev.value) if rev else 0
 
     def commit(
-        self, state: State, changed: Iterable[str], log: Iterable[LogEntry], revision: int
+        self, state: State, changed: Iterable[Change], log: Iterable[LogEntry], revision: int
     ) -> None:
         """Write what changed, the log lines and the revision in one transaction."""
         with Session(self.engine) as s:
-            for key in sorted(set(changed)):
-                kind, _, ident = key.partition(":")
-                if kind == "live":
-                    s.merge(LiveRow(id=1, data=json.dumps(state.live.to_dict())))
-                elif kind == "note":
-                    n = state.notes[ident]
-                    s.merge(
-                        NoteRow(
-                            item_id=n.item_id,
-                            text=n.text,
-                            audience=n.audience,
-                            updated_at=n.updated_at.isoformat(),
+            # Questions before votes: a vote row needs its question's row.
+            for change in sorted(set(changed), key=_write_order):
+                match change:
+                    case LiveChanged():
+                        s.merge(LiveRow(id=1, data=json.dumps(state.live.to_dict())))
+                    case NoteChanged(item_id):
+                        n = state.notes[item_id]
+                        s.merge(
+                            NoteRow(
+                                item_id=n.item_id,
+                                text=n.text,
+                                audience=n.audience,
+                                updated_at=n.updated_at.isoformat(),
+                            )
                         )
-                    )
-                elif kind == "question":
-                    s.merge(_question_row(state.questions[ident]))
-                elif kind == "votes":
-                    s.flush()  # the question row must exist before its votes
-                    s.exec(delete(VoteRow).where(VoteRow.question_id == ident))  # type: ignore[arg-type]
-                    for client in sorted(state.votes.get(ident, ())):
-                        s.add(VoteRow(question_id=ident, client_id=client))
+                    case QuestionChanged(qid):
+                        s.merge(_question_row(state.questions[qid]))
+                    case VotesChanged(qid):
+                        s.flush()  # the question row must exist before its votes
+                        s.exec(delete(VoteRow).where(VoteRow.question_id == qid))  # type: ignore[arg-type]
+                        for client in sorted(state.votes.get(qid, ())):
+                            s.add(VoteRow(question_id=qid, client_id=client))
             for e in log:
                 s.add(
                     CommandLogRow(
@@ -217,6 +219,18 @@ class Store:
     def ping(self) -> None:
         with self.engine.connect() as c:
             c.execute(text("SELECT 1"))
+
+
+def _write_order(change: Change) -> tuple[int, str]:
+    match change:
+        case LiveChanged():
+            return (0, "")
+        case NoteChanged(item_id):
+            return (1, item_id)
+        case QuestionChanged(qid):
+            return (2, qid)
+        case VotesChanged(qid):
+            return (3, qid)
 
 
 def _question(r: QuestionRow) -> Question:

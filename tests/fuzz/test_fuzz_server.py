@@ -147,8 +147,9 @@ def test_random_frames_at_a_real_server(live: ThreadServer):
     seen = False
     while not seen:
         msg = json.loads(hall.recv(deadline))
+        # An update since the hall's first snapshot (or a whole snapshot after a resync).
         seen = (
-            msg.get("type") == "snapshot"
+            msg.get("type") in ("snapshot", "update")
             and (msg["state"].get("hall_message") or {}).get("text") == "Stadig her"
         )
     assert seen

@@ -40,7 +40,7 @@ async def test_too_many_connections_from_one_address_are_refused(small_server: R
     assert exc.value.response.status_code == 429
     await conns.pop().close()
     async with asyncio.timeout(5 * UNIT):
-        while small_server.engine.per_ip.get("127.0.0.1", 0) >= 4:
+        while small_server.gate.per_ip.get("127.0.0.1", 0) >= 4:
             await asyncio.sleep(0.02)
     conns.append(await connect(url, proxy=None))
     for c in conns:
@@ -74,7 +74,9 @@ async def test_a_client_that_never_reads_is_skipped_and_the_others_keep_up(
         while server.engine.hub.counts()["hall"] < 2:
             await asyncio.sleep(0.02)
     slow_port = slow.getsockname()[1]  # the server sees the raw socket's local port as remote
-    slow_client = next(c for c in server.engine.hub.clients if c.ws.remote_address[1] == slow_port)
+    slow_client = next(
+        c for c in server.engine.hub.clients if c.peer.ws.remote_address[1] == slow_port
+    )
     for _ in range(600):  # 600 full snapshots (about 9 MB) that it will never read
         await asyncio.to_thread(send_text, slow, json.dumps({"type": "resync"}))
     async with asyncio.timeout(10 * UNIT):

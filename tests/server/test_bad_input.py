@@ -219,3 +219,13 @@ async def test_many_errors_close_the_client(connect_as, limits: Limits):
         while True:
             await c.recv()
     assert c.ws.close_code == 1008
+
+
+async def test_an_error_reply_never_echoes_an_id_it_cannot_encode(connect_as):
+    """A command id with a lone surrogate gets an error without the id; the connection lives."""
+    c = await connect_as("attendee", client_id="surrogate-1")
+    await c.send('{"type": "command", "id": "\\ud800", "name": "vote", "args": {"x": "\\ud800"}}')
+    err = await c.expect("error")
+    assert err["code"] == "bad_characters" and err["id"] is None
+    await c.send({"type": "ping"})
+    assert (await c.expect("pong"))["type"] == "pong"

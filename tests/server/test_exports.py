@@ -13,6 +13,7 @@ import icalendar
 
 from kiosk.cli import main
 from server.app import Running
+from server.changes import QuestionChanged, VotesChanged
 from server.programme.schedule import export_xml
 from server.questions_export import export
 from tests.conftest import UNIT
@@ -182,7 +183,7 @@ def test_questions_export_command(tmp_path: Path, capsys, db_url: str):
     store = Store(db_url)
     state = _questions_state()
     store.save_programme(state.programme, at("09:00"))
-    store.commit(state, {"question:q1", "question:q2", "votes:q2"}, (), 6)
+    store.commit(state, {QuestionChanged("q1"), QuestionChanged("q2"), VotesChanged("q2")}, (), 6)
     store.close()
     out = tmp_path / "report.md"
     assert main(["questions", "export", "--format", "md", "--db", db_url, "-o", str(out)]) == 0

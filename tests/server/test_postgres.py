@@ -12,6 +12,7 @@ from datetime import datetime
 import pytest
 
 from server.app import Settings, start
+from server.changes import LIVE
 from server.programme import default_programme
 from server.protocol import parse_command
 from server.state import Actor, Context, State, apply
@@ -77,7 +78,7 @@ def test_store_round_trip_on_postgres(pg_schema):
         ),
         Context(now, mod, lambda: "x"),
     )
-    changed = out.changed | out2.changed | out3.changed | out4.changed | {"live"}
+    changed = out.changed | out2.changed | out3.changed | out4.changed | {LIVE}
     entry = LogEntry(
         now,
         "attendee",

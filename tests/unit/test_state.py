@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from server.changes import LIVE
 from server.programme import default_programme
 from server.protocol import ProtocolError, parse_command
 from server.state import Actor, Context, State, apply, expire_messages, question_target, timeline
@@ -78,7 +79,7 @@ def test_item_boundaries_are_half_open():
 def test_go_live_takes_control_and_stays_past_the_end():
     """A moderator's go_live pins the item; past its end it overruns instead of moving on."""
     out = run(fresh(), "go_live", at("10:50"), item_id="minister")
-    assert out.changed == {"live"}
+    assert out.changed == {LIVE}
     tl = timeline(out.state, at("11:10"))
     assert tl.mode == "manual" and tl.current.item.id == "minister"  # type: ignore[union-attr]
     assert tl.remaining_s == 0 and tl.overrun_s == 5 * 60  # went live 10.50, 15 min long
