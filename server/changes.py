@@ -8,6 +8,7 @@ hub compares each group's view with the one it last sent (see docs/architecture.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -42,3 +43,20 @@ Change = LiveChanged | NoteChanged | QuestionChanged | VotesChanged
 
 #: The one value of :class:`LiveChanged` (it carries nothing).
 LIVE = LiveChanged()
+
+
+def _rank(change: Change) -> tuple[int, str]:
+    match change:
+        case LiveChanged():
+            return (0, "")
+        case NoteChanged(item_id):
+            return (1, item_id)
+        case QuestionChanged(qid):
+            return (2, qid)
+        case VotesChanged(qid):
+            return (3, qid)
+
+
+def in_write_order(changes: Iterable[Change]) -> list[Change]:
+    """Each change once, questions before votes (a vote's row needs its question's row)."""
+    return sorted(set(changes), key=_rank)

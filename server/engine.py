@@ -24,8 +24,9 @@ from server.contract import PROTOCOL_VERSION, MessageType, error, error_message
 from server.hub import Client, Publisher
 from server.programme.model import Programme
 from server.protocol import Command, Limits, ProtocolError, encode
+from server.replies import Replies
 from server.state import Actor, Context, Outcome, State, apply, expire_messages, timeline
-from server.storage import LogEntry, Store
+from server.storage import LogEntry, Repository
 from server.views import signature
 
 log = logging.getLogger("podium.server")
@@ -62,7 +63,7 @@ class Engine:
 
     def __init__(
         self,
-        store: Store,
+        store: Repository,
         state: State,
         revision: int,
         now: Callable[[], datetime],
@@ -76,9 +77,7 @@ class Engine:
         self.hub = hub
         self.limits = limits
         self.queue: asyncio.Queue[_Request] = asyncio.Queue()
-        self.replies: dict[tuple[str, str], dict[str, Any]] = {
-            (k, c): r for k, c, r in store.replies()
-        }
+        self.replies = Replies(store)
         self._signature = signature(state, now())
         # One change at a time: a batch and a tick must not interleave.
         self._lock = asyncio.Lock()
@@ -127,7 +126,10 @@ class Engine:
         self, actor: Actor, client_key: str, command: Command, lang: str
     ) -> dict[str, Any]:
         """Queue a command; return its ack or error once its change is stored."""
-        done = self.replies.get((client_key, command.id))
+        key = (client_key, command.id)
+        done = self.replies.cached(key)
+        if done is None and not self.replies.known_absent(key):
+            done = await asyncio.to_thread(self.replies.lookup, key)
         if done is not None:
             return done
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
@@ -158,9 +160,9 @@ class Engine:
             if earlier is not None:  # the same command resent before its commit: same answer, later
                 earlier.answers.append((req, earlier.replies[key]))
                 continue
-            if key in job.replies or key in self.replies:
-                reply = job.replies.get(key) or self.replies[key]
-                job.answers.append((req, reply))
+            done = job.replies.get(key) or self.replies.cached(key)
+            if done is not None:
+                job.answers.append((req, done))
                 continue
             ctx = Context(now=now, actor=req.actor, new_id=_new_id, limits=self.limits)
             try:
@@ -254,7 +256,7 @@ class Engine:
             if self._inflight.get(key) is job:
                 del self._inflight[key]
         if stored:
-            self.replies.update(job.replies)
+            self.replies.remember(job.replies)
         for req, reply in job.answers:
             if req.future.done():
                 continue

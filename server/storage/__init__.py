@@ -1,5 +1,7 @@
-"""Storage: SQLModel tables and the small repository the server writes through."""
+"""Storage: the repository interface, its SQL implementation (SQLModel tables) and one in memory."""
 
-from server.storage.repository import LogEntry, Store, default_db_url
+from server.storage.base import LogEntry, Repository
+from server.storage.memory import MemoryStore
+from server.storage.repository import Store, default_db_url
 
-__all__ = ["LogEntry", "Store", "default_db_url"]
+__all__ = ["LogEntry", "MemoryStore", "Repository", "Store", "default_db_url"]

@@ -1,4 +1,4 @@
-"""The repository: load the whole state at start, commit each batch of changes.
+"""The SQL repository: load the whole state at start, commit each batch of changes.
 
 The server keeps the state in memory and writes through this small interface; a
 batch of commands is committed in one transaction before any of them is acked.
@@ -10,19 +10,26 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, func
 from sqlmodel import Session, SQLModel, create_engine, delete, select
 
-from server.changes import Change, LiveChanged, NoteChanged, QuestionChanged, VotesChanged
+from server.changes import (
+    Change,
+    LiveChanged,
+    NoteChanged,
+    QuestionChanged,
+    VotesChanged,
+    in_write_order,
+)
 from server.programme.model import Programme
 from server.state import Live, Note, Question, State
+from server.storage.base import LogEntry
 from server.storage.tables import (
     CommandLogRow,
     LiveRow,
@@ -50,21 +57,6 @@ def normalise_url(url: str) -> str:
     return url
 
 
-@dataclass(frozen=True)
-class LogEntry:
-    """One line of the command log."""
-
-    at: datetime
-    role: str
-    client_key: str
-    command_id: str
-    name: str
-    args: dict[str, Any]
-    ok: bool
-    reply: dict[str, Any]
-    revision: int
-
-
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -75,7 +67,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 class Store:
-    """Podium's storage over any SQLAlchemy URL (SQLite by default, PostgreSQL too)."""
+    """A :class:`~server.storage.base.Repository` over any SQLAlchemy URL (SQLite by default,
+    PostgreSQL too)."""
 
     def __init__(self, url: str, *, connect_args: dict[str, Any] | None = None) -> None:
         self.url = normalise_url(url)
@@ -166,7 +159,7 @@ class Store:
         """Write what changed, the log lines and the revision in one transaction."""
         with Session(self.engine) as s:
             # Questions before votes: a vote row needs its question's row.
-            for change in sorted(set(changed), key=_write_order):
+            for change in in_write_order(changed):
                 match change:
                     case LiveChanged():
                         s.merge(LiveRow(id=1, data=json.dumps(state.live.to_dict())))
@@ -204,33 +197,53 @@ class Store:
             s.merge(MetaRow(key="revision", value=str(revision)))
             s.commit()
 
-    def replies(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """Every logged (client key, command id, reply), for answering resent commands."""
+    def recent_replies(self, limit: int) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """The last ``limit`` logged (client key, command id, reply), oldest first."""
         with Session(self.engine) as s:
-            for row in s.exec(
-                select(CommandLogRow.client_key, CommandLogRow.command_id, CommandLogRow.reply)
-            ):
-                yield row[0], row[1], json.loads(row[2])
+            rows = list(
+                s.exec(
+                    select(CommandLogRow.client_key, CommandLogRow.command_id, CommandLogRow.reply)
+                    .order_by(CommandLogRow.seq.desc())  # type: ignore[union-attr]
+                    .limit(max(0, limit))
+                )
+            )
+        for row in reversed(rows):
+            yield row[0], row[1], json.loads(row[2])
 
-    def command_log(self) -> list[CommandLogRow]:
+    def reply(self, client_key: str, command_id: str) -> dict[str, Any] | None:
+        """The logged reply to one command, if it was ever answered."""
         with Session(self.engine) as s:
-            return list(s.exec(select(CommandLogRow).order_by(CommandLogRow.seq)))  # type: ignore[arg-type]
+            row = s.exec(
+                select(CommandLogRow.reply)
+                .where(CommandLogRow.client_key == client_key)
+                .where(CommandLogRow.command_id == command_id)
+                .limit(1)
+            ).first()
+        return json.loads(row) if row is not None else None
 
-    def ping(self) -> None:
-        with self.engine.connect() as c:
-            c.execute(text("SELECT 1"))
+    def reply_count(self) -> int:
+        """How many replies the log holds."""
+        with Session(self.engine) as s:
+            return int(s.exec(select(func.count()).select_from(CommandLogRow)).one())
 
-
-def _write_order(change: Change) -> tuple[int, str]:
-    match change:
-        case LiveChanged():
-            return (0, "")
-        case NoteChanged(item_id):
-            return (1, item_id)
-        case QuestionChanged(qid):
-            return (2, qid)
-        case VotesChanged(qid):
-            return (3, qid)
+    def command_log(self) -> list[LogEntry]:
+        """Every logged command, in order."""
+        with Session(self.engine) as s:
+            rows = list(s.exec(select(CommandLogRow).order_by(CommandLogRow.seq)))  # type: ignore[arg-type]
+        return [
+            LogEntry(
+                at=datetime.fromisoformat(r.at),
+                role=r.role,
+                client_key=r.client_key,
+                command_id=r.command_id,
+                name=r.name,
+                args=json.loads(r.args),
+                ok=r.ok,
+                reply=json.loads(r.reply),
+                revision=r.revision,
+            )
+            for r in rows
+        ]
 
 
 def _question(r: QuestionRow) -> Question:

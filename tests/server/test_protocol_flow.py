@@ -284,7 +284,7 @@ async def test_a_failed_commit_rolls_back_and_is_not_acked(
     try:
         state, _ = store.load_state(store.load_programme())  # type: ignore[arg-type]
         assert state.live.hall_message is not None and state.live.hall_message.text == "Bliver gemt"
-        assert [r.args for r in store.command_log()] == ['{"text": "Bliver gemt"}']
+        assert [r.args for r in store.command_log()] == [{"text": "Bliver gemt"}]
     finally:
         store.close()
 

@@ -1,0 +1,82 @@
+"""The storage interface the server writes through, and the record of one command.
+
+Two implementations keep this contract (tests/server/test_repository_contract.py runs one
+suite against each): :class:`server.storage.repository.Store` over SQLAlchemy (SQLite by
+default, PostgreSQL by URL) and :class:`server.storage.memory.MemoryStore` for tests and
+for the rules' unit tests. A future backend (several processes on PostgreSQL) plugs in
+here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from server.changes import Change
+from server.programme.model import Programme
+from server.state import State
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of the command log."""
+
+    at: datetime
+    role: str
+    client_key: str
+    command_id: str
+    name: str
+    args: dict[str, Any]
+    ok: bool
+    reply: dict[str, Any]
+    revision: int
+
+
+class Repository(Protocol):
+    """Podium's storage: the whole state loaded at start, each batch of changes committed."""
+
+    def close(self) -> None: ...
+
+    def token(self, role: str, given: str | None = None) -> tuple[str, bool]:
+        """The token of a role: ``given`` (stored), else the stored one, else a new one.
+
+        Returns:
+            The token and whether it was generated just now.
+        """
+        ...
+
+    def load_programme(self) -> Programme | None: ...
+
+    def save_programme(self, programme: Programme, now: datetime) -> None: ...
+
+    def programme_stamp(self) -> str | None:
+        """Changes whenever the stored programme does (to notice an import while serving)."""
+        ...
+
+    def load_state(self, programme: Programme) -> tuple[State, int]:
+        """The stored live state, notes, questions and votes, and the revision."""
+        ...
+
+    def commit(
+        self, state: State, changed: Iterable[Change], log: Iterable[LogEntry], revision: int
+    ) -> None:
+        """Write the records ``changed`` names, the log lines and the revision, atomically."""
+        ...
+
+    def recent_replies(self, limit: int) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """The last ``limit`` logged (client key, command id, reply), oldest first."""
+        ...
+
+    def reply(self, client_key: str, command_id: str) -> dict[str, Any] | None:
+        """The logged reply to one command, if it was ever answered."""
+        ...
+
+    def reply_count(self) -> int:
+        """How many replies the log holds."""
+        ...
+
+    def command_log(self) -> list[LogEntry]:
+        """Every logged command, in order."""
+        ...

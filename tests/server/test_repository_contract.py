@@ -1,0 +1,135 @@
+"""One contract, three stores: memory, SQLite and PostgreSQL keep the same promises."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from server.changes import LIVE, NoteChanged, QuestionChanged, VotesChanged
+from server.programme import default_programme
+from server.protocol import parse_command
+from server.replies import Replies
+from server.state import Actor, Context, State, apply
+from server.storage import LogEntry, MemoryStore, Repository, Store
+from tests.conftest import TZ
+from tests.server.conftest import PG_URL
+
+NOW = datetime(2025, 9, 25, 11, 40, tzinfo=TZ)
+PROGRAMME = default_programme()
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Repository]:
+    repo: Repository
+    if request.param == "memory":
+        repo = MemoryStore()
+    elif request.param == "sqlite":
+        repo = Store(f"sqlite:///{tmp_path / 'contract.sqlite3'}")
+    else:
+        schema = request.getfixturevalue("pg_schema_name")
+        repo = Store(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    yield repo
+    repo.close()
+
+
+def _apply(state: State, role: str, name: str, args: dict, qid: str = "q1") -> State:
+    cmd = parse_command({"type": "command", "id": "x", "name": name, "args": args}, role)
+    return apply(state, cmd, Context(NOW, Actor(role, f"{role}-1"), lambda: qid)).state
+
+
+def _entry(n: int, client: str = "attendee:a1") -> LogEntry:
+    reply = {"type": "ack", "id": f"c{n}", "revision": n, "result": {}}
+    return LogEntry(NOW, "attendee", client, f"c{n}", "vote", {"question_id": "q1"}, True, reply, n)
+
+
+def test_a_new_store_has_no_programme_and_revision_zero(store: Repository):
+    """Empty at first: no programme, no stamp, an empty state at revision 0."""
+    assert store.load_programme() is None and store.programme_stamp() is None
+    state, revision = store.load_state(PROGRAMME)
+    assert revision == 0 and not state.questions and not state.live.rooms
+
+
+def test_the_programme_is_saved_and_its_stamp_moves(store: Repository):
+    """A saved programme comes back equal, and a second save changes the stamp."""
+    store.save_programme(PROGRAMME, NOW)
+    first = store.programme_stamp()
+    assert store.load_programme() == PROGRAMME and first is not None
+    store.save_programme(replace(PROGRAMME, items=PROGRAMME.items[:3]), NOW.replace(minute=41))
+    assert store.programme_stamp() != first
+    loaded = store.load_programme()
+    assert loaded is not None and len(loaded.items) == 3
+
+
+def test_a_commit_writes_what_it_names_and_comes_back(store: Repository):
+    """Live state, a note, a question and its votes survive a reload."""
+    s = State(programme=PROGRAMME)
+    s = _apply(s, "attendee", "submit_question", {"text": "Hvad nu?"})
+    s = _apply(s, "moderator", "approve_question", {"question_id": "q1"})
+    s = _apply(s, "attendee", "vote", {"question_id": "q1"})
+    s = _apply(s, "moderator", "shift_delay", {"minutes": 5})
+    s = _apply(s, "moderator", "save_note", {"item_id": "unge", "text": "Husk mikrofon"})
+    changes = {LIVE, QuestionChanged("q1"), VotesChanged("q1"), NoteChanged("unge")}
+    store.commit(s, changes, [_entry(1)], 5)
+    loaded, revision = store.load_state(PROGRAMME)
+    assert revision == 5
+    assert loaded.questions["q1"].status == "approved" and loaded.vote_count("q1") == 1
+    assert loaded.live.room("faellessalen").delay_minutes == 5
+    assert loaded.notes["unge"].text == "Husk mikrofon"
+
+
+def test_a_commit_writes_only_what_it_names(store: Repository):
+    """A change the rules did not report is not stored (so every rule must report its own)."""
+    s = _apply(State(programme=PROGRAMME), "moderator", "shift_delay", {"minutes": 5})
+    s = _apply(s, "attendee", "submit_question", {"text": "Glemt?"})
+    store.commit(s, {LIVE}, [], 2)
+    loaded, _ = store.load_state(PROGRAMME)
+    assert loaded.live.room("faellessalen").delay_minutes == 5 and not loaded.questions
+
+
+def test_votes_are_replaced_not_added(store: Repository):
+    """An unvote stored after a vote leaves no vote."""
+    s = _apply(State(programme=PROGRAMME), "attendee", "submit_question", {"text": "Hvad nu?"})
+    s = _apply(s, "moderator", "approve_question", {"question_id": "q1"})
+    voted = _apply(s, "attendee", "vote", {"question_id": "q1"})
+    store.commit(voted, {QuestionChanged("q1"), VotesChanged("q1")}, [], 3)
+    unvoted = _apply(voted, "attendee", "unvote", {"question_id": "q1"})
+    store.commit(unvoted, {VotesChanged("q1")}, [], 4)
+    loaded, _ = store.load_state(PROGRAMME)
+    assert loaded.vote_count("q1") == 0
+
+
+def test_replies_are_found_by_client_and_command_id(store: Repository):
+    """The log answers a resent command id, for that client only, and keeps its order."""
+    store.commit(State(programme=PROGRAMME), [], [_entry(n) for n in range(1, 6)], 5)
+    assert store.reply("attendee:a1", "c3") == _entry(3).reply
+    assert store.reply("attendee:other", "c3") is None
+    assert store.reply_count() == 5
+    assert [c for _, c, _ in store.recent_replies(2)] == ["c4", "c5"]
+    assert [e.command_id for e in store.command_log()] == ["c1", "c2", "c3", "c4", "c5"]
+    assert store.command_log()[0].args == {"question_id": "q1"}
+
+
+def test_tokens_are_generated_once_and_kept(store: Repository):
+    """A token made at first start is the same at the next; a given one replaces it."""
+    token, new = store.token("moderator")
+    assert new and store.token("moderator") == (token, False)
+    assert store.token("moderator", "given") == ("given", False)
+    assert store.token("moderator") == ("given", False)
+
+
+def test_the_reply_cache_stays_bounded_and_still_answers_old_ids(store: Repository):
+    """Past its capacity the cache forgets, and a miss is then looked up in the log."""
+    store.commit(State(programme=PROGRAMME), [], [_entry(n) for n in range(1, 11)], 10)
+    replies = Replies(store, capacity=4)
+    assert len(replies) == 4 and not replies.complete
+    old = ("attendee:a1", "c1")
+    assert replies.cached(old) is None and not replies.known_absent(old)
+    assert replies.lookup(old) == _entry(1).reply
+    replies.remember({("attendee:a1", f"n{n}"): {"n": n} for n in range(3)})
+    assert len(replies) == 4
+    small = Replies(store, capacity=100)
+    assert small.complete and small.known_absent(("attendee:a1", "never"))

@@ -1,0 +1,151 @@
+"""The engine alone: memory storage, a hub with fake peers, an injected clock."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import pytest
+
+from server.engine import Engine
+from server.hub import Hub
+from server.programme import default_programme
+from server.protocol import DEFAULT_LIMITS, parse_command
+from server.state import Actor, State
+from server.storage import MemoryStore
+from tests.kiosk.helpers import at
+from tests.unit.fakes import fake_client, fake_write, peer
+
+NOW = at("11:40")
+LIMITS = {"question_max_chars": 280}
+
+
+def _cmd(role: str, name: str, cid: str = "c1", **args: object):
+    return parse_command({"type": "command", "id": cid, "name": name, "args": args}, role)
+
+
+class FailingStore(MemoryStore):
+    """Memory storage whose commits fail while ``broken`` is set."""
+
+    broken = False
+
+    def commit(self, *a, **kw):  # type: ignore[no-untyped-def]
+        if self.broken:
+            raise OSError("disk full")
+        return super().commit(*a, **kw)
+
+
+@pytest.fixture
+async def engine() -> AsyncIterator[Engine]:
+    store = FailingStore()
+    store.save_programme(default_programme(), NOW)
+    state, revision = store.load_state(default_programme())
+    eng = Engine(store, state, revision, lambda: NOW, Hub(fake_write), DEFAULT_LIMITS)
+    task = asyncio.create_task(eng.run())
+    yield eng
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+MOD = Actor("moderator", "m1", "faellessalen")
+
+
+async def test_an_ack_comes_after_the_change_is_stored(engine: Engine):
+    """submit() answers with the new revision once the store has the change."""
+    reply = await engine.submit(
+        MOD, "moderator:m1", _cmd("moderator", "shift_delay", minutes=5), "da"
+    )
+    assert reply["type"] == "ack" and reply["revision"] == 1
+    stored, revision = engine.store.load_state(default_programme())
+    assert revision == 1 and stored.live.room("faellessalen").delay_minutes == 5
+
+
+async def test_a_resent_command_is_answered_again_and_applied_once(engine: Engine):
+    """The same client and id twice: the same answer, one change."""
+    cmd = _cmd("moderator", "shift_delay", minutes=5)
+    first = await engine.submit(MOD, "moderator:m1", cmd, "da")
+    again = await engine.submit(MOD, "moderator:m1", cmd, "da")
+    assert again == first
+    assert engine.state.live.room("faellessalen").delay_minutes == 5 and engine.revision == 1
+
+
+async def test_a_refused_command_changes_nothing_and_is_logged(engine: Engine):
+    """An error reply leaves the state and revision alone; the log keeps the refusal."""
+    reply = await engine.submit(
+        MOD, "moderator:m1", _cmd("moderator", "go_live", item_id="nope"), "en"
+    )
+    assert reply["type"] == "error" and reply["code"] == "unknown_item"
+    assert "not in the programme" in reply["message"]
+    assert engine.revision == 0
+    (entry,) = engine.store.command_log()
+    assert not entry.ok and entry.name == "go_live"
+
+
+async def test_the_room_of_the_session_is_where_commands_without_one_act(engine: Engine):
+    """A command without a room acts on the sender's room (the seam the rooms work stands on)."""
+    other = Actor("moderator", "m2", "elsewhere")  # a room the programme lacks: the first room
+    await engine.submit(other, "moderator:m2", _cmd("moderator", "next"), "da")
+    assert engine.state.live.room("faellessalen").mode == "manual"
+
+
+async def test_a_failed_commit_is_an_error_and_rolls_back(engine: Engine):
+    """storage_error for the command; the state goes back and is published again."""
+    hall = fake_client("hall")
+    engine.join(hall, LIMITS)
+    assert isinstance(engine.store, FailingStore)
+    engine.store.broken = True
+    reply = await engine.submit(
+        MOD, "moderator:m1", _cmd("moderator", "shift_delay", minutes=5), "da"
+    )
+    assert reply["type"] == "error" and reply["code"] == "storage_error"
+    assert engine.state.live.room("faellessalen").delay_minutes == 0
+    last = peer(hall).frames[-1]
+    assert last["state"]["delay_minutes"] == 0 and last["revision"] > 1
+    engine.store.broken = False
+    ok = await engine.submit(
+        MOD, "moderator:m1", _cmd("moderator", "shift_delay", "c2", minutes=5), "da"
+    )
+    assert ok["type"] == "ack"
+
+
+async def test_join_welcomes_and_presence_counts(engine: Engine):
+    """join() sends welcome and snapshot; presence() counts by role; leave() takes it back."""
+    att = fake_client("attendee", "a1")
+    engine.join(att, LIMITS)
+    assert peer(att).types() == ["welcome", "snapshot", "mine"]
+    assert peer(att).frames[0]["limits"] == LIMITS
+    assert engine.presence()["attendee"] == 1
+    engine.leave(att)
+    assert engine.presence()["attendee"] == 0
+
+
+async def test_resync_sends_the_whole_state(engine: Engine):
+    """resync(client) is a complete snapshot at the current revision."""
+    stage = fake_client("stage")
+    engine.join(stage, LIMITS)
+    await engine.submit(
+        MOD, "moderator:m1", _cmd("moderator", "set_stage_message", text="2 min"), "da"
+    )
+    peer(stage).take()
+    engine.resync(stage)
+    (snap,) = peer(stage).frames
+    assert snap["type"] == "snapshot" and snap["state"]["stage_message"]["text"] == "2 min"
+
+
+async def test_an_attendee_hears_its_own_question_at_once(engine: Engine):
+    """The asker gets `mine` with the pending question; another attendee does not."""
+    asker, other = fake_client("attendee", "a1"), fake_client("attendee", "a2")
+    for c in (asker, other):
+        engine.join(c, LIMITS)
+        peer(c).take()
+    actor = Actor("attendee", "a1", "faellessalen")
+    reply = await engine.submit(
+        actor, "attendee:a1", _cmd("attendee", "submit_question", text="Hvorfor?"), "da"
+    )
+    qid = reply["result"]["question_id"]
+    mine = [f for f in peer(asker).frames if f["type"] == "mine"]
+    assert mine and mine[-1]["questions"][0]["id"] == qid
+    assert not [f for f in peer(other).frames if f["type"] == "mine"]
+    assert isinstance(engine.state, State) and qid in engine.state.questions

@@ -1,0 +1,69 @@
+"""What each role may see, straight from the pure view functions."""
+
+from __future__ import annotations
+
+from server.views import own_questions, role_view, signature
+from tests.kiosk.helpers import at, build_state
+
+NOW = at("11:40")
+ASKED = [
+    ("attendee", "submit_question", {"text": "Godkendt"}),  # q1
+    ("attendee", "submit_question", {"text": "Venter"}),  # q2
+    ("moderator", "approve_question", {"question_id": "q1"}),
+    ("moderator", "save_note", {"item_id": "unge", "text": "Kun mig", "audience": "moderator"}),
+    ("moderator", "save_note", {"item_id": "frokost", "text": "Scenen", "audience": "stage"}),
+    ("moderator", "set_stage_message", {"text": "2 min"}),
+]
+
+
+def test_the_hall_sees_neither_questions_notes_nor_the_stage_message():
+    """The hall's view holds the public state and nothing private."""
+    view = role_view(build_state(NOW, *ASKED), NOW, "hall")
+    assert not {"questions", "notes", "stage_message"} & set(view)
+    assert view["current"]["id"] == "unge" and view["phase"] == "live"
+
+
+def test_the_stage_sees_only_notes_marked_for_it():
+    """Stage: the stage message and the stage notes, not the moderator's own."""
+    view = role_view(build_state(NOW, *ASKED), NOW, "stage")
+    assert view["stage_message"]["text"] == "2 min"
+    assert set(view["notes"]) == {"frokost"} and "questions" not in view
+
+
+def test_attendees_see_only_public_questions():
+    """An attendee's list holds the approved question, not the pending one."""
+    view = role_view(build_state(NOW, *ASKED), NOW, "attendee")
+    assert [q["text"] for q in view["questions"]] == ["Godkendt"]
+    assert "notes" not in view and "stage_message" not in view
+
+
+def test_the_moderator_sees_everything():
+    """Every question with its original text, every note."""
+    view = role_view(build_state(NOW, *ASKED), NOW, "moderator")
+    assert {q["text"] for q in view["questions"]} == {"Godkendt", "Venter"}
+    assert all("original_text" in q for q in view["questions"])
+    assert set(view["notes"]) == {"unge", "frokost"}
+
+
+def test_the_question_target_is_sent_not_recomputed_by_clients():
+    """question_target: the live item that takes questions; None at lunch when the next is closed."""
+    assert role_view(build_state(NOW), NOW, "attendee")["question_target"] == "unge"
+    lunch = at("12:40")
+    state = build_state(lunch, ("moderator", "close_questions", {"item_id": "reformer"}))
+    assert role_view(state, lunch, "attendee")["question_target"] is None
+
+
+def test_own_questions_include_pending_ones_and_votes():
+    """mine: the attendee's questions in any status, and what it voted for."""
+    state = build_state(NOW, *ASKED, ("attendee", "vote", {"question_id": "q1"}))
+    mine = own_questions(state, "attendee-1")
+    assert [q["status"] for q in mine["questions"]] == ["approved", "pending"]
+    assert mine["voted"] == ["q1"]
+    assert own_questions(state, "someone-else") == {"questions": [], "voted": []}
+
+
+def test_the_signature_moves_when_the_clock_changes_what_is_live():
+    """The server republishes when an item starts; not on every tick."""
+    state = build_state(NOW)
+    assert signature(state, NOW) == signature(state, at("11:41"))
+    assert signature(state, NOW) != signature(state, at("12:30"))
