@@ -1,7 +1,9 @@
 """What every Podium app shares: themes, the link to the server, the server's clock.
 
-An app subclasses :class:`LinkedApp` and overrides the ``on_*`` hooks; events from the
-link arrive as :class:`LinkEvent` messages on the app's own loop.
+An app subclasses :class:`LinkedApp`, gives it its main :class:`~kiosk.screen.LiveScreen`
+and overrides the ``on_*`` hooks; events from the link arrive as :class:`LinkEvent`
+messages on the app's own loop. The state flows one way: link → :meth:`LinkedApp.feed`
+→ ``self.view`` → ``main.show(view, now)``; the clock ticks ``main.tick(now)``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from textual.message import Message
 import themes
 from kiosk.link import Event, Fatal, Link, Mine, Presence, Snapshot, Status, Welcome
 from kiosk.model import StateView, parse_state
+from kiosk.screen import LiveScreen
 from kiosk.text import Text
 
 log = logging.getLogger("podium.app")
@@ -40,7 +43,7 @@ class LinkEvent(Message):
 
 
 class LinkedApp(App[None]):
-    """A Textual app with a reconnecting link to the Podium server."""
+    """A Textual app with a reconnecting link to the Podium server and one main screen."""
 
     ENABLE_COMMAND_PALETTE = True
 
@@ -48,6 +51,7 @@ class LinkedApp(App[None]):
         self,
         server: str,
         role: str,
+        main: Callable[[Text], LiveScreen],
         *,
         token: str | None = None,
         client_id: str | None = None,
@@ -60,6 +64,7 @@ class LinkedApp(App[None]):
     ) -> None:
         super().__init__()
         self.t = Text(lang)
+        self.main = main(self.t)
         self.connect = connect
         self.view: StateView | None = None
         self.link = Link(
@@ -89,10 +94,9 @@ class LinkedApp(App[None]):
             self._run_link()
 
     def _tick(self) -> None:
-        screen = getattr(self, "_main", None)
-        if screen is not None and screen.is_mounted:
+        if self.main.is_mounted:
             try:
-                self.tick_screen(self.now())
+                self.main.tick(self.now())
             except Exception:  # a countdown's bug must not stop the clock
                 log.exception("tick failed")
         self.on_status()
@@ -125,19 +129,23 @@ class LinkedApp(App[None]):
         self.on_status()
 
     def feed(self, revision: int, state: dict[str, Any]) -> None:
-        """Show a snapshot; one the screen cannot show leaves the last picture."""
+        """Store and show a snapshot; one the screen cannot show leaves the last picture."""
+        previous = self.view
         try:
             view = parse_state(revision, state)
-            self.show(view)
+            # Stored first: whatever show() reads (lists, counts, selections) is this view.
             self.view = view
+            self.show(view)
         except Exception:
+            self.view = previous
             log.exception("could not show revision %s", revision)
         self.on_status()
 
     # --- hooks for the apps -----------------------------------------------------
 
     def show(self, view: StateView) -> None:
-        """Show a new snapshot."""
+        """Show a new snapshot (``self.view`` is already ``view``)."""
+        self.main.show(view, self.now())
 
     def on_mine(self, data: dict[str, Any]) -> None:
         """An attendee's own questions and votes."""
@@ -151,16 +159,11 @@ class LinkedApp(App[None]):
     def on_fatal(self, message: str) -> None:
         """The server refused us for good."""
 
-    def tick_screen(self, now: datetime) -> None:
-        """Once a second: clocks and countdowns."""
-
     def on_status(self) -> None:
         """Show the connection's state on the app's main screen's status line."""
-        screen = getattr(self, "_main", None)
-        if screen is not None:
-            screen.set_status(
-                self.status_state(), self.link.seconds_since_update(), self.fatal or ""
-            )
+        self.main.set_status(
+            self.status_state(), self.link.seconds_since_update(), self.fatal or ""
+        )
 
     def status_state(self) -> str:
         if self.fatal:

@@ -65,6 +65,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "over_by": ("{d} over tid", "{d} over time"),
     "q_open": ("Spørgsmål: åbne", "Questions: open"),
     "q_closed": ("Spørgsmål: lukkede", "Questions: closed"),
+    "q_open_short": ("åben", "open"),
     "connected": (
         "{hall} sal · {stage} scene · {moderator} moderator · {attendee} deltagere",
         "{hall} hall · {stage} stage · {moderator} moderator · {attendee} attendees",

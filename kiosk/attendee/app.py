@@ -10,11 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Button, DataTable, Input, TabbedContent
+from textual.widgets import Button, DataTable, Input
 
 import themes
 from kiosk.attendee.screens.main import AttendeeScreen
@@ -61,7 +60,8 @@ class AttendeeApp(LinkedApp):
             self.profile.organisation = organisation
         if name is not None or organisation is not None:
             self.store.save(self.profile)  # remembered for next time
-        super().__init__(server, "attendee", client_id=self.profile.client_id, **kw)
+        super().__init__(server, "attendee", AttendeeScreen, client_id=self.profile.client_id, **kw)
+        self.main: AttendeeScreen
         da = self.t.lang != "en"
         self.bind("ctrl+s", "send", description="Send")
         self.bind("space", "vote", description="Stem / fortryd" if da else "Vote / undo")
@@ -71,7 +71,6 @@ class AttendeeApp(LinkedApp):
         ):
             self.bind(f"f{n}", f"tab('{pane}')", show=False)
         self.bind("ctrl+q", "quit", description="Afslut" if da else "Quit")
-        self._main = AttendeeScreen(self.t)
         self.mine: dict[str, Any] = {"questions": [], "voted": []}
         self.in_flight: set[str] = set()
         self._shown_state = ""
@@ -79,7 +78,7 @@ class AttendeeApp(LinkedApp):
     # --- life cycle -------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.push_screen(self._main)
+        self.push_screen(self.main)
         self.call_after_refresh(self._fill_profile)
         self.start_link()
         for outgoing in list(self.profile.outbox):  # what a previous run did not get sent
@@ -87,25 +86,21 @@ class AttendeeApp(LinkedApp):
         self.on_status()
 
     def _fill_profile(self) -> None:
-        self._main.query_one("#ask-name", Input).value = self.profile.name
-        self._main.query_one("#ask-org", Input).value = self.profile.organisation
+        self.main.set_profile(self.profile.name, self.profile.organisation)
         self._refresh_lists()
 
     def on_welcome(self, data: dict[str, Any]) -> None:
         limits = data.get("limits")
         if isinstance(limits, dict) and isinstance(limits.get("question_max_chars"), int):
-            self._main.set_limit(limits["question_max_chars"])
+            self.main.set_limit(limits["question_max_chars"])
 
     def show(self, view: StateView) -> None:
-        self._main.show(view, self.now())
+        self.main.show(view, self.now())
         self._refresh_lists()
 
     def on_mine(self, data: dict[str, Any]) -> None:
         self.mine = data
         self._refresh_lists()
-
-    def tick_screen(self, now: datetime) -> None:
-        self._main.tick(now)
 
     def on_status(self) -> None:
         super().on_status()
@@ -117,7 +112,7 @@ class AttendeeApp(LinkedApp):
     # --- lists ------------------------------------------------------------------
 
     def _refresh_lists(self) -> None:
-        if not self._main.is_mounted:
+        if not self.main.is_mounted:
             return
         online = self.link.status.state == "online" or not self.connect
         rows: list[tuple[str, str, str]] = []
@@ -135,10 +130,10 @@ class AttendeeApp(LinkedApp):
             if q.get("status") in ("approved", "on_screen", "answered"):
                 status += f" · {q.get('votes', 0)} ♥"
             rows.append((f"q:{q.get('id')}", status, q["text"]))
-        self._main.fill_mine(rows)
+        self.main.fill_mine(rows)
         voted = set(self.mine.get("voted", []) if isinstance(self.mine.get("voted"), list) else [])
         public = self.view.questions if self.view else ()
-        self._main.fill_public([(q.id, q.id in voted, q.votes, q.text) for q in public])
+        self.main.fill_public([(q.id, q.id in voted, q.votes, q.text) for q in public])
 
     # --- asking -----------------------------------------------------------------
 
@@ -151,19 +146,17 @@ class AttendeeApp(LinkedApp):
             self.action_send()
 
     def action_send(self) -> None:
-        text_input = self._main.query_one("#ask-text", Input)
-        text = text_input.value.strip()
-        if not text or text_input.disabled:
+        draft = self.main.draft()
+        if draft is None:
             return
-        name = self._main.query_one("#ask-name", Input).value.strip()
-        org = self._main.query_one("#ask-org", Input).value.strip()
+        text, name, org = draft
         target = self.view.ask_item if self.view else None
         outgoing = Outgoing(secrets.token_hex(8), text, name, org, target.id if target else None)
         self.profile.name, self.profile.organisation = name, org
         self.profile.outbox.append(outgoing)
         self.store.save(self.profile)  # on disk before it leaves: a crash cannot lose it
-        text_input.value = ""
-        self._main.set_error("")
+        self.main.clear_draft()
+        self.main.set_error("")
         self._deliver(outgoing)
         self._refresh_lists()
 
@@ -183,10 +176,8 @@ class AttendeeApp(LinkedApp):
             if reply.get("type") == "ack":
                 self.notify(self.t("sent_ok"), markup=False, timeout=4)
             else:
-                self._main.set_error(str(reply.get("message") or reply.get("code")))
-                box = self._main.query_one("#ask-text", Input)
-                if not box.value:
-                    box.value = outgoing.text  # give the words back to fix and resend
+                self.main.set_error(str(reply.get("message") or reply.get("code")))
+                self.main.restore_draft(outgoing.text)  # the words back, to fix and resend
             self._refresh_lists()
 
         self.run_worker(run(), group="questions")
@@ -196,7 +187,7 @@ class AttendeeApp(LinkedApp):
         self.store.save(self.profile)
 
     def action_withdraw(self) -> None:
-        key = self._main.selected_key("mine")
+        key = self.main.selected_key("mine")
         if key is None or not key.startswith("out:"):
             return
         cid = key.removeprefix("out:")
@@ -211,7 +202,7 @@ class AttendeeApp(LinkedApp):
         focused = self.focused
         if not isinstance(focused, DataTable) or focused.id != "public":
             return
-        qid = self._main.selected_key("public")
+        qid = self.main.selected_key("public")
         if qid is None:
             return
         voted = qid in set(self.mine.get("voted", []))
@@ -231,7 +222,7 @@ class AttendeeApp(LinkedApp):
         self.run_worker(run(), group="votes")
 
     def action_tab(self, pane: str) -> None:
-        self._main.query_one(TabbedContent).active = pane
+        self.main.show_tab(pane)
 
 
 def make_app(**kw: Any) -> AttendeeApp:

@@ -7,7 +7,6 @@ injected ``now``, tests feed snapshots by hand (for stable screenshots).
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from textual.binding import Binding
@@ -16,7 +15,6 @@ import themes
 from kiosk.base import LinkedApp
 from kiosk.hall.screens.audience import AudienceScreen
 from kiosk.hall.screens.stage import StageScreen
-from kiosk.model import StateView
 
 log = logging.getLogger("podium.hall")
 
@@ -37,29 +35,20 @@ class HallApp(LinkedApp):
         warn_minutes: int = 5,
         **kw: Any,
     ) -> None:
-        super().__init__(server, "stage" if mode == "stage" else "hall", **kw)
+        screen = StageScreen if mode == "stage" else AudienceScreen
+        super().__init__(
+            server,
+            "stage" if mode == "stage" else "hall",
+            lambda t: screen(t, warn_minutes),
+            **kw,
+        )
         self.mode = mode
         self.warn_minutes = warn_minutes
-        self._main: AudienceScreen | StageScreen = (
-            StageScreen(self.t, warn_minutes)
-            if mode == "stage"
-            else AudienceScreen(self.t, warn_minutes)
-        )
-
-    @property
-    def main(self) -> AudienceScreen | StageScreen:
-        return self._main
 
     def on_mount(self) -> None:
-        self.push_screen(self._main)
+        self.push_screen(self.main)
         self.start_link()
         self.on_status()
-
-    def show(self, view: StateView) -> None:
-        self._main.show(view, self.now())
-
-    def tick_screen(self, now: datetime) -> None:
-        self._main.tick(now)
 
 
 def make_app(**kw: Any) -> HallApp:

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from typing import Any
 
 from textual.app import SystemCommand
 from textual.screen import Screen
-from textual.widgets import TabbedContent, Tabs
 
 import themes
 from kiosk.base import LinkedApp
-from kiosk.model import ItemView, QuestionView, StateView
+from kiosk.model import QuestionView, StateView
 from kiosk.moderator.screens.main import ModeratorScreen
 from kiosk.moderator.screens.modals import ConfirmScreen, HelpScreen, NoteScreen, PromptScreen
-from kiosk.moderator.widgets import ProgrammeTable, QuestionTable
 from server.contract import CommandName as C
 
 log = logging.getLogger("podium.moderator")
@@ -75,18 +72,17 @@ class ModeratorApp(LinkedApp):
     ]
 
     def __init__(self, server: str = "ws://127.0.0.1:8765/ws", **kw: Any) -> None:
-        super().__init__(server, "moderator", **kw)
+        super().__init__(server, "moderator", ModeratorScreen, **kw)
         en = self.t.lang == "en"
         for key, action, da, english, show in KEYS:
             self.bind(key, action, description=english if en else da, show=show)
-        self._main = ModeratorScreen(self.t)
+        self.main: ModeratorScreen
         self._pending_seen: set[str] | None = None
-        self.presence: dict[str, int] = {}
 
     # --- life cycle -------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.push_screen(self._main)
+        self.push_screen(self.main)
         self.start_link()
         self.on_status()
 
@@ -95,19 +91,12 @@ class ModeratorApp(LinkedApp):
         if self._pending_seen is not None:
             new = pending - self._pending_seen
             if new:
-                waiting = len(pending)
-                self.notify(
-                    self.t("new_questions", n=waiting) if len(new) else "", markup=False, timeout=4
-                )
+                self.notify(self.t("new_questions", n=len(pending)), markup=False, timeout=4)
         self._pending_seen = pending
-        self._main.show(view, self.now())
-
-    def tick_screen(self, now: datetime) -> None:
-        self._main.tick(self.view, now)
+        self.main.show(view, self.now())
 
     def on_presence(self, clients: dict[str, int]) -> None:
-        self.presence = clients
-        self._main.set_presence(clients)
+        self.main.set_presence(clients)
 
     def on_fatal(self, message: str) -> None:
         self.notify(message, severity="error", markup=False, timeout=30)
@@ -145,21 +134,8 @@ class ModeratorApp(LinkedApp):
 
     # --- what is selected -------------------------------------------------------
 
-    def _programme_selected(self) -> ItemView | None:
-        tabs = self._main.query_one(TabbedContent)
-        if tabs.active == "pane-programme":
-            return self._main.query_one(ProgrammeTable).selected()
-        return None
-
-    def _target_item(self) -> ItemView | None:
-        """The programme's selected item if the programme is open, else the live item."""
-        picked = self._programme_selected()
-        if picked is not None:
-            return picked
-        return self.view.current if self.view else None
-
     def _question(self) -> QuestionView | None:
-        q = self._main.query_one(QuestionTable).selected()
+        q = self.main.selected_question()
         if q is None:
             self.notify(self.t("no_question"), severity="warning", markup=False, timeout=3)
         return q
@@ -188,10 +164,9 @@ class ModeratorApp(LinkedApp):
         self.confirm(self.t("confirm_previous", title=title), lambda: self.send(C.PREVIOUS))
 
     def action_go_live(self) -> None:
-        item = self._programme_selected()
+        item = self.main.programme_selected()
         if item is None:
-            self._main.query_one(TabbedContent).active = "pane-programme"
-            self._main.query_one("#programme").focus()
+            self.main.open_programme()
             return
         self.confirm(
             self.t("confirm_go_live", title=item.title),
@@ -258,7 +233,7 @@ class ModeratorApp(LinkedApp):
     # --- notes and questions ----------------------------------------------------
 
     def action_note(self) -> None:
-        item = self._target_item()
+        item = self.main.target_item()
         if item is None or self.view is None:
             return
         text, audience = self.view.notes.get(item.id, ("", "moderator"))
@@ -272,7 +247,7 @@ class ModeratorApp(LinkedApp):
         self.push_screen(NoteScreen(self.t, item.title, text, audience), done)
 
     def action_toggle_questions(self) -> None:
-        item = self._target_item()
+        item = self.main.target_item()
         if item is not None:
             name = C.CLOSE_QUESTIONS if item.questions_open else C.OPEN_QUESTIONS
             done = self.t("q_closed") if item.questions_open else self.t("q_open")
@@ -314,9 +289,7 @@ class ModeratorApp(LinkedApp):
             self.send(C.ANSWER_QUESTION, {"question_id": q.id})
 
     def action_question_tab(self, status: str) -> None:
-        self._main.query_one(TabbedContent).active = "pane-questions"
-        self._main.query_one("#question-tabs", Tabs).active = f"tab-{status}"
-        self._main.query_one("#questions").focus()
+        self.main.open_questions(status)
 
     # --- help and the palette ---------------------------------------------------
 

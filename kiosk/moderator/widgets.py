@@ -6,7 +6,6 @@ Cells and labels are rich ``Text`` or ``Content`` built from plain strings: a qu
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 
 from rich.text import Text as RichText
@@ -15,8 +14,9 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Tab, Tabs
 
 from kiosk.model import ItemView, QuestionView, StateView
+from kiosk.present import break_caption, next_line, session_live, time_left_s
 from kiosk.text import Text
-from kiosk.widgets.common import Plain, cell, fit_column, plain
+from kiosk.widgets.common import Plain, cell, fit_column, plain, sync_rows
 from kiosk.widgets.hall import MessageBanner, NextList, NowPanel, QuestionPanel
 
 STATUS_ORDER = ("pending", "approved", "on_screen", "answered", "rejected", "all")
@@ -58,11 +58,8 @@ class LivePanel(Vertical):
         self.query_one("#live-mode", Plain).set(f"{mode} · {delay}{q}")
         self.set_class(view.mode == "manual", "-manual")
         nxt = view.next[0] if view.next else None
-        line = ""
-        if nxt is not None:
-            line = f"{self.t('next')}: {self.t.at(nxt.expected_start)}  {nxt.title}"
-            if nxt.late_minutes:
-                line += f"  ({self.t('expected', time=self.t.clock(nxt.expected_start))})"
+        # The same line as the hall's NÆSTE: planned time, and the expected one when late.
+        line = f"{self.t('next')}: {next_line(self.t, nxt)}" if nxt is not None else ""
         self.query_one("#live-next", Plain).set(line)
         self.tick(now)
 
@@ -74,7 +71,7 @@ class LivePanel(Vertical):
             self.set_class(False, "-over")
             return
         elapsed = int((now - cur.expected_start).total_seconds())
-        left = int((cur.expected_end - now).total_seconds())
+        left = time_left_s(cur, now)
         parts = [self.t("elapsed", d=self.t.duration(max(0, elapsed)))]
         if left < 0:
             parts.append(self.t("over_by", d=self.t.duration(-left)))
@@ -129,20 +126,19 @@ class Preview(Vertical):
         self.query_one(QuestionPanel).display = False
 
     def show(self, view: StateView, now: datetime) -> None:
-        cur = view.current
+        cur = session_live(view)
         now_panel = self.query_one(NowPanel)
         phase = self.query_one("#preview-phase", Plain)
-        if cur is not None and not cur.is_pause:
+        if cur is not None:
             now_panel.display = True
             phase.display = False
             now_panel.show(cur, now)
         else:
             now_panel.display = False
             phase.display = True
-            following = next((i for i in view.next if not i.is_pause), None)
-            if cur is not None and following is not None:
-                key = "lunch_back" if cur.kind == "lunch" else "pause_back"
-                phase.set(self.t(key, time=self.t.clock(following.expected_start)))
+            caption = break_caption(view, self.t)
+            if caption:
+                phase.set(caption)
             elif view.phase == "before":
                 phase.set(self.t("welcome"))
             elif view.phase == "after":
@@ -154,10 +150,12 @@ class Preview(Vertical):
         self.query_one(MessageBanner).show(view.hall_message, now)
 
     def tick(self, view: StateView | None, now: datetime) -> None:
-        if view is not None and view.current is not None and not view.current.is_pause:
-            self.query_one(NowPanel).tick(view.current, now)
-        if view is not None:
-            self.query_one(MessageBanner).show(view.hall_message, now)
+        if view is None:
+            return
+        cur = session_live(view)
+        if cur is not None:
+            self.query_one(NowPanel).tick(cur, now)
+        self.query_one(MessageBanner).show(view.hall_message, now)
 
 
 def sort_questions(qs: tuple[QuestionView, ...], status: str) -> list[QuestionView]:
@@ -259,9 +257,7 @@ class QuestionTable(Vertical):
         self._fill()
 
     def _fill(self) -> None:
-        table = self.query_one("#questions", DataTable)
-        selected = self.selected_id()
-        table.clear()
+        rows = []
         for q in sort_questions(self.questions, self.status):
             text = q.text + (" ✎" if q.original_text and q.original_text != q.text else "")
             cells = [
@@ -273,10 +269,8 @@ class QuestionTable(Vertical):
                 cells.append(
                     cell(self.t(f"st_{q.status}") if q.status in STATUS_ORDER else q.status)
                 )
-            table.add_row(*cells, key=q.id)
-        if selected is not None and selected in {q.id for q in self.questions}:
-            with contextlib.suppress(Exception):  # the row may be filtered out now
-                table.move_cursor(row=table.get_row_index(selected))
+            rows.append((q.id, cells))
+        sync_rows(self.query_one("#questions", DataTable), rows)
         self._detail()
 
     def selected_id(self) -> str | None:
@@ -320,31 +314,24 @@ class ProgrammeTable(Vertical):
         fit_column(self.query_one("#programme", DataTable), "title", self.size.width)
 
     def show(self, view: StateView) -> None:
-        table = self.query_one("#programme", DataTable)
-        row = table.cursor_row
         self.items = view.programme
-        table.clear()
         live = view.current.id if view.current else None
+        rows = []
         for it in view.programme:
             expected = self.t.clock(it.expected_start) if it.late_minutes else ""
-            table.add_row(
+            cells = [
                 cell("●" if it.id == live else ""),
                 cell(f"{it.start:%H.%M}–{it.end:%H.%M}"),
                 cell(it.title, overflow="ellipsis", no_wrap=True),
                 cell(expected),
-                cell(
-                    "åben"
-                    if it.questions_open and self.t.lang == "da"
-                    else ("open" if it.questions_open else "")
-                ),
-                key=it.id,
-            )
-        if table.row_count:
-            table.move_cursor(row=min(row, table.row_count - 1))
+                cell(self.t("q_open_short") if it.questions_open else ""),
+            ]
+            rows.append((it.id, cells))
+        sync_rows(self.query_one("#programme", DataTable), rows)
 
     def selected(self) -> ItemView | None:
         table = self.query_one("#programme", DataTable)
         if not self.items or table.row_count == 0:
             return None
-        row = min(table.cursor_row, len(self.items) - 1)
-        return self.items[row]
+        key = table.ordered_rows[min(table.cursor_row, table.row_count - 1)].key.value
+        return next((i for i in self.items if i.id == key), None)

@@ -116,3 +116,36 @@ def fit_column(table: DataTable[object], key: str, width: int) -> None:
         column.width = room
         column.auto_width = False
         table.refresh()
+
+
+Row = tuple[str, list[RichText]]
+
+
+def sync_rows(table: DataTable[RichText], rows: list[Row]) -> None:
+    """Make ``table`` show ``rows`` (key, cells), in place where it can.
+
+    When the keys are in the same order as shown, only the cells that changed are
+    updated: the cursor and the scroll position stay where the user left them (a storm
+    of votes changes counts, not the moderator's place). When rows come, go or move,
+    the table is refilled and the cursor put back on the row it was on, by key, and
+    the scroll position kept.
+    """
+    keys = [k for k, _ in rows]
+    shown = [r.key.value for r in table.ordered_rows]
+    columns = [c.key for c in table.ordered_columns]
+    if shown == keys:
+        for key, cells in rows:
+            for column, value in zip(columns, cells, strict=False):
+                if table.get_cell(key, column) != value:
+                    table.update_cell(key, column, value)
+        return
+    selected = shown[table.cursor_row] if shown and 0 <= table.cursor_row < len(shown) else None
+    row, scroll = table.cursor_row, table.scroll_y
+    table.clear()
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
+    if not keys:
+        return
+    target = keys.index(selected) if selected in keys else min(row, len(keys) - 1)
+    table.move_cursor(row=target, scroll=False)
+    table.scroll_to(y=scroll, animate=False, immediate=True)

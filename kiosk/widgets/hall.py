@@ -10,6 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Digits, Static
 
 from kiosk.model import ItemView, MessageView, QuestionView, StateView
+from kiosk.present import next_line, pause_caption, time_left_s
 from kiosk.text import Text, countdown
 from kiosk.widgets.common import Plain, plain
 
@@ -27,7 +28,7 @@ class ProgressLine(Static):
 
     def show(self, item: ItemView, now: datetime) -> None:
         total = max(1, int((item.expected_end - item.expected_start).total_seconds()))
-        left = int((item.expected_end - now).total_seconds())
+        left = time_left_s(item, now)
         width = max(10, self.size.width - 22)
         key = (left, total, width)
         if key == self._last:
@@ -107,11 +108,7 @@ class NextList(Vertical):
         rows = list(self.query(".next-row").results(Plain))
         for n, row in enumerate(rows):
             if n < len(items):
-                it = items[n]
-                line = f"{self.t.at(it.start)}  {it.title}"
-                if it.late_minutes >= 1:
-                    line += f"  ({self.t('expected', time=self.t.clock(it.expected_start))})"
-                row.set(line)
+                row.set(next_line(self.t, items[n]))
                 row.display = True
             else:
                 row.display = False
@@ -134,8 +131,7 @@ class PauseView(Vertical):
 
     def show(self, pause: ItemView | None, following: ItemView | None, now: datetime) -> None:
         resume = following.expected_start if following else (pause.expected_end if pause else now)
-        key = "lunch_back" if pause and pause.kind == "lunch" else "pause_back"
-        self.query_one(".pause-title", Plain).set(self.t(key, time=self.t.clock(resume)))
+        self.query_one(".pause-title", Plain).set(pause_caption(self.t, pause, resume))
         if following:
             self.query_one(".pause-then-label", Plain).set(self.t("then"))
             speakers = following.speakers_line()

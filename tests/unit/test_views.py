@@ -46,11 +46,12 @@ def test_the_moderator_sees_everything():
 
 
 def test_the_question_target_is_sent_not_recomputed_by_clients():
-    """question_target: the live item that takes questions; None at lunch when the next is closed."""
+    """question_target: the live item that takes questions; in a break the next one, if open."""
     assert role_view(build_state(NOW), NOW, "attendee")["question_target"] == "unge"
-    lunch = at("12:40")
-    state = build_state(lunch, ("moderator", "close_questions", {"item_id": "reformer"}))
-    assert role_view(state, lunch, "attendee")["question_target"] is None
+    pause = at("11:25")
+    assert role_view(build_state(pause), pause, "attendee")["question_target"] == "unge"
+    state = build_state(pause, ("moderator", "close_questions", {"item_id": "unge"}))
+    assert role_view(state, pause, "attendee")["question_target"] is None
 
 
 def test_own_questions_include_pending_ones_and_votes():

@@ -7,23 +7,22 @@ from datetime import datetime
 from rich.text import Text as RichText
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, TabbedContent, TabPane
 
 from kiosk.model import StateView
+from kiosk.present import break_caption, session_live
+from kiosk.screen import LiveScreen
 from kiosk.text import Text
-from kiosk.widgets.common import Plain, StatusLine, cell, fit_column
+from kiosk.widgets.common import Plain, StatusLine, cell, fit_column, sync_rows
 from kiosk.widgets.hall import NextList, NowPanel
 
 
-class AttendeeScreen(Screen[None]):
+class AttendeeScreen(LiveScreen):
     """Now / next, the programme, ask the panel, practical information."""
 
     def __init__(self, text: Text, max_chars: int = 280) -> None:
-        super().__init__()
-        self.t = text
+        super().__init__(text)
         self.max_chars = max_chars
-        self.view: StateView | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="att-top"):
@@ -97,6 +96,34 @@ class AttendeeScreen(Screen[None]):
         n = len(self.query_one("#ask-text", Input).value)
         self.query_one("#ask-counter", Plain).set(f"{n}/{self.max_chars}")
 
+    # --- the question being written (the app asks here; it never queries the inputs) ---
+
+    def set_profile(self, name: str, organisation: str) -> None:
+        self.query_one("#ask-name", Input).value = name
+        self.query_one("#ask-org", Input).value = organisation
+
+    def draft(self) -> tuple[str, str, str] | None:
+        """(question, name, organisation) ready to send, or None when there is none."""
+        box = self.query_one("#ask-text", Input)
+        text = box.value.strip()
+        if not text or box.disabled:
+            return None
+        name = self.query_one("#ask-name", Input).value.strip()
+        org = self.query_one("#ask-org", Input).value.strip()
+        return text, name, org
+
+    def clear_draft(self) -> None:
+        self.query_one("#ask-text", Input).value = ""
+
+    def restore_draft(self, text: str) -> None:
+        """Put a refused question back in the box, unless something new is being written."""
+        box = self.query_one("#ask-text", Input)
+        if not box.value:
+            box.value = text
+
+    def show_tab(self, pane: str) -> None:
+        self.query_one(TabbedContent).active = pane
+
     def set_limit(self, max_chars: int) -> None:
         self.max_chars = max_chars
         self.query_one("#ask-text", Input).max_length = max_chars
@@ -119,19 +146,18 @@ class AttendeeScreen(Screen[None]):
         self.tick(now)
 
     def _show_now(self, view: StateView, now: datetime) -> None:
-        cur = view.current
+        cur = session_live(view)
         now_panel = self.query_one("#att-now", NowPanel)
         phase = self.query_one("#now-phase", Plain)
-        if cur is not None and not cur.is_pause:
+        if cur is not None:
             now_panel.display = True
             now_panel.show(cur, now)
             phase.set("")
         else:
             now_panel.display = False
-            following = next((i for i in view.next if not i.is_pause), None)
-            if cur is not None and following is not None:
-                key = "lunch_back" if cur.kind == "lunch" else "pause_back"
-                phase.set(self.t(key, time=self.t.clock(following.expected_start)))
+            caption = break_caption(view, self.t)
+            if caption:
+                phase.set(caption)
             elif view.phase == "after":
                 phase.set(f"{self.t('closing')}. {self.t('closing_sub')}")
             elif view.next:
@@ -145,22 +171,20 @@ class AttendeeScreen(Screen[None]):
         table = self.query_one("#att-programme", DataTable)
         live = view.current.id if view.current else None
         first_fill = table.row_count == 0
-        row = table.cursor_row
-        if first_fill and live is not None:  # start at what is on now
-            row = next((n for n, it in enumerate(view.programme) if it.id == live), 0)
-        table.clear()
+        rows = []
         for it in view.programme:
             time = f"{it.start:%H.%M}–{it.end:%H.%M}"
             if it.late_minutes:
                 time = f"{it.expected_start:%H.%M}*"
-            table.add_row(
+            cells = [
                 cell("●" if it.id == live else ""),
                 cell(time),
                 cell(it.title, overflow="ellipsis", no_wrap=True),
-                key=it.id,
-            )
-        if table.row_count:
-            table.move_cursor(row=min(row, table.row_count - 1))
+            ]
+            rows.append((it.id, cells))
+        sync_rows(table, rows)
+        if first_fill and live is not None:  # start at what is on now
+            table.move_cursor(row=next(n for n, (key, _) in enumerate(rows) if key == live))
         self._details()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -211,13 +235,9 @@ class AttendeeScreen(Screen[None]):
 
     def tick(self, now: datetime) -> None:
         self.query_one("#att-clock", Plain).set(self.t.at(now))
-        view = self.view
-        if view is not None and view.current is not None and not view.current.is_pause:
-            self.query_one("#att-now", NowPanel).tick(view.current, now)
-
-    def set_status(self, state: str, age_s: float | None, extra: str = "") -> None:
-        for line in self.query(StatusLine).results(StatusLine):
-            line.show(state, age_s, extra)
+        cur = session_live(self.view) if self.view is not None else None
+        if cur is not None:
+            self.query_one("#att-now", NowPanel).tick(cur, now)
 
     def set_error(self, message: str) -> None:
         err = self.query_one("#ask-error", Plain)
@@ -226,32 +246,26 @@ class AttendeeScreen(Screen[None]):
 
     def fill_mine(self, rows: list[tuple[str, str, str]]) -> None:
         """(key, status text, question) rows for the attendee's own questions."""
-        table = self.query_one("#mine", DataTable)
-        row = table.cursor_row
-        table.clear()
-        if not rows:
-            table.add_row(cell(""), cell(self.t("no_own")), key="__none__")
-        for key, status, text in rows:
-            table.add_row(cell(status), cell(text, overflow="ellipsis", no_wrap=True), key=key)
-        if table.row_count:
-            table.move_cursor(row=min(row, table.row_count - 1))
+        cells = [
+            (key, [cell(status), cell(text, overflow="ellipsis", no_wrap=True)])
+            for key, status, text in rows
+        ] or [("__none__", [cell(""), cell(self.t("no_own"))])]
+        sync_rows(self.query_one("#mine", DataTable), cells)
 
     def fill_public(self, rows: list[tuple[str, bool, int, str]]) -> None:
         """(question id, voted, votes, text) rows of the approved questions."""
-        table = self.query_one("#public", DataTable)
-        row = table.cursor_row
-        table.clear()
-        if not rows:
-            table.add_row(cell(""), cell(""), cell(self.t("no_public")), key="__none__")
-        for qid, voted, votes, text in rows:
-            table.add_row(
-                cell("♥" if voted else ""),
-                cell(str(votes), justify="right"),
-                cell(text, overflow="ellipsis", no_wrap=True),
-                key=qid,
+        cells = [
+            (
+                qid,
+                [
+                    cell("♥" if voted else ""),
+                    cell(str(votes), justify="right"),
+                    cell(text, overflow="ellipsis", no_wrap=True),
+                ],
             )
-        if table.row_count:
-            table.move_cursor(row=min(row, table.row_count - 1))
+            for qid, voted, votes, text in rows
+        ] or [("__none__", [cell(""), cell(""), cell(self.t("no_public"))])]
+        sync_rows(self.query_one("#public", DataTable), cells)
 
     def selected_key(self, table_id: str) -> str | None:
         table = self.query_one(f"#{table_id}", DataTable)

@@ -7,10 +7,11 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher
 
 from kiosk.model import StateView
+from kiosk.present import following_session, resume_time
+from kiosk.screen import LiveScreen
 from kiosk.text import Text
 from kiosk.widgets.common import ClockHeader, Plain, StatusLine
 from kiosk.widgets.hall import (
@@ -27,14 +28,12 @@ LARGE_WIDTH = 150
 LARGE_HEIGHT = 40
 
 
-class AudienceScreen(Screen[None]):
+class AudienceScreen(LiveScreen):
     """Now, next, breaks, the welcome and closing screens, questions and messages."""
 
     def __init__(self, text: Text, warn_minutes: int = 5) -> None:
-        super().__init__()
-        self.t = text
+        super().__init__(text)
         self.warn_minutes = warn_minutes
-        self.view: StateView | None = None
 
     def compose(self) -> ComposeResult:
         yield ClockHeader(self.t)
@@ -78,8 +77,7 @@ class AudienceScreen(Screen[None]):
             self.query_one("#live NextList", NextList).show(view.next)
             switcher.current = "live"
         elif phase == "break":
-            following = next((i for i in view.next if not i.is_pause), None)
-            self.query_one(PauseView).show(view.current, following, now)
+            self.query_one(PauseView).show(view.current, following_session(view), now)
             switcher.current = "pause"
         elif phase == "before":
             self.query_one(WelcomeView).show(view, now)
@@ -106,17 +104,7 @@ class AudienceScreen(Screen[None]):
         if current == "live" and view.current is not None:
             self.query_one(NowPanel).tick(view.current, now)
         elif current == "pause":
-            following = next((i for i in view.next if not i.is_pause), None)
-            resume = (
-                following.expected_start
-                if following
-                else (view.current.expected_end if view.current else now)
-            )
-            self.query_one(PauseView).tick(resume, now)
+            self.query_one(PauseView).tick(resume_time(view, now), now)
         elif current == "before":
             self.query_one(WelcomeView).tick(view.next[0] if view.next else None, now)
         self.query_one(MessageBanner).show(view.hall_message, now)
-
-    def set_status(self, state: str, age_s: float | None, extra: str = "") -> None:
-        for line in self.query(StatusLine).results(StatusLine):  # empty before compose
-            line.show(state, age_s, extra)

@@ -6,23 +6,22 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 
 from kiosk.model import StateView
+from kiosk.present import time_left_s
+from kiosk.screen import LiveScreen
 from kiosk.text import Text, countdown
 from kiosk.widgets.bigtext import BigText
 from kiosk.widgets.common import Plain, StatusLine
 from kiosk.widgets.hall import MessageBanner
 
 
-class StageScreen(Screen[None]):
+class StageScreen(LiveScreen):
     """What the speaker and the moderator see on stage."""
 
     def __init__(self, text: Text, warn_minutes: int = 5) -> None:
-        super().__init__()
-        self.t = text
+        super().__init__(text)
         self.warn_s = warn_minutes * 60
-        self.view: StateView | None = None
         self._flash = True  # the first second over time shows red, then it flashes
 
     def compose(self) -> ComposeResult:
@@ -68,7 +67,7 @@ class StageScreen(Screen[None]):
             self.set_class(False, "-warning")
             self.set_class(False, "-over")
             return
-        left = int((view.current.expected_end - now).total_seconds())
+        left = time_left_s(view.current, now)
         over = left < 0
         big.update(("+" if over else "") + countdown(left))
         label.set(self.t("over") if over else self.t("remaining"))
@@ -76,7 +75,3 @@ class StageScreen(Screen[None]):
         self.set_class(over, "-over")
         self._flash = over and not self._flash
         self.set_class(self._flash, "-flash")
-
-    def set_status(self, state: str, age_s: float | None, extra: str = "") -> None:
-        for line in self.query(StatusLine).results(StatusLine):  # empty before compose
-            line.show(state, age_s, extra)

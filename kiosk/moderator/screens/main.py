@@ -8,21 +8,16 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 
-from kiosk.model import StateView
+from kiosk.model import ItemView, QuestionView, StateView
 from kiosk.moderator.widgets import LivePanel, NotesPanel, Preview, ProgrammeTable, QuestionTable
-from kiosk.text import Text
+from kiosk.screen import LiveScreen
 from kiosk.widgets.common import Plain, StatusLine
 
 
-class ModeratorScreen(Screen[None]):
+class ModeratorScreen(LiveScreen):
     """Everything the moderator needs, on one screen."""
-
-    def __init__(self, text: Text) -> None:
-        super().__init__()
-        self.t = text
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="mod-top"):
@@ -49,6 +44,7 @@ class ModeratorScreen(Screen[None]):
         self.set_class(event.size.height < 32 or event.size.width < 100, "-small")
 
     def show(self, view: StateView, now: datetime) -> None:
+        self.view = view
         self.query_one("#mod-title", Plain).set(
             f"Podium · {self.t('mod_title')} · {view.event.title}"
         )
@@ -58,10 +54,11 @@ class ModeratorScreen(Screen[None]):
         self.query_one(Preview).show(view, now)
         self.query_one(QuestionTable).show(view)
         self.query_one(ProgrammeTable).show(view)
-        self.tick(view, now)
+        self.tick(now)
 
-    def tick(self, view: StateView | None, now: datetime) -> None:
+    def tick(self, now: datetime) -> None:
         self.query_one("#mod-clock", Plain).set(self.t.at(now))
+        view = self.view
         if view is not None:
             self.query_one(LivePanel).tick(now)
             self.query_one(Preview).tick(view, now)
@@ -70,6 +67,31 @@ class ModeratorScreen(Screen[None]):
         counts = {k: clients.get(k, 0) for k in ("hall", "stage", "moderator", "attendee")}
         self.query_one("#mod-presence", Plain).set(self.t("connected", **counts))
 
-    def set_status(self, state: str, age_s: float | None, extra: str = "") -> None:
-        for line in self.query(StatusLine).results(StatusLine):
-            line.show(state, age_s, extra)
+    # --- what the moderator has selected (the app's actions ask here) -------------
+
+    def programme_selected(self) -> ItemView | None:
+        """The programme's selected item, if the programme tab is open."""
+        if self.query_one(TabbedContent).active == "pane-programme":
+            return self.query_one(ProgrammeTable).selected()
+        return None
+
+    def target_item(self) -> ItemView | None:
+        """The programme's selected item if the programme is open, else the live item."""
+        picked = self.programme_selected()
+        if picked is not None:
+            return picked
+        return self.view.current if self.view else None
+
+    def selected_question(self) -> QuestionView | None:
+        return self.query_one(QuestionTable).selected()
+
+    def open_programme(self) -> None:
+        """Show the programme tab with the table focused (to pick an item)."""
+        self.query_one(TabbedContent).active = "pane-programme"
+        self.query_one("#programme").focus()
+
+    def open_questions(self, status: str) -> None:
+        """Show the questions of one status, the table focused."""
+        self.query_one(TabbedContent).active = "pane-questions"
+        self.query_one("#question-tabs", Tabs).active = f"tab-{status}"
+        self.query_one("#questions").focus()
