@@ -17,6 +17,28 @@ from websockets.asyncio.client import ClientConnection, connect
 from server.app import Running, Settings, start
 from server.protocol import Limits
 
+#: Public sample files (schedules and the official schemas) live beside the project, in
+#: ../shared/samples: never copied into this repository. PODIUM_SAMPLES may point elsewhere.
+SAMPLES = Path(
+    os.environ.get("PODIUM_SAMPLES") or Path(__file__).resolve().parents[2] / "shared" / "samples"
+)
+
+
+def sample(name: str) -> Path:
+    """A public sample file; the test skips (with the reason) where there is none.
+
+    With PODIUM_REQUIRE_SERVICES=1 (set by .ci/run, whose machine has the samples) a
+    missing sample is a failure instead, so these tests cannot silently stop running.
+    """
+    path = SAMPLES / name
+    if not path.is_file():
+        reason = f"sample {name} not found in {SAMPLES} (set PODIUM_SAMPLES to its folder)"
+        if os.environ.get("PODIUM_REQUIRE_SERVICES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
 #: One unit of waiting; CI machines may scale it up.
 UNIT = float(os.environ.get("PODIUM_TEST_UNIT", "1.0"))
 TZ = ZoneInfo("Europe/Copenhagen")

@@ -16,10 +16,8 @@ from server.app import Running
 from server.changes import QuestionChanged, VotesChanged
 from server.programme.schedule import export_xml
 from server.questions_export import export
-from tests.conftest import UNIT
+from tests.conftest import UNIT, sample
 from tests.kiosk.helpers import at, build_state
-
-DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def _fetch(url: str) -> tuple[str, str]:
@@ -65,7 +63,7 @@ async def test_import_while_serving_replaces_the_programme(
             [
                 "programme",
                 "import",
-                str(DATA / "democon-pretalx.control.schedule.json"),
+                str(sample("democon-pretalx.control.schedule.json")),
                 "--db",
                 db_url,
                 "--day",
@@ -90,7 +88,7 @@ def test_dry_run_changes_nothing(tmp_path: Path, capsys):
             [
                 "programme",
                 "import",
-                str(DATA / "debconf23-asia-kolkata.schedule.xml"),
+                str(sample("debconf23-asia-kolkata.schedule.xml")),
                 "--db",
                 db,
                 "--dry-run",

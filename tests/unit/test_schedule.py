@@ -17,12 +17,11 @@ from server.programme.ical import export_ics
 from server.programme.importer import read_programme_file
 from server.programme.native import dumps, loads
 from server.programme.schedule import export_json, export_xml, import_schedule
-
-DATA = Path(__file__).resolve().parents[1] / "data"
+from tests.conftest import sample
 
 
 def _load(name: str, **kw):
-    return import_schedule((DATA / name).read_bytes(), name, **kw)
+    return import_schedule(sample(name).read_bytes(), name, **kw)
 
 
 def _find(programme, title: str):
@@ -182,13 +181,13 @@ def test_oversized_file_is_refused():
 
 @pytest.fixture(scope="module")
 def json_validator():
-    schema = json.loads((DATA / "schedule.schema.json").read_text())
+    schema = json.loads(sample("schedule.schema.json").read_text())
     return jsonschema.Draft6Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
 @pytest.fixture(scope="module")
 def xsd():
-    return etree.XMLSchema(etree.parse(str(DATA / "schedule.xml.xsd")))
+    return etree.XMLSchema(etree.parse(str(sample("schedule.xml.xsd"))))
 
 
 @pytest.mark.parametrize(
@@ -258,3 +257,54 @@ def test_toml_export_of_an_import_reads_back(tmp_path: Path):
     f = tmp_path / "camp.toml"
     f.write_text(dumps(p), encoding="utf-8")
     assert read_programme_file(f).programme == p
+
+
+# --- the same traps in small files of our own (they run without ../shared/samples) ------
+
+
+def test_own_event_across_midnight_keeps_its_day_and_length():
+    """A 23.00 event of 1.30 on the 25th ends at 00.30 on the 26th, not on the 25th."""
+    imp = import_schedule(
+        _mini({"start": "23:00", "duration": "01:30", "date": "2025-09-25T23:00:00+02:00"})
+    )
+    item = imp.programme.items[0]
+    tz = ZoneInfo("Europe/Copenhagen")
+    assert item.start == datetime(2025, 9, 25, 23, 0, tzinfo=tz)
+    assert item.end == datetime(2025, 9, 26, 0, 30, tzinfo=tz)
+
+
+def test_own_html_abstract_becomes_plain_text():
+    """<p> and <a href> in an abstract come out as the words alone."""
+    html = '<p>Læs <a href="https://example.org/x">rapporten</a> først.</p><p>Og så?</p>'
+    item = import_schedule(_mini({"abstract": html})).programme.items[0]
+    assert "<" not in item.description and "href" not in item.description
+    assert "Læs rapporten først." in item.description and "Og så?" in item.description
+
+
+UTC_DATES_XML = b"""<?xml version="1.0" encoding="utf-8"?>
+<schedule>
+  <version>1</version>
+  <conference>
+    <acronym>utc</acronym><title>UTC-datoer</title>
+    <start>2023-09-10</start><end>2023-09-10</end><days>1</days>
+    <time_zone_name>Asia/Kolkata</time_zone_name>
+  </conference>
+  <day index="1" date="2023-09-09" start="2023-09-09T18:30:00+00:00" end="2023-09-10T18:29:00+00:00">
+    <room name="Anamudi">
+      <event guid="aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee" id="1">
+        <date>2023-09-10T05:00:00+00:00</date>
+        <start>10:30</start><duration>00:30</duration>
+        <room>Anamudi</room><title>Opening</title><type>talk</type>
+        <abstract></abstract><persons><person id="1">Sruthi</person></persons>
+      </event>
+    </room>
+  </day>
+</schedule>
+"""
+
+
+def test_own_utc_dates_do_not_move_an_event():
+    """day/@date a day behind and <date> in UTC: the local <start> 10.30 on the 10th holds."""
+    item = import_schedule(UTC_DATES_XML, "utc.xml").programme.items[0]
+    assert item.start == datetime(2023, 9, 10, 10, 30, tzinfo=ZoneInfo("Asia/Kolkata"))
+    assert (item.end - item.start).total_seconds() == 30 * 60
