@@ -22,7 +22,7 @@ import themes
 from kiosk.link import Event, Fatal, Link, Mine, Presence, Snapshot, Status, Welcome
 from kiosk.model import StateView, parse_state
 from kiosk.screen import LiveScreen
-from kiosk.text import Text
+from kiosk.text import Strings
 
 log = logging.getLogger("podium.app")
 
@@ -51,7 +51,7 @@ class LinkedApp(App[None]):
         self,
         server: str,
         role: str,
-        main: Callable[[Text], LiveScreen],
+        main: Callable[[Strings], LiveScreen],
         *,
         token: str | None = None,
         client_id: str | None = None,
@@ -63,7 +63,7 @@ class LinkedApp(App[None]):
         cafile: str | None = None,
     ) -> None:
         super().__init__()
-        self.t = Text(lang)
+        self.t = Strings(lang)
         self.main = main(self.t)
         self.connect = connect
         self.view: StateView | None = None

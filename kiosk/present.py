@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kiosk.model import ItemView, StateView
-from kiosk.text import Text
+from kiosk.text import Strings
 
 
 def following_session(view: StateView) -> ItemView | None:
@@ -27,13 +27,13 @@ def resume_time(view: StateView, now: datetime) -> datetime:
     return view.current.expected_end if view.current is not None else now
 
 
-def pause_caption(t: Text, pause: ItemView | None, resume: datetime) -> str:
+def pause_caption(t: Strings, pause: ItemView | None, resume: datetime) -> str:
     """ "Pause — vi starter igen kl. 13.05" (or lunch), for a break that ends at ``resume``."""
     key = "lunch_back" if pause is not None and pause.kind == "lunch" else "pause_back"
     return t(key, time=t.clock(resume))
 
 
-def break_caption(view: StateView, t: Text) -> str:
+def break_caption(view: StateView, t: Strings) -> str:
     """During a break with a session after it, the pause caption; otherwise ""."""
     cur = view.current
     following = following_session(view)
@@ -48,7 +48,7 @@ def session_live(view: StateView) -> ItemView | None:
     return cur if cur is not None and not cur.is_pause else None
 
 
-def next_line(t: Text, item: ItemView) -> str:
+def next_line(t: Strings, item: ItemView) -> str:
     """One NÆSTE line, the same on every screen: planned time and title, and the
     expected time when the item runs at least a minute late."""
     line = f"{t.at(item.start)}  {item.title}"

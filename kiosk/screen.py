@@ -16,14 +16,14 @@ from datetime import datetime
 from textual.screen import Screen
 
 from kiosk.model import StateView
-from kiosk.text import Text
+from kiosk.text import Strings
 from kiosk.widgets.common import StatusLine
 
 
 class LiveScreen(Screen[None]):
     """A main screen that shows the live state."""
 
-    def __init__(self, text: Text) -> None:
+    def __init__(self, text: Strings) -> None:
         super().__init__()
         self.t = text
         self.view: StateView | None = None

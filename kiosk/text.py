@@ -197,7 +197,7 @@ MONTHS = (
 )
 
 
-class Text:
+class Strings:
     """The strings of one language."""
 
     def __init__(self, lang: str = "da") -> None:

@@ -2,7 +2,7 @@
 
 Before a websocket exists: the opening handshake is refused over the limits (503 in
 all, 429 per address). After the hello: a role that needs a token must give the right
-one (compared in constant time). The engine knows nothing of either.
+one (compared in constant time). The sequencer knows nothing of either.
 """
 
 from __future__ import annotations

@@ -21,14 +21,14 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 from server.admission import Gate
-from server.engine import Engine
 from server.handlers import Connection
 from server.hub import Hub
 from server.programme import Programme, default_programme, load_file
 from server.programme.ical import export_ics
-from server.programme.native import dumps
-from server.programme.schedule import Times, export_json, export_xml
+from server.programme.native_export import dumps
+from server.programme.schedule_export import Times, export_json, export_xml
 from server.protocol import DEFAULT_LIMITS, Limits
+from server.sequencer import Sequencer
 from server.storage import Store, default_db_url
 from server.transport import ws_write
 
@@ -83,7 +83,7 @@ class Running:
     """A started server, for the CLI and the tests."""
 
     server: Server
-    engine: Engine
+    sequencer: Sequencer
     gate: Gate
     port: int
     server_ssl: bool
@@ -100,13 +100,13 @@ class Running:
         self.server.close()  # clients see 1001 (going away)
         await self.server.wait_closed()
         with contextlib.suppress(TimeoutError):
-            await self.engine.drain()  # what was applied is committed before we stop
+            await self.sequencer.drain()  # what was applied is committed before we stop
         for t in self.tasks:
             t.cancel()
         for t in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await t
-        self.engine.store.close()
+        self.sequencer.store.close()
 
 
 def _json_response(conn: ServerConnection, status: HTTPStatus, body: object) -> Response:
@@ -131,18 +131,20 @@ EXPORTS: dict[str, tuple[str, Callable[[Programme, Times], str]]] = {
 }
 
 
-def _routes(engine: Engine, gate: Gate) -> Callable[[ServerConnection, Request], Response | None]:
+def _routes(
+    sequencer: Sequencer, gate: Gate
+) -> Callable[[ServerConnection, Request], Response | None]:
     def process_request(conn: ServerConnection, request: Request) -> Response | None:
         path = request.path.split("?", 1)[0]
         if path == "/ws":
             return gate.admit(conn, request)
         if path == "/healthz":
-            body = {"status": "ok", "revision": engine.revision, "clients": engine.presence()}
+            body = {"status": "ok", "revision": sequencer.revision, "clients": sequencer.presence()}
             return _json_response(conn, HTTPStatus.OK, body)
         if path in EXPORTS:
             content_type, render = EXPORTS[path]
-            now = engine.now()
-            text = render(engine.state.programme, engine.expected_times(now))
+            now = sequencer.now()
+            text = render(sequencer.state.programme, sequencer.expected_times(now))
             resp = conn.respond(HTTPStatus.OK, text)
             resp.headers = Headers(
                 [(k, v) for k, v in resp.headers.raw_items() if k.lower() != "content-type"]
@@ -184,12 +186,12 @@ async def start(settings: Settings) -> Running:
         if new:
             generated.add(role)
     hub = Hub(ws_write)
-    engine = Engine(store, state, revision, settings.now or clock.now, hub, settings.limits)
+    sequencer = Sequencer(store, state, revision, settings.now or clock.now, hub, settings.limits)
     gate = Gate(settings.limits, tokens)
 
     async def handler(ws: ServerConnection) -> None:
         try:
-            await Connection(engine, gate, ws).run()
+            await Connection(sequencer, gate, ws).run()
         finally:
             gate.release(ws)
 
@@ -203,7 +205,7 @@ async def start(settings: Settings) -> Running:
         settings.port,
         ssl=tls,
         logger=WS_LOG,
-        process_request=_routes(engine, gate),
+        process_request=_routes(sequencer, gate),
         max_size=settings.limits.max_frame_bytes * 4,
         compression="deflate" if settings.compression else None,
         ping_interval=20,
@@ -216,12 +218,12 @@ async def start(settings: Settings) -> Running:
         while True:
             await asyncio.sleep(settings.tick_s)
             try:
-                await engine.tick()
+                await sequencer.tick()
             except Exception:
                 log.exception("tick failed")
 
-    tasks = [asyncio.create_task(engine.run()), asyncio.create_task(ticker())]
-    return Running(server, engine, gate, port, tls is not None, tokens, generated, tasks)
+    tasks = [asyncio.create_task(sequencer.run()), asyncio.create_task(ticker())]
+    return Running(server, sequencer, gate, port, tls is not None, tokens, generated, tasks)
 
 
 async def run(settings: Settings, announce: Callable[[Running], None] | None = None) -> None:

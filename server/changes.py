@@ -1,7 +1,7 @@
 """What a command changed, as small typed values: the rules say it, storage writes it.
 
 Pure data. The rules (:mod:`server.state`) return a set of these with each new state;
-the repository writes exactly the records they name, and the engine learns from them
+the repository writes exactly the records they name, and the sequencer learns from them
 whose own questions changed. What each role is *sent* is decided elsewhere, once: the
 hub compares each group's view with the one it last sent (see docs/architecture.md).
 """

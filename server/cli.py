@@ -376,8 +376,8 @@ def cmd_programme_export(args: argparse.Namespace) -> int:
     """``podium programme export --format …``."""
     from server.programme import default_programme
     from server.programme.ical import export_ics
-    from server.programme.native import dumps
-    from server.programme.schedule import export_json, export_xml
+    from server.programme.native_export import dumps
+    from server.programme.schedule_export import export_json, export_xml
 
     store = _open_db(args.db)
     try:

@@ -1,4 +1,4 @@
-"""The connection handler: hello, auth, limits, decode; the engine does the rest."""
+"""The connection handler: hello, auth, limits, decode; the sequencer does the rest."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from websockets.exceptions import ConnectionClosed
 
 from server.admission import Gate
 from server.contract import TOKEN_ROLES, error
-from server.engine import Engine
 from server.hub import Client
 from server.protocol import (
     Hello,
@@ -24,6 +23,7 @@ from server.protocol import (
     parse_command,
     parse_hello,
 )
+from server.sequencer import Sequencer
 from server.state import Actor
 from server.transport import WsPeer
 
@@ -54,11 +54,11 @@ class _Bucket:
 class Connection:
     """One websocket connection, from hello to close."""
 
-    def __init__(self, engine: Engine, gate: Gate, ws: ServerConnection) -> None:
-        self.engine = engine
+    def __init__(self, sequencer: Sequencer, gate: Gate, ws: ServerConnection) -> None:
+        self.sequencer = sequencer
         self.gate = gate
         self.ws = ws
-        self.limits = engine.limits
+        self.limits = sequencer.limits
         self.errors = 0
         self.lang = "da"
         self.conn_key = f"conn:{secrets.token_hex(8)}"
@@ -76,7 +76,7 @@ class Connection:
             return
         client_id = hello.client_id or secrets.token_hex(8)
         client = Client(WsPeer(self.ws), hello.role, hello.room, client_id, hello.lang)
-        self.engine.join(
+        self.sequencer.join(
             client,
             {
                 "question_max_chars": self.limits.question_max_chars,
@@ -85,14 +85,14 @@ class Connection:
             },
         )
         # The room is part of the session: a command without one acts on the sender's room.
-        actor = Actor(hello.role, client_id, self.engine.session_room(hello.room))
+        actor = Actor(hello.role, client_id, self.sequencer.session_room(hello.room))
         key = f"{hello.role}:{client_id}" if hello.client_id else self.conn_key
         try:
             await self.serve(client, actor, key)
         except ConnectionClosed:
             pass
         finally:
-            self.engine.leave(client)
+            self.sequencer.leave(client)
 
     async def close(self, code: int, reason: str) -> None:
         """Close, reading (and dropping) what the client still sends.
@@ -139,11 +139,11 @@ class Connection:
                 if kind == "resync":
                     if not bucket.take():  # a full snapshot is the dearest thing to ask for
                         raise ProtocolError("rate_limited")
-                    self.engine.resync(client)
+                    self.sequencer.resync(client)
                     continue
                 if kind == "ping":
                     await self.ws.send(
-                        encode({"type": "pong", "server_time": self.engine.now().isoformat()})
+                        encode({"type": "pong", "server_time": self.sequencer.now().isoformat()})
                     )
                     continue
                 if kind != "command":
@@ -160,5 +160,5 @@ class Connection:
                     await self.close(CLOSE_POLICY, "too many errors")
                     return
                 continue
-            reply = await self.engine.submit(actor, client_key, command, self.lang)
+            reply = await self.sequencer.submit(actor, client_key, command, self.lang)
             await self.ws.send(encode(reply))

@@ -68,7 +68,7 @@ class Client:
 
 
 class Publisher(Protocol):
-    """What the engine needs of the fan-out (the hub; across processes, a relay to it)."""
+    """What the sequencer needs of the fan-out (the hub; across processes, a relay to it)."""
 
     def join(
         self, client: Client, frames: list[str], state: State, now: datetime, revision: int

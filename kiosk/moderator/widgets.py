@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Tab, Tabs
 
 from kiosk.model import ItemView, QuestionView, StateView
 from kiosk.present import break_caption, next_line, session_live, time_left_s
-from kiosk.text import Text
+from kiosk.text import Strings
 from kiosk.widgets.common import Plain, cell, fit_column, plain, sync_rows
 from kiosk.widgets.hall import MessageBanner, NextList, NowPanel, QuestionPanel
 
@@ -27,7 +27,7 @@ class LivePanel(Vertical):
 
     DEFAULT_CLASSES = "live-panel"
 
-    def __init__(self, text: Text, **kw: object) -> None:
+    def __init__(self, text: Strings, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
         self.view: StateView | None = None
@@ -86,7 +86,7 @@ class NotesPanel(Vertical):
 
     DEFAULT_CLASSES = "notes-panel"
 
-    def __init__(self, text: Text, **kw: object) -> None:
+    def __init__(self, text: Strings, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
 
@@ -109,7 +109,7 @@ class Preview(Vertical):
 
     DEFAULT_CLASSES = "preview"
 
-    def __init__(self, text: Text, **kw: object) -> None:
+    def __init__(self, text: Strings, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
 
@@ -173,7 +173,7 @@ class QuestionTable(Vertical):
 
     DEFAULT_CLASSES = "question-table"
 
-    def __init__(self, text: Text, **kw: object) -> None:
+    def __init__(self, text: Strings, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
         self.status = "pending"
@@ -293,7 +293,7 @@ class ProgrammeTable(Vertical):
 
     DEFAULT_CLASSES = "programme-table"
 
-    def __init__(self, text: Text, **kw: object) -> None:
+    def __init__(self, text: Strings, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
         self.items: tuple[ItemView, ...] = ()

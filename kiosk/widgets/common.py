@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Digits, Static
 
-from kiosk.text import Text
+from kiosk.text import Strings
 
 # Anything a terminal could act on is dropped before display, whatever the server let through.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -52,7 +52,7 @@ class ClockHeader(Horizontal):
 
     DEFAULT_CLASSES = "clock-header"
 
-    def __init__(self, text: Text, **kw: object) -> None:
+    def __init__(self, text: Strings, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
         self._time = ""
@@ -82,7 +82,7 @@ class StatusLine(Static):
 
     DEFAULT_CLASSES = "status-line"
 
-    def __init__(self, text: Text, **kw: object) -> None:
+    def __init__(self, text: Strings, **kw: object) -> None:
         super().__init__("", markup=False, **kw)  # type: ignore[arg-type]
         self.t = text
 

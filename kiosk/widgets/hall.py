@@ -11,7 +11,7 @@ from textual.widgets import Digits, Static
 
 from kiosk.model import ItemView, MessageView, QuestionView, StateView
 from kiosk.present import next_line, pause_caption, time_left_s
-from kiosk.text import Text, countdown
+from kiosk.text import Strings, countdown
 from kiosk.widgets.common import Plain, plain
 
 
@@ -20,7 +20,7 @@ class ProgressLine(Static):
 
     DEFAULT_CLASSES = "progress-line"
 
-    def __init__(self, text: Text, warn_minutes: int = 5, **kw: object) -> None:
+    def __init__(self, text: Strings, warn_minutes: int = 5, **kw: object) -> None:
         super().__init__("", markup=False, **kw)  # type: ignore[arg-type]
         self.t = text
         self.warn_s = warn_minutes * 60
@@ -54,7 +54,7 @@ class NowPanel(Vertical):
 
     DEFAULT_CLASSES = "now-panel"
 
-    def __init__(self, text: Text, warn_minutes: int = 5, **kw: object) -> None:
+    def __init__(self, text: Strings, warn_minutes: int = 5, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
         self.warn_minutes = warn_minutes
@@ -94,7 +94,7 @@ class NextList(Vertical):
 
     DEFAULT_CLASSES = "next-list"
 
-    def __init__(self, text: Text, rows: int = 3, **kw: object) -> None:
+    def __init__(self, text: Strings, rows: int = 3, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
         self.rows = rows
@@ -119,7 +119,7 @@ class PauseView(Vertical):
 
     DEFAULT_CLASSES = "pause-view"
 
-    def __init__(self, text: Text, **kw: object) -> None:
+    def __init__(self, text: Strings, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
 
@@ -152,7 +152,7 @@ class WelcomeView(VerticalScroll):
 
     DEFAULT_CLASSES = "welcome-view"
 
-    def __init__(self, text: Text, **kw: object) -> None:
+    def __init__(self, text: Strings, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
         self.can_focus = False
@@ -198,7 +198,7 @@ class ClosingView(Vertical):
 
     DEFAULT_CLASSES = "closing-view"
 
-    def __init__(self, text: Text, **kw: object) -> None:
+    def __init__(self, text: Strings, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
 
@@ -216,7 +216,7 @@ class QuestionPanel(Vertical):
 
     DEFAULT_CLASSES = "question-panel"
 
-    def __init__(self, text: Text, **kw: object) -> None:
+    def __init__(self, text: Strings, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
 

@@ -13,7 +13,9 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from server.programme.model import Programme
-from server.programme.schedule import INSIGHTS_MARKER, Times, item_guid
+from server.programme.plaintext import INSIGHTS_MARKER
+from server.programme.schedule import item_guid
+from server.programme.schedule_export import Times
 
 
 def export_ics(

@@ -72,23 +72,23 @@ class Store:
 
     def __init__(self, url: str, *, connect_args: dict[str, Any] | None = None) -> None:
         self.url = normalise_url(url)
-        self.engine: Engine = create_engine(self.url, connect_args=connect_args or {})
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        SQLModel.metadata.create_all(self.engine)
+        self.db: Engine = create_engine(self.url, connect_args=connect_args or {})
+        if self.db.dialect.name == "sqlite":
+            event.listen(self.db, "connect", _sqlite_pragmas)
+        SQLModel.metadata.create_all(self.db)
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.db.dispose()
 
     # --- meta -------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
-        with Session(self.engine) as s:
+        with Session(self.db) as s:
             row = s.get(MetaRow, key)
             return row.value if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        with Session(self.engine) as s:
+        with Session(self.db) as s:
             s.merge(MetaRow(key=key, value=value))
             s.commit()
 
@@ -113,12 +113,12 @@ class Store:
     # --- the whole state --------------------------------------------------------
 
     def load_programme(self) -> Programme | None:
-        with Session(self.engine) as s:
+        with Session(self.db) as s:
             row = s.get(ProgrammeRow, 1)
             return Programme.from_dict(json.loads(row.data)) if row else None
 
     def save_programme(self, programme: Programme, now: datetime) -> None:
-        with Session(self.engine) as s:
+        with Session(self.db) as s:
             s.merge(
                 ProgrammeRow(id=1, data=json.dumps(programme.to_dict()), updated_at=now.isoformat())
             )
@@ -126,13 +126,13 @@ class Store:
 
     def programme_stamp(self) -> str | None:
         """When the stored programme last changed (to notice an import while serving)."""
-        with Session(self.engine) as s:
+        with Session(self.db) as s:
             row = s.get(ProgrammeRow, 1)
             return row.updated_at if row else None
 
     def load_state(self, programme: Programme) -> tuple[State, int]:
         """The stored live state, notes, questions and votes, and the revision."""
-        with Session(self.engine) as s:
+        with Session(self.db) as s:
             live_row = s.get(LiveRow, 1)
             live = Live.from_dict(json.loads(live_row.data)) if live_row else Live()
             notes = {
@@ -157,7 +157,7 @@ class Store:
         self, state: State, changed: Iterable[Change], log: Iterable[LogEntry], revision: int
     ) -> None:
         """Write what changed, the log lines and the revision in one transaction."""
-        with Session(self.engine) as s:
+        with Session(self.db) as s:
             # Questions before votes: a vote row needs its question's row.
             for change in in_write_order(changed):
                 match change:
@@ -199,7 +199,7 @@ class Store:
 
     def recent_replies(self, limit: int) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """The last ``limit`` logged (client key, command id, reply), oldest first."""
-        with Session(self.engine) as s:
+        with Session(self.db) as s:
             rows = list(
                 s.exec(
                     select(CommandLogRow.client_key, CommandLogRow.command_id, CommandLogRow.reply)
@@ -212,7 +212,7 @@ class Store:
 
     def reply(self, client_key: str, command_id: str) -> dict[str, Any] | None:
         """The logged reply to one command, if it was ever answered."""
-        with Session(self.engine) as s:
+        with Session(self.db) as s:
             row = s.exec(
                 select(CommandLogRow.reply)
                 .where(CommandLogRow.client_key == client_key)
@@ -223,12 +223,12 @@ class Store:
 
     def reply_count(self) -> int:
         """How many replies the log holds."""
-        with Session(self.engine) as s:
+        with Session(self.db) as s:
             return int(s.exec(select(func.count()).select_from(CommandLogRow)).one())
 
     def command_log(self) -> list[LogEntry]:
         """Every logged command, in order."""
-        with Session(self.engine) as s:
+        with Session(self.db) as s:
             rows = list(s.exec(select(CommandLogRow).order_by(CommandLogRow.seq)))  # type: ignore[arg-type]
         return [
             LogEntry(

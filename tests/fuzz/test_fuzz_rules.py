@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from server.programme import ProgrammeError, default_programme, loads
-from server.programme.native import dumps
+from server.programme.native_export import dumps
 from server.programme.schedule import import_schedule
 from server.protocol import COMMANDS, ProtocolError, decode_frame, parse_command, parse_hello
 from server.state import Actor, Context, State, apply, timeline

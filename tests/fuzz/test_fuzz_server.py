@@ -131,7 +131,7 @@ def test_random_frames_at_a_real_server(live: ThreadServer):
     tried: list[int] = []
 
     fire()
-    live_before = live.call(lambda: live.running.engine.state.live)  # type: ignore[union-attr]
+    live_before = live.call(lambda: live.running.sequencer.state.live)  # type: ignore[union-attr]
     # The moderator's change still reaches the hall, and nothing an attendee may not do happened.
     mod.send(
         json.dumps(

@@ -43,7 +43,7 @@ async def test_submit_then_approved_shows_in_both_lists(server, connect_as, tmp_
         await _ask(pilot, app, "Hvordan når vi [b]de unge[/b]?")
         await wait_for(pilot, lambda: any("modtaget" in r[0] for r in _cells(app, "mine")))
         assert any(n.message == "Tak! Dit spørgsmål er modtaget." for n in app._notifications)
-        (q,) = server.engine.state.questions.values()
+        (q,) = server.sequencer.state.questions.values()
         assert (q.text, q.name, q.organisation, q.item_id) == (
             "Hvordan når vi [b]de unge[/b]?",
             "Ida",
@@ -75,10 +75,10 @@ async def test_votes_from_two_attendees(server, connect_as, tmp_path: Path):
             app.screen.query_one("#public", DataTable).focus()
             await pilot.press("space")
         assert one.profile.client_id != two.profile.client_id
-        await wait_for(p1, lambda: server.engine.state.vote_count(qid) == 2)
+        await wait_for(p1, lambda: server.sequencer.state.vote_count(qid) == 2)
         await wait_for(p2, lambda: _cells(two, "public")[0][:2] == ["♥", "2"])
         await p1.press("space")
-        await wait_for(p1, lambda: server.engine.state.vote_count(qid) == 1)
+        await wait_for(p1, lambda: server.sequencer.state.vote_count(qid) == 1)
         await wait_for(p1, lambda: _cells(one, "public")[0][:2] == ["", "1"])
 
 
@@ -101,11 +101,11 @@ async def test_rate_limit_is_explained_and_the_text_kept(server, tmp_path: Path)
         await _ready(pilot, app)
         for n in range(5):
             await _ask(pilot, app, f"Spørgsmål nummer {n}")
-            await wait_for(pilot, lambda n=n: len(server.engine.state.questions) == n + 1)
+            await wait_for(pilot, lambda n=n: len(server.sequencer.state.questions) == n + 1)
         await _ask(pilot, app, "Et spørgsmål for meget")
         await wait_for(pilot, lambda: "mange spørgsmål på kort tid" in screen_text(app))
         assert app.screen.query_one("#ask-text", Input).value == "Et spørgsmål for meget"
-        assert len(server.engine.state.questions) == 5
+        assert len(server.sequencer.state.questions) == 5
 
 
 async def test_resent_after_restart_creates_no_duplicate(server, connect_as, tmp_path: Path):
@@ -120,7 +120,7 @@ async def test_resent_after_restart_creates_no_duplicate(server, connect_as, tmp
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(pilot, app)
         await wait_for(pilot, lambda: app.profile.outbox == [])
-        assert [q.id for q in server.engine.state.questions.values()] == [
+        assert [q.id for q in server.sequencer.state.questions.values()] == [
             first["result"]["question_id"]
         ]
     assert json.loads((tmp_path / "attendee.json").read_text())["outbox"] == []
@@ -143,7 +143,7 @@ async def test_offline_question_waits_visibly_and_is_sent_once(restartable, tmp_
         try:
             await wait_for(pilot, lambda: app.profile.outbox == [], timeout=15)
             await wait_for(pilot, lambda: any("modtaget" in r[0] for r in _cells(app, "mine")))
-            assert [q.text for q in second.engine.state.questions.values()] == [
+            assert [q.text for q in second.sequencer.state.questions.values()] == [
                 "Sendt over dårligt wifi"
             ]
         finally:
@@ -168,7 +168,7 @@ async def test_withdraw_an_unsent_question(restartable, tmp_path: Path):
         try:
             await wait_for(pilot, lambda: app.link.status.state == "online", timeout=15)
             await pilot.pause(0.5)
-            assert not second.engine.state.questions
+            assert not second.sequencer.state.questions
         finally:
             await second.close()
 

@@ -30,9 +30,9 @@ async def test_next_asks_first_and_reaches_the_hall(server, connect_as):
         assert "Gå videre til: Frokost?" in screen_text(app)
         await pilot.press("n")  # no
         await pilot.pause(0.3)
-        assert server.engine.revision == 0
+        assert server.sequencer.revision == 0
         await pilot.press("n", "j")
-        await wait_for(pilot, lambda: server.engine.revision == 1)
+        await wait_for(pilot, lambda: server.sequencer.revision == 1)
         snap = await hall.expect("snapshot", lambda m: m["revision"] == 1)
         assert snap["state"]["current"]["id"] == "frokost"
         await wait_for(pilot, lambda: app.view.current.id == "frokost")
@@ -47,8 +47,8 @@ async def test_delay_keys_and_follow_clock(server):
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(pilot, app)
         await pilot.press("plus", "plus", "minus")
-        await wait_for(pilot, lambda: server.engine.revision == 3)
-        assert server.engine.state.live.room("faellessalen").delay_minutes == 5
+        await wait_for(pilot, lambda: server.sequencer.revision == 3)
+        assert server.sequencer.state.live.room("faellessalen").delay_minutes == 5
         await wait_for(pilot, lambda: "Forsinkelse: +5 min." in screen_text(app))
         await pilot.press("d")
         await pilot.pause()
@@ -56,7 +56,7 @@ async def test_delay_keys_and_follow_clock(server):
         inp.value = "12"
         await pilot.press("enter")
         await wait_for(
-            pilot, lambda: server.engine.state.live.room("faellessalen").delay_minutes == 12
+            pilot, lambda: server.sequencer.state.live.room("faellessalen").delay_minutes == 12
         )
 
 
@@ -78,8 +78,8 @@ async def test_hall_and_stage_messages(server, connect_as):
         await pilot.pause()
         app.screen.query_one(Input).value = "2 minutter tilbage"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: server.engine.state.live.stage_message is not None)
-        assert server.engine.state.live.stage_message.text == "2 minutter tilbage"  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: server.sequencer.state.live.stage_message is not None)
+        assert server.sequencer.state.live.stage_message.text == "2 minutter tilbage"  # type: ignore[union-attr]
 
 
 async def test_notes_for_the_live_item(server, connect_as):
@@ -116,14 +116,14 @@ async def test_question_moderation_with_single_keys(server, connect_as):
         assert str(table.get_row_at(0)[1]) == evil
         assert any("nye spørgsmål" in n.message for n in app._notifications)
         await pilot.press("a")
-        await wait_for(pilot, lambda: server.engine.state.questions[qid].status == "approved")
+        await wait_for(pilot, lambda: server.sequencer.state.questions[qid].status == "approved")
         await pilot.press("2")
         await wait_for(pilot, lambda: table.row_count == 1)
         await pilot.press("v")
         snap = await hall.expect("snapshot", lambda m: m["state"]["on_screen_question"] is not None)
         assert snap["state"]["on_screen_question"]["text"] == evil
         await pilot.press("3", "x")
-        await wait_for(pilot, lambda: server.engine.state.questions[qid].status == "answered")
+        await wait_for(pilot, lambda: server.sequencer.state.questions[qid].status == "answered")
         await pilot.click("#questions")
         await pilot.pause(0.2)
         assert app.is_running
@@ -142,10 +142,10 @@ async def test_edit_and_reject(server, connect_as):
         await pilot.pause()
         app.screen.query_one(Input).value = "Hvad mener I?"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: server.engine.state.questions[qid].text == "Hvad mener I?")
-        assert server.engine.state.questions[qid].original_text == "Hvad mener i?"
+        await wait_for(pilot, lambda: server.sequencer.state.questions[qid].text == "Hvad mener I?")
+        assert server.sequencer.state.questions[qid].original_text == "Hvad mener i?"
         await pilot.press("r", "j")
-        await wait_for(pilot, lambda: server.engine.state.questions[qid].status == "rejected")
+        await wait_for(pilot, lambda: server.sequencer.state.questions[qid].status == "rejected")
 
 
 async def test_go_live_from_the_programme_and_open_questions(server):
@@ -158,7 +158,7 @@ async def test_go_live_from_the_programme_and_open_questions(server):
         await pilot.press("down", "down")  # Velkommen -> minister -> reformer
         await pilot.press("o")
         await wait_for(
-            pilot, lambda: server.engine.state.live.questions_open.get("reformer") is True
+            pilot, lambda: server.sequencer.state.live.questions_open.get("reformer") is True
         )
         await pilot.press("g", "j")
         await wait_for(
@@ -169,7 +169,7 @@ async def test_go_live_from_the_programme_and_open_questions(server):
                 and app.view.current.id == "reformer"
             ),
         )
-        assert server.engine.state.live.room("faellessalen").item_id == "reformer"
+        assert server.sequencer.state.live.room("faellessalen").item_id == "reformer"
 
 
 async def test_two_consoles_see_each_other(server):

@@ -71,16 +71,16 @@ async def test_a_client_that_never_reads_is_skipped_and_the_others_keep_up(
     hall = await connect_as("hall")
     mod = await connect_as("moderator")
     async with asyncio.timeout(5 * UNIT):
-        while server.engine.hub.counts()["hall"] < 2:
+        while server.sequencer.hub.counts()["hall"] < 2:
             await asyncio.sleep(0.02)
     slow_port = slow.getsockname()[1]  # the server sees the raw socket's local port as remote
     slow_client = next(
-        c for c in server.engine.hub.clients if c.peer.ws.remote_address[1] == slow_port
+        c for c in server.sequencer.hub.clients if c.peer.ws.remote_address[1] == slow_port
     )
     for _ in range(600):  # 600 full snapshots (about 9 MB) that it will never read
         await asyncio.to_thread(send_text, slow, json.dumps({"type": "resync"}))
     async with asyncio.timeout(10 * UNIT):
-        while slow_client in server.engine.hub.clients and not slow_client.stale:
+        while slow_client in server.sequencer.hub.clients and not slow_client.stale:
             await asyncio.sleep(0.02)
     for n in range(5):
         last = await mod.command("set_hall_message", text=f"Besked {n}")
@@ -88,8 +88,8 @@ async def test_a_client_that_never_reads_is_skipped_and_the_others_keep_up(
             "snapshot", lambda m, last=last: m["revision"] == last["revision"], timeout=5 * UNIT
         )
         assert snap["state"]["hall_message"]["text"] == f"Besked {n}"
-    assert slow_client not in server.engine.hub.clients or slow_client.stale
-    assert slow_client not in server.engine.hub.clients or slow_client.buffered() <= HARD_BUFFER
+    assert slow_client not in server.sequencer.hub.clients or slow_client.stale
+    assert slow_client not in server.sequencer.hub.clients or slow_client.buffered() <= HARD_BUFFER
     slow.close()
 
 

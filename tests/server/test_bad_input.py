@@ -53,10 +53,10 @@ async def _error(client, frame: dict[str, Any] | str) -> dict[str, Any]:
 async def test_bad_frames_from_a_moderator(connect_as, server: Running, frame, code):
     """Each bad frame gets its error code and changes nothing."""
     mod = await connect_as("moderator")
-    before = (server.engine.revision, server.engine.state)
+    before = (server.sequencer.revision, server.sequencer.state)
     err = await _error(mod, frame)
     assert err["code"] == code and err["message"]
-    assert (server.engine.revision, server.engine.state) == before
+    assert (server.sequencer.revision, server.sequencer.state) == before
 
 
 @pytest.mark.parametrize("role", ["hall", "stage", "attendee"])
@@ -66,7 +66,7 @@ async def test_moderator_commands_are_forbidden_to_other_roles(connect_as, serve
     for name in ("go_live", "next", "set_hall_message", "show_question", "save_note"):
         err = await c.command(name, item_id="unge", text="x", question_id="q")
         assert err["type"] == "error" and err["code"] == "forbidden"
-    assert server.engine.revision == 0
+    assert server.sequencer.revision == 0
 
 
 async def test_hall_may_not_submit_questions(connect_as):
@@ -93,7 +93,7 @@ async def test_bad_question_text(connect_as, server: Running, text, code):
     att = await connect_as("attendee")
     err = await att.command("submit_question", text=text)
     assert err["code"] == code
-    assert not server.engine.state.questions
+    assert not server.sequencer.state.questions
 
 
 async def test_markup_in_a_question_is_stored_literally(connect_as, server: Running):
@@ -101,7 +101,7 @@ async def test_markup_in_a_question_is_stored_literally(connect_as, server: Runn
     att = await connect_as("attendee")
     text = "[@click=app.quit]klik[/] [bold red]hej[/]"
     ack = await att.command("submit_question", text=text)
-    assert server.engine.state.questions[ack["result"]["question_id"]].text == text
+    assert server.sequencer.state.questions[ack["result"]["question_id"]].text == text
 
 
 async def test_too_many_questions_per_minute(connect_as):
@@ -206,7 +206,7 @@ async def test_oversized_frame(connect_as, server: Running, limits: Limits):
     with pytest.raises(ConnectionClosed):
         await mod.recv()
     assert mod.ws.close_code == 1009
-    assert server.engine.state.live.hall_message is None
+    assert server.sequencer.state.live.hall_message is None
 
 
 async def test_many_errors_close_the_client(connect_as, limits: Limits):

@@ -14,7 +14,7 @@ import icalendar
 from kiosk.cli import main
 from server.app import Running
 from server.changes import QuestionChanged, VotesChanged
-from server.programme.schedule import export_xml
+from server.programme.schedule_export import export_xml
 from server.questions_export import export
 from tests.conftest import UNIT, sample
 from tests.kiosk.helpers import at, build_state

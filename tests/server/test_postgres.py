@@ -125,7 +125,7 @@ async def test_server_on_postgres_keeps_acked_questions(pg_schema, monkeypatch):
         await running.close()
     second = await start(settings)
     try:
-        q = second.engine.state.questions[ack["result"]["question_id"]]
+        q = second.sequencer.state.questions[ack["result"]["question_id"]]
         assert q.text == "Gemt i PostgreSQL?"
     finally:
         await second.close()

@@ -145,7 +145,7 @@ async def test_resent_command_id_changes_nothing(connect_as, server: Running):
     again = await connect_as("attendee", client_id="resender")
     third = await again.command("submit_question", cid="same-id", text="Kun én gang")
     assert third == first
-    assert sum(1 for q in server.engine.state.questions.values() if q.text == "Kun én gang") == 1
+    assert sum(1 for q in server.sequencer.state.questions.values() if q.text == "Kun én gang") == 1
 
 
 async def test_ack_means_stored(connect_as, db_url: str):
@@ -244,13 +244,13 @@ async def test_everything_survives_a_restart(connect_as, server: Running, db_url
     await mod.command("approve_question", question_id=qid)
     await att.command("vote", question_id=qid)
     await mod.command("show_question", question_id=qid)
-    before, revision = server.engine.state, server.engine.revision
+    before, revision = server.sequencer.state, server.sequencer.revision
     settings = Settings(port=0, db_url=db_url, moderator_token="m", stage_token="s", now=clock)
     second = await start(settings)
     try:
-        assert second.engine.state == before
-        assert second.engine.revision == revision
-        assert second.engine.state.questions[qid].original_text == "Hvad virker?"
+        assert second.sequencer.state == before
+        assert second.sequencer.revision == revision
+        assert second.sequencer.state.questions[qid].original_text == "Hvad virker?"
     finally:
         await second.close()
 
@@ -262,22 +262,22 @@ async def test_a_failed_commit_rolls_back_and_is_not_acked(
     to the stored state, and the next command is stored and acked as usual."""
     hall = await connect_as("hall")
     mod = await connect_as("moderator")
-    real_commit = server.engine.store.commit
+    real_commit = server.sequencer.store.commit
     calls = {"n": 0}
 
     def failing_commit(*args: object, **kw: object) -> None:
         calls["n"] += 1
         raise OSError("disk full")
 
-    server.engine.store.commit = failing_commit  # type: ignore[method-assign]
+    server.sequencer.store.commit = failing_commit  # type: ignore[method-assign]
     err = await mod.command("set_hall_message", text="Bliver ikke gemt")
     assert err["type"] == "error" and err["code"] == "storage_error" and calls["n"] == 1
     snap = await hall.expect(
         "snapshot", lambda m: m["state"]["hall_message"] is None and m["revision"] > 1
     )
     assert snap["state"]["hall_message"] is None
-    assert server.engine.state.live.hall_message is None
-    server.engine.store.commit = real_commit  # type: ignore[method-assign]
+    assert server.sequencer.state.live.hall_message is None
+    server.sequencer.store.commit = real_commit  # type: ignore[method-assign]
     ack = await mod.command("set_hall_message", text="Bliver gemt")
     assert ack["type"] == "ack"
     store = Store(db_url)

@@ -13,11 +13,11 @@ from kiosk.present import (
     session_live,
     time_left_s,
 )
-from kiosk.text import Text
+from kiosk.text import Strings
 from server.views import role_view
 from tests.kiosk.helpers import at, build_state
 
-DA, EN = Text("da"), Text("en")
+DA, EN = Strings("da"), Strings("en")
 
 
 def _view(hhmm: str, *commands):

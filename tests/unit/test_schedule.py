@@ -15,8 +15,10 @@ from lxml import etree
 from server.programme import ProgrammeError, default_programme
 from server.programme.ical import export_ics
 from server.programme.importer import read_programme_file
-from server.programme.native import dumps, loads
-from server.programme.schedule import export_json, export_xml, import_schedule
+from server.programme.native import loads
+from server.programme.native_export import dumps
+from server.programme.schedule import import_schedule
+from server.programme.schedule_export import export_json, export_xml
 from tests.conftest import sample
 
 

@@ -12,7 +12,7 @@ from textual.widgets import Button, DataTable, Footer, Input, TabbedContent, Tab
 from kiosk.model import StateView
 from kiosk.present import break_caption, session_live
 from kiosk.screen import LiveScreen
-from kiosk.text import Text
+from kiosk.text import Strings
 from kiosk.widgets.common import Plain, StatusLine, cell, fit_column, sync_rows
 from kiosk.widgets.hall import NextList, NowPanel
 
@@ -20,7 +20,7 @@ from kiosk.widgets.hall import NextList, NowPanel
 class AttendeeScreen(LiveScreen):
     """Now / next, the programme, ask the panel, practical information."""
 
-    def __init__(self, text: Text, max_chars: int = 280) -> None:
+    def __init__(self, text: Strings, max_chars: int = 280) -> None:
         super().__init__(text)
         self.max_chars = max_chars
 

@@ -12,7 +12,7 @@ from textual.widgets import ContentSwitcher
 from kiosk.model import StateView
 from kiosk.present import following_session, resume_time
 from kiosk.screen import LiveScreen
-from kiosk.text import Text
+from kiosk.text import Strings
 from kiosk.widgets.common import ClockHeader, Plain, StatusLine
 from kiosk.widgets.hall import (
     ClosingView,
@@ -31,7 +31,7 @@ LARGE_HEIGHT = 40
 class AudienceScreen(LiveScreen):
     """Now, next, breaks, the welcome and closing screens, questions and messages."""
 
-    def __init__(self, text: Text, warn_minutes: int = 5) -> None:
+    def __init__(self, text: Strings, warn_minutes: int = 5) -> None:
         super().__init__(text)
         self.warn_minutes = warn_minutes
 

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from kiosk.model import StateView
 from kiosk.present import time_left_s
 from kiosk.screen import LiveScreen
-from kiosk.text import Text, countdown
+from kiosk.text import Strings, countdown
 from kiosk.widgets.bigtext import BigText
 from kiosk.widgets.common import Plain, StatusLine
 from kiosk.widgets.hall import MessageBanner
@@ -19,7 +19,7 @@ from kiosk.widgets.hall import MessageBanner
 class StageScreen(LiveScreen):
     """What the speaker and the moderator see on stage."""
 
-    def __init__(self, text: Text, warn_minutes: int = 5) -> None:
+    def __init__(self, text: Strings, warn_minutes: int = 5) -> None:
         super().__init__(text)
         self.warn_s = warn_minutes * 60
         self._flash = True  # the first second over time shows red, then it flashes

@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioButton, RadioSet, Select, TextArea
 
-from kiosk.text import Text
+from kiosk.text import Strings
 from kiosk.widgets.common import Plain
 
 
@@ -20,7 +20,7 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "Nej", show=False),
     ]
 
-    def __init__(self, text: Text, question: str) -> None:
+    def __init__(self, text: Strings, question: str) -> None:
         super().__init__()
         self.t = text
         self.question = question
@@ -49,7 +49,7 @@ class PromptScreen(ModalScreen["tuple[str, int | None] | None"]):
 
     def __init__(
         self,
-        text: Text,
+        text: Strings,
         title: str,
         value: str = "",
         max_length: int = 280,
@@ -116,7 +116,7 @@ class NoteScreen(ModalScreen["tuple[str, str] | None"]):
         Binding("ctrl+s", "save", "Gem"),
     ]
 
-    def __init__(self, text: Text, title: str, note: str, audience: str) -> None:
+    def __init__(self, text: Strings, title: str, note: str, audience: str) -> None:
         super().__init__()
         self.t = text
         self.title_text = title
@@ -160,7 +160,7 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,question_mark,q", "dismiss_help", "Luk", show=False)]
 
-    def __init__(self, text: Text, rows: list[tuple[str, str]]) -> None:
+    def __init__(self, text: Strings, rows: list[tuple[str, str]]) -> None:
         super().__init__()
         self.t = text
         self.rows = rows

@@ -1,4 +1,4 @@
-"""The engine alone: memory storage, a hub with fake peers, an injected clock."""
+"""The sequencer alone: memory storage, a hub with fake peers, an injected clock."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from server.engine import Engine
 from server.hub import Hub
 from server.programme import default_programme
 from server.protocol import DEFAULT_LIMITS, parse_command
+from server.sequencer import Sequencer
 from server.state import Actor, State
 from server.storage import MemoryStore
 from tests.kiosk.helpers import at
@@ -37,11 +37,11 @@ class FailingStore(MemoryStore):
 
 
 @pytest.fixture
-async def engine() -> AsyncIterator[Engine]:
+async def seq() -> AsyncIterator[Sequencer]:
     store = FailingStore()
     store.save_programme(default_programme(), NOW)
     state, revision = store.load_state(default_programme())
-    eng = Engine(store, state, revision, lambda: NOW, Hub(fake_write), DEFAULT_LIMITS)
+    eng = Sequencer(store, state, revision, lambda: NOW, Hub(fake_write), DEFAULT_LIMITS)
     task = asyncio.create_task(eng.run())
     yield eng
     task.cancel()
@@ -52,100 +52,96 @@ async def engine() -> AsyncIterator[Engine]:
 MOD = Actor("moderator", "m1", "faellessalen")
 
 
-async def test_an_ack_comes_after_the_change_is_stored(engine: Engine):
+async def test_an_ack_comes_after_the_change_is_stored(seq: Sequencer):
     """submit() answers with the new revision once the store has the change."""
-    reply = await engine.submit(
-        MOD, "moderator:m1", _cmd("moderator", "shift_delay", minutes=5), "da"
-    )
+    reply = await seq.submit(MOD, "moderator:m1", _cmd("moderator", "shift_delay", minutes=5), "da")
     assert reply["type"] == "ack" and reply["revision"] == 1
-    stored, revision = engine.store.load_state(default_programme())
+    stored, revision = seq.store.load_state(default_programme())
     assert revision == 1 and stored.live.room("faellessalen").delay_minutes == 5
 
 
-async def test_a_resent_command_is_answered_again_and_applied_once(engine: Engine):
+async def test_a_resent_command_is_answered_again_and_applied_once(seq: Sequencer):
     """The same client and id twice: the same answer, one change."""
     cmd = _cmd("moderator", "shift_delay", minutes=5)
-    first = await engine.submit(MOD, "moderator:m1", cmd, "da")
-    again = await engine.submit(MOD, "moderator:m1", cmd, "da")
+    first = await seq.submit(MOD, "moderator:m1", cmd, "da")
+    again = await seq.submit(MOD, "moderator:m1", cmd, "da")
     assert again == first
-    assert engine.state.live.room("faellessalen").delay_minutes == 5 and engine.revision == 1
+    assert seq.state.live.room("faellessalen").delay_minutes == 5 and seq.revision == 1
 
 
-async def test_a_refused_command_changes_nothing_and_is_logged(engine: Engine):
+async def test_a_refused_command_changes_nothing_and_is_logged(seq: Sequencer):
     """An error reply leaves the state and revision alone; the log keeps the refusal."""
-    reply = await engine.submit(
+    reply = await seq.submit(
         MOD, "moderator:m1", _cmd("moderator", "go_live", item_id="nope"), "en"
     )
     assert reply["type"] == "error" and reply["code"] == "unknown_item"
     assert "not in the programme" in reply["message"]
-    assert engine.revision == 0
-    (entry,) = engine.store.command_log()
+    assert seq.revision == 0
+    (entry,) = seq.store.command_log()
     assert not entry.ok and entry.name == "go_live"
 
 
-async def test_the_room_of_the_session_is_where_commands_without_one_act(engine: Engine):
+async def test_the_room_of_the_session_is_where_commands_without_one_act(seq: Sequencer):
     """A command without a room acts on the sender's room (the seam the rooms work stands on)."""
     other = Actor("moderator", "m2", "elsewhere")  # a room the programme lacks: the first room
-    await engine.submit(other, "moderator:m2", _cmd("moderator", "next"), "da")
-    assert engine.state.live.room("faellessalen").mode == "manual"
+    await seq.submit(other, "moderator:m2", _cmd("moderator", "next"), "da")
+    assert seq.state.live.room("faellessalen").mode == "manual"
 
 
-async def test_a_failed_commit_is_an_error_and_rolls_back(engine: Engine):
+async def test_a_failed_commit_is_an_error_and_rolls_back(seq: Sequencer):
     """storage_error for the command; the state goes back and is published again."""
     hall = fake_client("hall")
-    engine.join(hall, LIMITS)
-    assert isinstance(engine.store, FailingStore)
-    engine.store.broken = True
-    reply = await engine.submit(
-        MOD, "moderator:m1", _cmd("moderator", "shift_delay", minutes=5), "da"
-    )
+    seq.join(hall, LIMITS)
+    assert isinstance(seq.store, FailingStore)
+    seq.store.broken = True
+    reply = await seq.submit(MOD, "moderator:m1", _cmd("moderator", "shift_delay", minutes=5), "da")
     assert reply["type"] == "error" and reply["code"] == "storage_error"
-    assert engine.state.live.room("faellessalen").delay_minutes == 0
+    assert seq.state.live.room("faellessalen").delay_minutes == 0
     last = peer(hall).frames[-1]
     assert last["state"]["delay_minutes"] == 0 and last["revision"] > 1
-    engine.store.broken = False
-    ok = await engine.submit(
+    seq.store.broken = False
+    ok = await seq.submit(
         MOD, "moderator:m1", _cmd("moderator", "shift_delay", "c2", minutes=5), "da"
     )
     assert ok["type"] == "ack"
 
 
-async def test_join_welcomes_and_presence_counts(engine: Engine):
+async def test_join_welcomes_and_presence_counts(seq: Sequencer):
     """join() sends welcome and snapshot; presence() counts by role; leave() takes it back."""
     att = fake_client("attendee", "a1")
-    engine.join(att, LIMITS)
+    seq.join(att, LIMITS)
     assert peer(att).types() == ["welcome", "snapshot", "mine"]
     assert peer(att).frames[0]["limits"] == LIMITS
-    assert engine.presence()["attendee"] == 1
-    engine.leave(att)
-    assert engine.presence()["attendee"] == 0
+    assert seq.presence()["attendee"] == 1
+    seq.leave(att)
+    assert seq.presence()["attendee"] == 0
 
 
-async def test_resync_sends_the_whole_state(engine: Engine):
+async def test_resync_sends_the_whole_state(seq: Sequencer):
     """resync(client) is a complete snapshot at the current revision."""
     stage = fake_client("stage")
-    engine.join(stage, LIMITS)
-    await engine.submit(
+    seq.join(stage, LIMITS)
+    await seq.submit(
         MOD, "moderator:m1", _cmd("moderator", "set_stage_message", text="2 min"), "da"
     )
     peer(stage).take()
-    engine.resync(stage)
+    seq.resync(stage)
     (snap,) = peer(stage).frames
     assert snap["type"] == "snapshot" and snap["state"]["stage_message"]["text"] == "2 min"
 
 
-async def test_an_attendee_hears_its_own_question_at_once(engine: Engine):
+async def test_an_attendee_hears_its_own_question_at_once(seq: Sequencer):
     """The asker gets `mine` with the pending question; another attendee does not."""
     asker, other = fake_client("attendee", "a1"), fake_client("attendee", "a2")
     for c in (asker, other):
-        engine.join(c, LIMITS)
+        seq.join(c, LIMITS)
         peer(c).take()
     actor = Actor("attendee", "a1", "faellessalen")
-    reply = await engine.submit(
+    reply = await seq.submit(
         actor, "attendee:a1", _cmd("attendee", "submit_question", text="Hvorfor?"), "da"
     )
     qid = reply["result"]["question_id"]
     mine = [f for f in peer(asker).frames if f["type"] == "mine"]
     assert mine and mine[-1]["questions"][0]["id"] == qid
     assert not [f for f in peer(other).frames if f["type"] == "mine"]
-    assert isinstance(engine.state, State) and qid in engine.state.questions
+    assert isinstance(seq.state, State) and qid in seq.state.questions

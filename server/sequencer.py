@@ -1,6 +1,6 @@
-"""The engine: the one writer of the state. Apply, publish, commit, acknowledge — in order.
+"""The sequencer: the one writer of the state. Apply, publish, commit, acknowledge — in order.
 
-Commands from every connection queue up. The engine takes what has queued, applies
+Commands from every connection queue up. The sequencer takes what has queued, applies
 each command with the pure rules, and publishes the new revision at once. Commits run
 behind it, in order, grouped: whatever changes are waiting go into one transaction.
 Only when a change's transaction is committed are its commands acknowledged, so an ack
@@ -58,8 +58,8 @@ class _Job:
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-class Engine:
-    """Holds the state; applies, publishes, stores and answers every change, in order."""
+class Sequencer:
+    """The one writer: holds the state; applies, publishes, stores, answers, in order."""
 
     def __init__(
         self,

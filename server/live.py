@@ -1,0 +1,209 @@
+"""The live state of the day as plain, immutable data: rooms, messages, questions, votes, notes.
+
+No rules here (they are in :mod:`server.rules`) and no I/O: the values every other part
+of the server passes around, stores and turns into views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from server.changes import Change
+from server.programme.model import Item, Programme
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Message:
+    """A hall or stage message, with an optional expiry."""
+
+    text: str
+    set_at: datetime
+    expires_at: datetime | None = None
+
+    def active(self, now: datetime) -> bool:
+        return self.expires_at is None or now < self.expires_at
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "set_at": self.set_at.isoformat(),
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+        }
+
+
+@dataclass(frozen=True)
+class RoomLive:
+    """The live state of one room."""
+
+    mode: str = "clock"  # "clock" | "manual"
+    item_id: str | None = None  # manual: the live item (None: nothing live)
+    since: datetime | None = None  # manual: when the live item went live
+    ended: bool = False  # manual: moved past the last item
+    delay_minutes: int = 0
+    delay_from: int = 0  # index (in the room) of the first item the delay applies to
+    extensions: Mapping[str, int] = field(
+        default_factory=lambda: _EMPTY
+    )  # item id -> minutes added
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "item_id": self.item_id,
+            "since": self.since.isoformat() if self.since else None,
+            "ended": self.ended,
+            "delay_minutes": self.delay_minutes,
+            "delay_from": self.delay_from,
+            "extensions": dict(self.extensions),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> RoomLive:
+        return cls(
+            mode=d["mode"],
+            item_id=d["item_id"],
+            since=datetime.fromisoformat(d["since"]) if d["since"] else None,
+            ended=d["ended"],
+            delay_minutes=d["delay_minutes"],
+            delay_from=d["delay_from"],
+            extensions=MappingProxyType(dict(d["extensions"])),
+        )
+
+
+@dataclass(frozen=True)
+class Live:
+    """Everything live that is not a question, a vote or a note."""
+
+    rooms: Mapping[str, RoomLive] = field(default_factory=lambda: _EMPTY)
+    hall_message: Message | None = None
+    stage_message: Message | None = None
+    questions_open: Mapping[str, bool] = field(
+        default_factory=lambda: _EMPTY
+    )  # item id -> moderator's override
+    on_screen: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # room id -> question id
+
+    def room(self, room: str) -> RoomLive:
+        return self.rooms.get(room) or RoomLive()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rooms": {k: v.to_dict() for k, v in self.rooms.items()},
+            "hall_message": self.hall_message.to_dict() if self.hall_message else None,
+            "stage_message": self.stage_message.to_dict() if self.stage_message else None,
+            "questions_open": dict(self.questions_open),
+            "on_screen": dict(self.on_screen),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Live:
+        def msg(m: Mapping[str, Any] | None) -> Message | None:
+            if not m:
+                return None
+            exp = m.get("expires_at")
+            return Message(
+                m["text"],
+                datetime.fromisoformat(m["set_at"]),
+                datetime.fromisoformat(exp) if exp else None,
+            )
+
+        return cls(
+            rooms=MappingProxyType({k: RoomLive.from_dict(v) for k, v in d["rooms"].items()}),
+            hall_message=msg(d.get("hall_message")),
+            stage_message=msg(d.get("stage_message")),
+            questions_open=MappingProxyType(dict(d["questions_open"])),
+            on_screen=MappingProxyType(dict(d["on_screen"])),
+        )
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question from an attendee. ``original_text`` keeps what was sent before edits."""
+
+    id: str
+    item_id: str
+    text: str
+    original_text: str
+    status: str
+    client_id: str
+    created_at: datetime
+    updated_at: datetime
+    name: str = ""
+    organisation: str = ""
+
+    def public_dict(self, votes: int) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "id": self.id,
+            "item_id": self.item_id,
+            "text": self.text,
+            "status": self.status,
+            "votes": votes,
+            "created_at": self.created_at.isoformat(),
+        }
+        if self.name:
+            d["name"] = self.name
+        if self.organisation:
+            d["organisation"] = self.organisation
+        return d
+
+    def full_dict(self, votes: int) -> dict[str, Any]:
+        d = self.public_dict(votes)
+        d["original_text"] = self.original_text
+        d["edited"] = self.text != self.original_text
+        d["updated_at"] = self.updated_at.isoformat()
+        return d
+
+
+@dataclass(frozen=True)
+class Note:
+    """The moderator's note on an item; ``audience`` is "moderator" or "stage"."""
+
+    item_id: str
+    text: str
+    audience: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class State:
+    """The whole state of the day."""
+
+    programme: Programme
+    live: Live = field(default_factory=Live)
+    notes: Mapping[str, Note] = field(default_factory=lambda: _EMPTY)
+    questions: Mapping[str, Question] = field(default_factory=lambda: _EMPTY)
+    votes: Mapping[str, frozenset[str]] = field(
+        default_factory=lambda: _EMPTY
+    )  # question id -> client ids
+
+    def vote_count(self, question_id: str) -> int:
+        return len(self.votes.get(question_id, ()))
+
+    def questions_open_for(self, item: Item) -> bool:
+        return self.live.questions_open.get(item.id, item.questions)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sends a command: role, the stable client id, and the room of the session."""
+
+    role: str
+    client_id: str
+    room: str | None = None  # from the hello; commands without a room act on it
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command did: the new state, what changed, and the ack's result."""
+
+    state: State
+    changed: frozenset[Change]
+    result: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+
+
+def frozen(d: dict[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(d)

@@ -1,0 +1,442 @@
+"""The live-state rules: what each command does to the state.
+
+Pure code with an injected clock: :func:`apply` takes a state, a command and the time
+and returns the new state with the names of what changed; :mod:`server.timeline` derives
+what every screen shows (current, next, expected times, remaining time). Nothing here
+awaits, touches a socket or a database. A rule that refuses a command raises
+:class:`~server.protocol.ProtocolError` before it changes anything.
+
+Timing model (documented in docs/protocol.md):
+
+* Each room follows the clock until a moderator takes control (go live, next,
+  previous); ``follow_clock`` hands it back to the clock.
+* ``delay_minutes`` (set or shifted) makes the items that have not started yet
+  expected that many minutes later than planned.
+* ``extend`` makes the live item longer; later items are pushed by it.
+* Expected times cascade: an item never starts before the one before it ends.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from server.changes import LIVE, Change, NoteChanged, QuestionChanged, VotesChanged
+from server.contract import PUBLIC_STATUSES
+from server.live import (
+    Actor,
+    Message,
+    Note,
+    Outcome,
+    Question,
+    RoomLive,
+    State,
+    frozen,
+)
+from server.programme.model import Item
+from server.protocol import (
+    DEFAULT_LIMITS,
+    Command,
+    EditQuestionArgs,
+    HallMessageArgs,
+    HideQuestionArgs,
+    ItemArgs,
+    Limits,
+    MinutesArgs,
+    ProtocolError,
+    QuestionArgs,
+    RoomArgs,
+    SaveNoteArgs,
+    StageMessageArgs,
+    SubmitQuestionArgs,
+    clean_text,
+)
+from server.timeline import question_target, timeline
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule may know besides the state: the time, who asks, how to make ids."""
+
+    now: datetime
+    actor: Actor
+    new_id: Callable[[], str]
+    limits: Limits = DEFAULT_LIMITS
+
+
+def _room_of(state: State, room: str | None, ctx: Context) -> str:
+    """The room a command names; without one, the room of the sender's session."""
+    prog = state.programme
+    if room is None:
+        return session_room(state, ctx.actor)
+    if not any(r.id == room for r in prog.rooms):
+        raise ProtocolError("unknown_room", room)
+    return room
+
+
+def session_room(state: State, actor: Actor) -> str:
+    """The sender's room, if the programme has it; else the first room."""
+    prog = state.programme
+    room = actor.room
+    return room if room and any(r.id == room for r in prog.rooms) else prog.default_room
+
+
+def _item(state: State, item_id: str) -> Item:
+    item = state.programme.item(item_id)
+    if item is None:
+        raise ProtocolError("unknown_item", item_id)
+    return item
+
+
+def _question(state: State, question_id: str) -> Question:
+    q = state.questions.get(question_id)
+    if q is None:
+        raise ProtocolError("unknown_question", question_id)
+    return q
+
+
+def _with_room(state: State, room: str, rl: RoomLive) -> State:
+    rooms = dict(state.live.rooms)
+    rooms[room] = rl
+    return replace(state, live=replace(state.live, rooms=frozen(rooms)))
+
+
+def _live_at(state: State, room: str, item: Item, now: datetime) -> State:
+    rl = replace(state.live.room(room), mode="manual", item_id=item.id, since=now, ended=False)
+    return _with_room(state, room, rl)
+
+
+def _go_live(state: State, args: ItemArgs, ctx: Context) -> Outcome:
+    item = _item(state, args.item_id)
+    return Outcome(_live_at(state, item.room, item, ctx.now), frozenset({LIVE}))
+
+
+def _step(state: State, room_arg: str | None, ctx: Context, forward: bool) -> Outcome:
+    room = _room_of(state, room_arg, ctx)
+    tl = timeline(state, ctx.now, room)
+    items = [s.item for s in tl.slots]
+    if tl.current is not None:
+        idx = items.index(tl.current.item) + (1 if forward else -1)
+    elif forward:
+        idx = items.index(tl.next[0].item) if tl.next else len(items)
+    else:
+        past = [n for n, s in enumerate(tl.slots) if s.expected_end <= ctx.now]
+        idx = past[-1] if past and tl.phase != "before" else -1
+        if state.live.room(room).ended:
+            idx = len(items) - 1
+    if forward and idx >= len(items):
+        if tl.current is None:
+            raise ProtocolError("no_next")
+        rl = replace(state.live.room(room), mode="manual", item_id=None, since=None, ended=True)
+        return Outcome(_with_room(state, room, rl), frozenset({LIVE}), {"ended": True})
+    if idx < 0:
+        raise ProtocolError("no_previous")
+    return Outcome(
+        _live_at(state, room, items[idx], ctx.now), frozenset({LIVE}), {"item_id": items[idx].id}
+    )
+
+
+def _next(state: State, args: RoomArgs, ctx: Context) -> Outcome:
+    return _step(state, args.room, ctx, forward=True)
+
+
+def _previous(state: State, args: RoomArgs, ctx: Context) -> Outcome:
+    return _step(state, args.room, ctx, forward=False)
+
+
+def _follow_clock(state: State, args: RoomArgs, ctx: Context) -> Outcome:
+    room = _room_of(state, args.room, ctx)
+    rl = replace(state.live.room(room), mode="clock", item_id=None, since=None, ended=False)
+    return Outcome(_with_room(state, room, rl), frozenset({LIVE}))
+
+
+def _set_delay_to(state: State, room: str, minutes: int, ctx: Context) -> Outcome:
+    lim = ctx.limits
+    if not lim.delay_min <= minutes <= lim.delay_max:
+        raise ProtocolError("out_of_range", f"{lim.delay_min}..{lim.delay_max}")
+    tl = timeline(state, ctx.now, room)
+    # The delay applies to what has not started yet.
+    if tl.current is not None:
+        delay_from = [s.item for s in tl.slots].index(tl.current.item) + 1
+    elif tl.next:
+        delay_from = [s.item for s in tl.slots].index(tl.next[0].item)
+    else:
+        delay_from = len(tl.slots)
+    rl = replace(state.live.room(room), delay_minutes=minutes, delay_from=delay_from)
+    return Outcome(_with_room(state, room, rl), frozenset({LIVE}), {"delay_minutes": minutes})
+
+
+def _set_delay(state: State, args: MinutesArgs, ctx: Context) -> Outcome:
+    return _set_delay_to(state, _room_of(state, args.room, ctx), args.minutes, ctx)
+
+
+def _shift_delay(state: State, args: MinutesArgs, ctx: Context) -> Outcome:
+    room = _room_of(state, args.room, ctx)
+    return _set_delay_to(state, room, state.live.room(room).delay_minutes + args.minutes, ctx)
+
+
+def _extend(state: State, args: MinutesArgs, ctx: Context) -> Outcome:
+    room = _room_of(state, args.room, ctx)
+    if (
+        not 0 < args.minutes <= ctx.limits.extend_max
+        and not -ctx.limits.extend_max <= args.minutes < 0
+    ):
+        raise ProtocolError("out_of_range", f"1..{ctx.limits.extend_max}")
+    tl = timeline(state, ctx.now, room)
+    if tl.current is None:
+        raise ProtocolError("nothing_live")
+    item = tl.current.item
+    rl = state.live.room(room)
+    total = rl.extensions.get(item.id, 0) + args.minutes
+    if total < -int(item.duration.total_seconds() // 60) + 1:
+        raise ProtocolError("out_of_range")
+    ext = dict(rl.extensions)
+    ext[item.id] = total
+    new = _with_room(state, room, replace(rl, extensions=frozen(ext)))
+    return Outcome(new, frozenset({LIVE}), {"item_id": item.id, "extended_minutes": total})
+
+
+def _set_hall_message(state: State, args: HallMessageArgs, ctx: Context) -> Outcome:
+    text = clean_text(args.text, ctx.limits.message_max_chars, multiline=True)
+    expires = None
+    if args.expires_in_s is not None:
+        if not 0 < args.expires_in_s <= ctx.limits.message_max_seconds:
+            raise ProtocolError("out_of_range", f"1..{ctx.limits.message_max_seconds} s")
+        expires = ctx.now + timedelta(seconds=args.expires_in_s)
+    live = replace(state.live, hall_message=Message(text, ctx.now, expires))
+    return Outcome(replace(state, live=live), frozenset({LIVE}))
+
+
+def _clear_hall_message(state: State, args: Any, ctx: Context) -> Outcome:
+    return Outcome(replace(state, live=replace(state.live, hall_message=None)), frozenset({LIVE}))
+
+
+def _set_stage_message(state: State, args: StageMessageArgs, ctx: Context) -> Outcome:
+    text = clean_text(args.text, ctx.limits.message_max_chars, multiline=True)
+    live = replace(state.live, stage_message=Message(text, ctx.now))
+    return Outcome(replace(state, live=live), frozenset({LIVE}))
+
+
+def _clear_stage_message(state: State, args: Any, ctx: Context) -> Outcome:
+    return Outcome(replace(state, live=replace(state.live, stage_message=None)), frozenset({LIVE}))
+
+
+def _save_note(state: State, args: SaveNoteArgs, ctx: Context) -> Outcome:
+    _item(state, args.item_id)
+    text = clean_text(args.text, ctx.limits.note_max_chars, multiline=True, required=False)
+    notes = dict(state.notes)
+    notes[args.item_id] = Note(args.item_id, text, args.audience, ctx.now)
+    return Outcome(replace(state, notes=frozen(notes)), frozenset({NoteChanged(args.item_id)}))
+
+
+def _set_open(state: State, item_id: str, is_open: bool) -> Outcome:
+    _item(state, item_id)
+    qo = dict(state.live.questions_open)
+    qo[item_id] = is_open
+    live = replace(state.live, questions_open=frozen(qo))
+    return Outcome(replace(state, live=live), frozenset({LIVE}))
+
+
+def _open_questions(state: State, args: ItemArgs, ctx: Context) -> Outcome:
+    return _set_open(state, args.item_id, True)
+
+
+def _close_questions(state: State, args: ItemArgs, ctx: Context) -> Outcome:
+    return _set_open(state, args.item_id, False)
+
+
+def _submit_question(state: State, args: SubmitQuestionArgs, ctx: Context) -> Outcome:
+    lim = ctx.limits
+    text = clean_text(args.text, lim.question_max_chars, multiline=True)
+    name = clean_text(args.name or "", lim.name_max_chars, required=False)
+    org = clean_text(args.organisation or "", lim.name_max_chars, required=False)
+    if args.item_id is not None:
+        item: Item | None = _item(state, args.item_id)
+    else:
+        item = question_target(state, ctx.now, session_room(state, ctx.actor))
+    if item is None or not state.questions_open_for(item):
+        raise ProtocolError("questions_closed")
+    window = ctx.now - timedelta(minutes=1)
+    recent = sum(
+        1
+        for q in state.questions.values()
+        if q.client_id == ctx.actor.client_id and q.created_at > window
+    )
+    if recent >= lim.questions_per_minute:
+        raise ProtocolError("too_many_questions")
+    qid = ctx.new_id()
+    q = Question(
+        id=qid,
+        item_id=item.id,
+        text=text,
+        original_text=text,
+        status="pending",
+        client_id=ctx.actor.client_id,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+        name=name,
+        organisation=org,
+    )
+    qs = dict(state.questions)
+    qs[qid] = q
+    return Outcome(
+        replace(state, questions=frozen(qs)),
+        frozenset({QuestionChanged(qid)}),
+        {"question_id": qid},
+    )
+
+
+def _set_votes(state: State, qid: str, voters: frozenset[str]) -> State:
+    votes = dict(state.votes)
+    votes[qid] = voters
+    return replace(state, votes=frozen(votes))
+
+
+def _vote(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
+    q = _question(state, args.question_id)
+    if q.status not in PUBLIC_STATUSES:
+        raise ProtocolError("bad_status", q.status)
+    voters = state.votes.get(q.id, frozenset())
+    if ctx.actor.client_id in voters:  # one vote per client: voting again changes nothing
+        return Outcome(state, frozenset(), {"votes": len(voters)})
+    voters = voters | {ctx.actor.client_id}
+    return Outcome(
+        _set_votes(state, q.id, voters), frozenset({VotesChanged(q.id)}), {"votes": len(voters)}
+    )
+
+
+def _unvote(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
+    q = _question(state, args.question_id)
+    voters = state.votes.get(q.id, frozenset())
+    if ctx.actor.client_id not in voters:
+        return Outcome(state, frozenset(), {"votes": len(voters)})
+    voters = voters - {ctx.actor.client_id}
+    return Outcome(
+        _set_votes(state, q.id, voters), frozenset({VotesChanged(q.id)}), {"votes": len(voters)}
+    )
+
+
+def _with_question(state: State, q: Question, **changes: Any) -> tuple[State, Question]:
+    new_q = replace(q, **changes)
+    qs = dict(state.questions)
+    qs[q.id] = new_q
+    return replace(state, questions=frozen(qs)), new_q
+
+
+def _off_screen(state: State, qid: str) -> tuple[State, set[Change]]:
+    """Take a question off every screen it is on; return the changes."""
+    rooms = [r for r, shown in state.live.on_screen.items() if shown == qid]
+    if not rooms:
+        return state, set()
+    on = {r: v for r, v in state.live.on_screen.items() if v != qid}
+    return replace(state, live=replace(state.live, on_screen=frozen(on))), {LIVE}
+
+
+def _transition(state: State, qid: str, allowed: set[str], status: str, ctx: Context) -> Outcome:
+    q = _question(state, qid)
+    if q.status not in allowed:
+        raise ProtocolError("bad_status", q.status)
+    state, changed = _off_screen(state, qid)
+    state, _ = _with_question(state, q, status=status, updated_at=ctx.now)
+    return Outcome(state, frozenset({*changed, QuestionChanged(qid)}), {"status": status})
+
+
+def _approve(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
+    return _transition(
+        state, args.question_id, {"pending", "rejected", "answered"}, "approved", ctx
+    )
+
+
+def _reject(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
+    return _transition(
+        state, args.question_id, {"pending", "approved", "on_screen"}, "rejected", ctx
+    )
+
+
+def _answer(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
+    return _transition(state, args.question_id, {"approved", "on_screen"}, "answered", ctx)
+
+
+def _edit(state: State, args: EditQuestionArgs, ctx: Context) -> Outcome:
+    q = _question(state, args.question_id)
+    text = clean_text(args.text, ctx.limits.question_max_chars, multiline=True)
+    state, _ = _with_question(state, q, text=text, updated_at=ctx.now)
+    return Outcome(state, frozenset({QuestionChanged(q.id)}))
+
+
+def _show(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
+    q = _question(state, args.question_id)
+    if q.status not in {"pending", "approved", "answered", "on_screen"}:
+        raise ProtocolError("bad_status", q.status)
+    room = _item(state, q.item_id).room
+    changed: set[Change] = {LIVE, QuestionChanged(q.id)}
+    previous = state.live.on_screen.get(room)
+    if previous and previous != q.id and previous in state.questions:
+        state, _ = _with_question(
+            state, state.questions[previous], status="approved", updated_at=ctx.now
+        )
+        changed.add(QuestionChanged(previous))
+    on = dict(state.live.on_screen)
+    on[room] = q.id
+    state = replace(state, live=replace(state.live, on_screen=frozen(on)))
+    state, _ = _with_question(state, q, status="on_screen", updated_at=ctx.now)
+    return Outcome(state, frozenset(changed), {"room": room})
+
+
+def _hide(state: State, args: HideQuestionArgs, ctx: Context) -> Outcome:
+    room = _room_of(state, args.room, ctx)
+    qid = state.live.on_screen.get(room)
+    if qid is None:
+        return Outcome(state, frozenset())
+    on = {r: v for r, v in state.live.on_screen.items() if r != room}
+    state = replace(state, live=replace(state.live, on_screen=frozen(on)))
+    changed: set[Change] = {LIVE}
+    q = state.questions.get(qid)
+    if q is not None and q.status == "on_screen":
+        state, _ = _with_question(state, q, status="approved", updated_at=ctx.now)
+        changed.add(QuestionChanged(qid))
+    return Outcome(state, frozenset(changed))
+
+
+_RULES: dict[str, Callable[[State, Any, Context], Outcome]] = {
+    "go_live": _go_live,
+    "next": _next,
+    "previous": _previous,
+    "follow_clock": _follow_clock,
+    "set_delay": _set_delay,
+    "shift_delay": _shift_delay,
+    "extend": _extend,
+    "set_hall_message": _set_hall_message,
+    "clear_hall_message": _clear_hall_message,
+    "set_stage_message": _set_stage_message,
+    "clear_stage_message": _clear_stage_message,
+    "save_note": _save_note,
+    "open_questions": _open_questions,
+    "close_questions": _close_questions,
+    "submit_question": _submit_question,
+    "vote": _vote,
+    "unvote": _unvote,
+    "approve_question": _approve,
+    "reject_question": _reject,
+    "answer_question": _answer,
+    "edit_question": _edit,
+    "show_question": _show,
+    "hide_question": _hide,
+}
+
+
+def apply(state: State, command: Command, ctx: Context) -> Outcome:
+    """Apply one validated command.
+
+    Raises:
+        ProtocolError: the command makes no sense now; the state is unchanged.
+    """
+    return _RULES[command.name](state, command.args, ctx)
+
+
+def expire_messages(state: State, now: datetime) -> Outcome | None:
+    """Clear a hall message whose time is up (the server calls this on its ticker)."""
+    msg = state.live.hall_message
+    if msg is None or msg.active(now):
+        return None
+    return Outcome(replace(state, live=replace(state.live, hall_message=None)), frozenset({LIVE}))
