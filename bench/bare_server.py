@@ -1,10 +1,11 @@
-"""The baseline for bench/fanout: a bare websockets server that only broadcasts.
+"""The baseline for bench/fanout and bench/storm: a bare websockets server.
 
 A connection that sends "load <text>" sets the message; one that sends "go" makes the
-server broadcast it to every other connection with ``websockets.asyncio.server.broadcast``.
-The bench loads a real Podium snapshot, so both sides send the very same bytes.
+server broadcast it to every other connection with ``websockets.asyncio.server.broadcast``;
+one that sends "hello" gets the message back at once (a snapshot on connect). The benches
+load a real Podium frame, so both sides send the very same bytes.
 
-    python -m bench.bare_server   (prints its port, serves until killed)
+    python -m bench.bare_server [--backlog N]   (prints its port, serves until killed)
 """
 
 from __future__ import annotations
@@ -26,12 +27,16 @@ async def handler(ws: ServerConnection) -> None:
                 PAYLOAD[0] = msg[5:]
             elif msg == "go":
                 broadcast([c for c in CLIENTS if c is not ws], PAYLOAD[0])
+            elif msg == "hello":
+                await ws.send(PAYLOAD[0])
     finally:
         CLIENTS.discard(ws)
 
 
-async def main() -> None:
-    async with serve(handler, "127.0.0.1", 0, compression=None, max_size=2**24) as server:
+async def main(backlog: int = 100) -> None:
+    async with serve(
+        handler, "127.0.0.1", 0, compression=None, max_size=2**24, backlog=backlog
+    ) as server:
         port = next(iter(server.sockets)).getsockname()[1]
         print(f"port {port}", flush=True)
         await asyncio.Future()
@@ -39,6 +44,7 @@ async def main() -> None:
 
 if __name__ == "__main__":
     try:
-        asyncio.run(main())
+        backlog = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[1] == "--backlog" else 100
+        asyncio.run(main(backlog))
     except KeyboardInterrupt:
         sys.exit(0)

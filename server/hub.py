@@ -16,6 +16,7 @@ once it has drained); over the hard limit it is closed.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -94,6 +95,8 @@ class Publisher(Protocol):
 
 
 _TIMING = ("elapsed_s", "remaining_s", "overrun_s")
+#: Stands in for the clock in a cached snapshot; each client's frame gets the time now.
+_CLOCK = "\u2063podium-clock\u2063"
 
 
 def _comparable(view: dict[str, Any]) -> dict[str, Any]:
@@ -129,6 +132,10 @@ class Hub:
         self._attendee_timer: asyncio.TimerHandle | None = None
         self._attendee_latest: tuple[State, datetime, int] | None = None
         self._presence_sent: dict[str, int] | None = None
+        # (role, room) -> (stamp, frame before the clock, frame after it, view, revision)
+        self._snapshots: dict[
+            tuple[str, str | None], tuple[tuple[int, int, int], str, str, dict[str, Any], int]
+        ] = {}
 
     def counts(self) -> dict[str, int]:
         c = Counter(cl.role for cl in self.clients)
@@ -150,27 +157,42 @@ class Hub:
     def frames_for(self, client: Client, state: State, now: datetime, revision: int) -> list[str]:
         """The snapshot (and for an attendee its own questions) for one client."""
         key = (client.role, client.room)
-        message = snapshot_message(state, now, revision, *key)
-        same = _comparable(message["state"])
-        last = self._last_view.get(key)
-        if last is None:
-            # The first of its group: what it was sent is the group's last view, so the
-            # group's next change is a small update, not every member's whole snapshot.
-            self._last_view[key] = same
-            self._last_rev[key] = revision
-        elif last == same:
-            # What this role sees is what its group last got: say so with the group's
-            # revision, so that the group's next update applies to this client as well.
-            message["revision"] = self._last_rev[key]
-        # Otherwise not recorded as the group's last view: the others may still hold an
-        # older one (the clock can change what is live a moment before the tick publishes
-        # it); this client resyncs when the group's next update does not fit its revision.
-        frames = [encode(message)]
+        frames = [self._snapshot_frame(key, state, now, revision)]
         if client.role == "attendee":
             frames.append(encode(mine_message(state, revision, client.client_id)))
         if client.role == "moderator":
             frames.append(encode({"type": "presence", "clients": self.counts()}))
         return frames
+
+    def _snapshot_frame(
+        self, key: tuple[str, str | None], state: State, now: datetime, revision: int
+    ) -> str:
+        """One group's snapshot, encoded once per revision and second (a thousand phones
+        reconnecting at once cost one view, not a thousand); only the clock is fresh."""
+        stamp = (id(state), revision, int(now.timestamp()))
+        cached = self._snapshots.get(key)
+        if cached is None or cached[0] != stamp:
+            message = snapshot_message(state, now, revision, *key)
+            same = _comparable(message["state"])
+            last = self._last_view.get(key)
+            if last is not None and last == same:
+                # What this role sees is what its group last got: say so with the group's
+                # revision, so that the group's next update applies to this client as well.
+                message["revision"] = self._last_rev[key]
+            message["state"]["clock"] = _CLOCK
+            prefix, suffix = encode(message).split(f'"{_CLOCK}"', 1)
+            cached = (stamp, prefix, suffix, same, message["revision"])
+            self._snapshots[key] = cached
+        _, prefix, suffix, same, sent_revision = cached
+        if key not in self._last_view:
+            # The first of its group: what it was sent is the group's last view, so the
+            # group's next change is a small update, not every member's whole snapshot.
+            self._last_view[key] = same
+            self._last_rev[key] = sent_revision
+        # Otherwise not recorded as the group's last view: the others may still hold an
+        # older one (the clock can change what is live a moment before the tick publishes
+        # it); this client resyncs when the group's next update does not fit its revision.
+        return f"{prefix}{json.dumps(now.isoformat())}{suffix}"
 
     def resync(self, client: Client, state: State, now: datetime, revision: int) -> None:
         """A client asked for the whole state: now, or once it has read what it was sent."""

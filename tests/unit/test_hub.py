@@ -149,3 +149,37 @@ async def test_resync_of_a_reading_client_is_immediate():
     hub.resync(c, build_state(NOW, MOD), NOW, 2)
     (msg,) = peer(c).take()
     assert msg["type"] == "snapshot" and "stage_message" in msg["state"]
+
+
+async def test_a_connect_storm_builds_one_view_but_every_client_gets_the_time_now():
+    """Snapshots of one group are built once per revision and second; the clock is each one's own."""
+    from datetime import timedelta
+
+    import server.hub as hub_module
+
+    calls = 0
+    real = hub_module.snapshot_message
+
+    def counting(*a, **kw):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        return real(*a, **kw)
+
+    hub_module.snapshot_message = counting  # type: ignore[assignment]
+    try:
+        hub = Hub(fake_write)
+        state = build_state(NOW)
+        clients = [fake_client("hall", f"h{n}") for n in range(50)]
+        for n, c in enumerate(clients):
+            hub.join(c, [], state, NOW + timedelta(microseconds=n * 1000), 1)
+        assert calls == 1
+        clocks = {peer(c).frames[-1]["state"]["clock"] for c in clients}
+        assert len(clocks) == 50
+        snap = peer(clients[7]).frames[-1]
+        assert snap["state"]["clock"] == (NOW + timedelta(microseconds=7000)).isoformat()
+        assert snap["state"]["current"]["id"] == "unge" and snap["revision"] == 1
+        late = fake_client("hall", "late")
+        hub.join(late, [], state, NOW + timedelta(seconds=2), 1)
+        assert calls == 2  # a new second: built again (elapsed time in it is fresh)
+    finally:
+        hub_module.snapshot_message = real  # type: ignore[assignment]
