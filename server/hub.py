@@ -95,6 +95,8 @@ class Publisher(Protocol):
 
 
 _TIMING = ("elapsed_s", "remaining_s", "overrun_s")
+#: The order groups are sent to: what the room sees first.
+_ORDER = {"hall": 0, "stage": 1, "moderator": 2, "attendee": 3}
 #: Stands in for the clock in a cached snapshot; each client's frame gets the time now.
 _CLOCK = "\u2063podium-clock\u2063"
 
@@ -124,6 +126,8 @@ class Hub:
     def __init__(self, write: Writer) -> None:
         self._write = write
         self.clients: set[Client] = set()
+        # The clients by (role, room), kept as they join and leave: a publish walks groups.
+        self._groups: dict[tuple[str, str | None], dict[Client, None]] = {}
         # The last view published to each (role, room), without the clock: a change that a
         # role cannot see is not sent to it at all.
         self._last_view: dict[tuple[str, str | None], dict[str, Any]] = {}
@@ -150,9 +154,16 @@ class Hub:
         """
         self.send_now(client, [*frames, *self.frames_for(client, state, now, revision)])
         self.clients.add(client)
+        self._groups.setdefault((client.role, client.room), {})[client] = None
 
     def leave(self, client: Client) -> None:
         self.clients.discard(client)
+        key = (client.role, client.room)
+        group = self._groups.get(key)
+        if group is not None:
+            group.pop(client, None)
+            if not group:
+                del self._groups[key]
 
     def frames_for(self, client: Client, state: State, now: datetime, revision: int) -> list[str]:
         """The snapshot (and for an attendee its own questions) for one client."""
@@ -216,7 +227,7 @@ class Hub:
         were sent something less than :data:`COALESCE_S` ago: then they get the latest
         state when that time is up, so a storm of votes is not a storm of frames.
         """
-        self._send(state, now, revision, lambda role: role != "attendee")
+        self._send(state, now, revision, attendees=False)
         loop = asyncio.get_running_loop()
         wait = self._attendees_sent + COALESCE_S - loop.time()
         if self._attendee_timer is not None:
@@ -242,18 +253,32 @@ class Hub:
     def _flush_attendees_now(self, state: State, now: datetime, revision: int) -> None:
         self._attendee_latest = None
         self._attendees_sent = asyncio.get_running_loop().time()
-        self._send(state, now, revision, lambda role: role == "attendee")
+        self._send(state, now, revision, attendees=True)
 
-    def _send(
-        self, state: State, now: datetime, revision: int, roles: Callable[[str], bool]
-    ) -> None:
-        groups: dict[tuple[str, str | None], list[Client]] = {}
-        for client in self.clients:
-            if roles(client.role) and self._check_buffer(client):
-                groups.setdefault((client.role, client.room), []).append(client)
-        for key in [k for k in self._last_view if roles(k[0]) and k not in groups]:
-            del self._last_view[key], self._last_rev[key]  # nobody left in that group
-        for key, members in groups.items():
+    def _ready(self, members: Iterable[Client]) -> list[Peer]:
+        """The peers of a group that keep up (the others are marked stale, or dropped)."""
+        peers = []
+        for client in members:
+            if client.stale:
+                continue
+            if client.peer.buffered() > SOFT_BUFFER:
+                self._check_buffer(client)
+                continue
+            peers.append(client.peer)
+        return peers
+
+    def _send(self, state: State, now: datetime, revision: int, *, attendees: bool) -> None:
+        # The screens first, the hall before the moderator: the room sees it soonest.
+        keys = sorted(
+            (k for k in self._groups if (k[0] == "attendee") == attendees),
+            key=lambda k: _ORDER.get(k[0], len(_ORDER)),
+        )
+        for key in keys:
+            peers = self._ready(self._groups[key])
+            if not peers:  # nobody in that group can take it now
+                self._last_view.pop(key, None)
+                self._last_rev.pop(key, None)
+                continue
             message = snapshot_message(state, now, revision, *key)
             view = message["state"]
             same = _comparable(view)
@@ -272,7 +297,11 @@ class Hub:
                 }
             self._last_view[key] = same
             self._last_rev[key] = revision
-            self._write([c.peer for c in members], encode(message))
+            self._write(peers, encode(message))
+        for key in [
+            k for k in self._last_view if (k[0] == "attendee") == attendees and k not in keys
+        ]:
+            del self._last_view[key], self._last_rev[key]  # nobody left in that group
 
     def publish_all_mine(self, state: State, revision: int) -> None:
         """Every attendee's own questions again (after a rollback)."""
