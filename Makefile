@@ -24,7 +24,7 @@ test: $(STAMP)  ## make the venv with test extras and run every test
 check: $(STAMP)  ## ruff format --check, ruff check, mypy, then every test
 	$(BIN)/ruff format --check server kiosk themes tests bench
 	$(BIN)/ruff check server kiosk themes tests bench
-	$(BIN)/mypy server kiosk
+	$(BIN)/mypy server kiosk themes bench
 	$(BIN)/pytest -q
 
 bench: $(STAMP)  ## run the benchmarks (a few minutes) and write bench/RESULTS.md

@@ -119,6 +119,7 @@ class Link:
         self._pending: dict[str, _Pending] = {}
         self._stopped = False
         self.status = Status("connecting")
+        # Holds the closing task while it runs (a task nobody refers to may be collected).
         self._closing: asyncio.Future[None] | None = None
 
     # --- time -------------------------------------------------------------------

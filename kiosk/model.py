@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from server.contract import PAUSE_KINDS
+from server.contract import PAUSE_KINDS, PHASES
 
 
 def _s(v: Any, default: str = "") -> str:
@@ -263,7 +263,7 @@ def parse_state(revision: int, s: dict[str, Any]) -> StateView:
         clock=_dt(s.get("clock")),
         event=_event(s.get("event")),
         room=_s(s.get("room")),
-        phase=_s(s.get("phase"), "before"),
+        phase=s["phase"] if s.get("phase") in PHASES else "before",
         mode=_s(s.get("mode"), "clock"),
         current=parse_item(s.get("current")),
         next=_items(s.get("next")),

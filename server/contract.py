@@ -9,8 +9,7 @@ here, to ``server.protocol.COMMANDS`` and to the rules, and documented in
 docs/protocol.md (a test checks all four agree).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: TypedDict must see NotRequired itself.
 from enum import StrEnum
 from typing import Any, Literal, NotRequired, TypedDict
 
@@ -112,7 +111,6 @@ KINDS: tuple[str, ...] = (
 PAUSE_KINDS: frozenset[str] = frozenset({"break", "lunch"})
 
 #: A room's phase: what its hall screen shows.
-Phase = Literal["before", "live", "break", "between", "after"]
 PHASES: tuple[str, ...] = ("before", "live", "break", "between", "after")
 
 # --- error codes -------------------------------------------------------------------
@@ -207,7 +205,8 @@ class ItemPayload(TypedDict):
     expected_end: str
     speakers: list[SpeakerPayload]
     room: str
-    questions_open: bool
+    questions: bool  # takes questions by the programme
+    questions_open: bool  # takes them now (the moderator may open or close)
     description: NotRequired[str]
     insights: NotRequired[list[str]]
     elapsed_s: NotRequired[int]  # ``current`` only
@@ -264,9 +263,6 @@ class ErrorMessage(TypedDict):
     id: str | None
     code: str
     message: str
-
-
-Reply = AckMessage | ErrorMessage
 
 
 def hello(

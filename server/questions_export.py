@@ -21,7 +21,6 @@ STATUS_DA = {
     "answered": "besvaret",
     "rejected": "ikke udvalgt",
 }
-FORMATS = ("csv", "json", "md")
 
 
 def rows(state: State) -> list[dict[str, Any]]:
@@ -49,7 +48,7 @@ def rows(state: State) -> list[dict[str, Any]]:
 
 
 def export(state: State, fmt: str) -> str:
-    """The questions in one of :data:`FORMATS`."""
+    """The questions as ``csv``, ``json`` or ``md`` (Markdown)."""
     data = rows(state)
     if fmt == "json":
         return (

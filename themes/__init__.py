@@ -61,11 +61,3 @@ def load_theme(path: Path) -> Theme:
 def available() -> dict[str, Theme]:
     """Every theme in the folder, by name."""
     return {p.stem: load_theme(p) for p in sorted(folder().glob("*.toml"))}
-
-
-def descriptions() -> dict[str, str]:
-    out = {}
-    for p in sorted(folder().glob("*.toml")):
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-        out[p.stem] = str(data.get("description", ""))
-    return out

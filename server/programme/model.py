@@ -142,9 +142,6 @@ class Programme:
         n = self._index.get(item_id)
         return None if n is None else self.items[n]
 
-    def index_of(self, item_id: str) -> int | None:
-        return self._index.get(item_id)
-
     def in_room(self, room: str | None) -> tuple[Item, ...]:
         """The items of one room (all items when room is None)."""
         if room is None:

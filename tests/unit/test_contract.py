@@ -81,3 +81,30 @@ def test_fatal_and_local_codes():
     assert set(contract.ERRORS) >= contract.FATAL_ERRORS
     assert not contract.LOCAL_ERRORS & set(contract.ERRORS)
     assert MessageType.RESYNC == "resync"
+
+
+def test_the_payload_types_describe_what_the_server_sends():
+    """Items and questions in real views have every required key of their TypedDict, and no
+    key the contract does not name."""
+    from server.contract import ItemPayload, MessagePayload, QuestionPayload
+    from server.views import role_view
+    from tests.kiosk.helpers import at, build_state
+
+    now = at("11:40")
+    state = build_state(
+        now,
+        ("attendee", "submit_question", {"text": "Hvordan?", "name": "Ida"}),
+        ("moderator", "approve_question", {"question_id": "q1"}),
+        ("moderator", "set_hall_message", {"text": "Kaffe"}),
+    )
+    view = role_view(state, now, "moderator")
+    items = [*view["programme"], view["current"], *view["next"]]
+    for typed, samples in (
+        (ItemPayload, items),
+        (QuestionPayload, view["questions"]),
+        (MessagePayload, [view["hall_message"]]),
+    ):
+        allowed = typed.__required_keys__ | typed.__optional_keys__
+        for sample in samples:
+            assert typed.__required_keys__ <= set(sample), typed.__name__
+            assert set(sample) <= allowed, (typed.__name__, set(sample) - allowed)
