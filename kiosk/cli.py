@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from kiosk.text import Strings
 from server.cli import add_commands, clock_arg, parse_ready_line, port_arg
 
 DEMO_CLOCK = "2025-09-25T11:40"
@@ -33,7 +34,8 @@ def _theme(args: argparse.Namespace) -> str | None:
 
     theme: str = args.theme or themes.DEFAULT_THEME
     if theme not in _theme_names():
-        print(f"Ukendt tema {theme!r}. Vælg et af: {', '.join(_theme_names())}", file=sys.stderr)
+        t = Strings(getattr(args, "lang", "da"))
+        print(t("cli_bad_theme", theme=theme, themes=", ".join(_theme_names())), file=sys.stderr)
         return None
     return theme
 
@@ -45,9 +47,8 @@ def server_url(value: str) -> str:
         value = f"ws://{value}"
     scheme, rest = value.split("://", 1)
     if scheme not in ("ws", "wss"):
-        raise argparse.ArgumentTypeError(
-            f"ugyldig serveradresse {value!r} (skriv fx ws://192.168.1.10:8765)"
-        )
+        # argparse checks this before --lang is read: Danish, as every default.
+        raise argparse.ArgumentTypeError(Strings("da")("cli_bad_url", value=value))
     if "/" not in rest:
         rest += "/ws"
     return f"{scheme}://{rest}"
@@ -119,10 +120,7 @@ def cmd_hall(args: argparse.Namespace) -> int:
         return 2
     token = args.token or os.environ.get("PODIUM_STAGE_TOKEN")
     if args.mode == "stage" and not token:
-        print(
-            "Scenemonitoren skal have scene-koden: --token KODE (eller PODIUM_STAGE_TOKEN).",
-            file=sys.stderr,
-        )
+        print(Strings(args.lang)("cli_stage_token"), file=sys.stderr)
         return 2
     app = make_app(
         server=args.server,
@@ -163,12 +161,7 @@ def cmd_moderator(args: argparse.Namespace) -> int:
         return 2
     token = args.token or os.environ.get("PODIUM_MODERATOR_TOKEN")
     if not token:
-        print(
-            "Moderatorkonsollen skal have moderator-koden: --token KODE "
-            "(eller PODIUM_MODERATOR_TOKEN).\n"
-            "Koden står i det, `podium serve` skrev, da den startede.",
-            file=sys.stderr,
-        )
+        print(Strings(args.lang)("cli_moderator_token"), file=sys.stderr)
         return 2
     make_app(server=args.server, token=token, theme=theme, lang=args.lang, cafile=args.cafile).run()
     return 0
@@ -204,19 +197,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = _spawn_server([*argv, "--port", str(args.port)]) or _spawn_server(
         [*argv, "--port", "0"]
     )
+    t = Strings(args.lang)
     if started is None:
-        print("Demoens server kunne ikke starte.", file=sys.stderr)
+        print(t("cli_demo_failed"), file=sys.stderr)
         return 1
     proc, port = started
     url = f"ws://127.0.0.1:{port}"
-    how = (
-        f"Podium-demo: serveren kører på {url}/ws, uret går fra {args.clock:%d.%m.%Y kl. %H.%M}.\n"
-        f"  Moderatorkonsol:  podium moderator --server {url} --token demo\n"
-        f"  Deltager:         podium attendee --server {url}\n"
-        f"  Scenemonitor:     podium hall --mode stage --server {url} --token demo\n"
-        f"  Database:         {tmp}/demo.sqlite3\n"
-        "Salskærmen åbner nu; luk den med Ctrl+Q."
-    )
+    clock = f"{t.date(args.clock)} {t.at(args.clock)}"
+    how = t("cli_demo", url=url, clock=clock, db=f"{tmp}/demo.sqlite3")
     print(how, flush=True)
     # SIGTERM ends the demo like Ctrl+C, so that the server below is stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -128,6 +128,37 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_question": ("Vælg et spørgsmål først.", "Select a question first."),
     "done": ("Udført: {what}", "Done: {what}"),
     "help_title": ("Tastatur", "Keys"),
+    # --- the moderator's keys (footer, help, palette) ---
+    "key_next": ("Næste punkt", "Next item"),
+    "key_previous": ("Forrige punkt", "Previous item"),
+    "key_go_live": ("Gå live med valgt punkt", "Go live with the selected item"),
+    "key_follow_clock": ("Følg uret", "Follow the clock"),
+    "key_delay_5": ("+5 min. forsinkelse", "+5 min delay"),
+    "key_delay_minus_5": ("−5 min. forsinkelse", "−5 min delay"),
+    "key_set_delay": ("Sæt forsinkelse", "Set the delay"),
+    "key_extend_5": ("Forlæng punktet 5 min.", "Extend the item by 5 min"),
+    "key_extend_minus_5": ("Forkort punktet 5 min.", "Shorten the item by 5 min"),
+    "key_hall_message": ("Salsbesked", "Hall message"),
+    "key_clear_hall_message": ("Fjern salsbesked", "Clear hall message"),
+    "key_stage_message": ("Scenebesked", "Stage message"),
+    "key_clear_stage_message": ("Fjern scenebesked", "Clear stage message"),
+    "key_note": ("Noter til punktet", "Notes for the item"),
+    "key_toggle_questions": ("Åbn/luk spørgsmål", "Open/close questions"),
+    "key_approve": ("Godkend spørgsmål", "Approve question"),
+    "key_reject": ("Afvis spørgsmål", "Reject question"),
+    "key_edit": ("Redigér spørgsmål", "Edit question"),
+    "key_show_question": ("Vis på skærm", "Put on screen"),
+    "key_hide_question": ("Tag af skærm", "Take off screen"),
+    "key_answer": ("Besvaret", "Answered"),
+    "key_question_tab_pending": ("Spørgsmål: venter", "Questions: pending"),
+    "key_question_tab_approved": ("Spørgsmål: godkendt", "Questions: approved"),
+    "key_question_tab_on_screen": ("Spørgsmål: på skærm", "Questions: on screen"),
+    "key_question_tab_answered": ("Spørgsmål: besvaret", "Questions: answered"),
+    "key_question_tab_rejected": ("Spørgsmål: afvist", "Questions: rejected"),
+    "key_question_tab_all": ("Spørgsmål: alle", "Questions: all"),
+    "key_focus_next": ("Næste felt", "Next field"),
+    "key_help": ("Hjælp", "Help"),
+    "key_quit": ("Afslut", "Quit"),
     # --- attendee client ---
     "tab_now": ("Nu", "Now"),
     "tab_programme": ("Program", "Programme"),
@@ -170,6 +201,45 @@ STRINGS: dict[str, tuple[str, str]] = {
     "registration": ("Tilmelding", "Registration"),
     "accessibility": ("Tilgængelighed", "Accessibility"),
     "entrance": ("Indgang", "Entrance"),
+    # --- key bindings of the hall and the attendee client ---
+    "bind_quit": ("Afslut", "Quit"),
+    "bind_send": ("Send", "Send"),
+    "bind_vote": ("Stem / fortryd", "Vote / undo"),
+    "bind_withdraw": ("Træk tilbage", "Withdraw"),
+    # --- the command line (screens) ---
+    "cli_bad_theme": (
+        "Ukendt tema {theme!r}. Vælg et af: {themes}",
+        "Unknown theme {theme!r}. Choose one of: {themes}",
+    ),
+    "cli_bad_url": (
+        "ugyldig serveradresse {value!r} (skriv fx ws://192.168.1.10:8765)",
+        "invalid server address {value!r} (e.g. ws://192.168.1.10:8765)",
+    ),
+    "cli_stage_token": (
+        "Scenemonitoren skal have scene-koden: --token KODE (eller PODIUM_STAGE_TOKEN).",
+        "The stage monitor needs the stage token: --token TOKEN (or PODIUM_STAGE_TOKEN).",
+    ),
+    "cli_moderator_token": (
+        "Moderatorkonsollen skal have moderator-koden: --token KODE "
+        "(eller PODIUM_MODERATOR_TOKEN).\nKoden står i det, `podium serve` skrev, da den startede.",
+        "The moderator console needs the moderator token: --token TOKEN "
+        "(or PODIUM_MODERATOR_TOKEN).\nIt is in what `podium serve` printed when it started.",
+    ),
+    "cli_demo_failed": ("Demoens server kunne ikke starte.", "The demo's server could not start."),
+    "cli_demo": (
+        "Podium-demo: serveren kører på {url}/ws, uret går fra {clock}.\n"
+        "  Moderatorkonsol:  podium moderator --server {url} --token demo\n"
+        "  Deltager:         podium attendee --server {url}\n"
+        "  Scenemonitor:     podium hall --mode stage --server {url} --token demo\n"
+        "  Database:         {db}\n"
+        "Salskærmen åbner nu; luk den med Ctrl+Q.",
+        "Podium demo: the server runs at {url}/ws, the clock starts at {clock}.\n"
+        "  Moderator console: podium moderator --server {url} --token demo\n"
+        "  Attendee:          podium attendee --server {url}\n"
+        "  Stage monitor:     podium hall --mode stage --server {url} --token demo\n"
+        "  Database:          {db}\n"
+        "The hall screen opens now; close it with Ctrl+Q.",
+    ),
 }
 
 WEEKDAYS = (

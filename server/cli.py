@@ -19,6 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from server import strings
+
 if TYPE_CHECKING:
     from server.app import Running
     from server.protocol import Limits
@@ -27,45 +29,10 @@ if TYPE_CHECKING:
 #: The machine-readable line ``serve --ready-line`` prints first (``podium demo`` reads it).
 READY_PREFIX = "PODIUM-READY "
 
-#: Every message these commands print, in Danish and English.
-TEXT: dict[str, tuple[str, str]] = {
-    "running": (
-        "Podium kører på {ws}  (sundhed: {health})",
-        "Podium is running at {ws}  (health: {health})",
-    ),
-    "moderator": ("Moderator-kode", "Moderator token"),
-    "stage": ("Scene-kode", "Stage token"),
-    "new": (" (ny)", " (new)"),
-    "stop": ("Stop med Ctrl+C.", "Stop with Ctrl+C."),
-    "bad_programme": ("Programmet kan ikke indlæses:", "The programme cannot be loaded:"),
-    "cannot_start": ("Serveren kan ikke starte: {error}", "The server cannot start: {error}"),
-    "bad_limit": ("Ugyldig --limit: {error}", "Invalid --limit: {error}"),
-    "limit_unknown": ("{pair!r} (kendte navne: {names})", "{pair!r} (known names: {names})"),
-    "limit_nan": ("{pair!r}: {value!r} er ikke et tal", "{pair!r}: {value!r} is not a number"),
-    "limit_positive": ("{pair!r}: skal være større end 0", "{pair!r}: must be greater than 0"),
-    "check_problems": ("{n} fejl i {file}.", "{n} {noun} in {file}."),
-    "check_ok": (
-        "{file}: i orden – {title}, {n} punkter, kl. {start}–{end}.",
-        "{file}: OK – {title}, {n} items, {start}–{end}.",
-    ),
-    "warning": ("advarsel: {text}", "warning: {text}"),
-    "import_summary": (
-        "{title}: {n} punkter i {rooms} sal(e) over {days} dag(e), {warnings} advarsler.",
-        "{title}: {n} items in {rooms} room(s) over {days} day(s), {warnings} warnings.",
-    ),
-    "dry_run": ("{summary} (intet gemt: --dry-run)", "{summary} (nothing saved: --dry-run)"),
-    "imported": (
-        "{summary} Gemt; en kørende server skifter til det inden for et par sekunder.",
-        "{summary} Saved; a running server switches to it within a few seconds.",
-    ),
-    "cannot_write": ("Kan ikke skrive {file}: {error}", "Cannot write {file}: {error}"),
-}
-
 
 def say(lang: str, key: str, **kw: object) -> str:
-    """A message of :data:`TEXT` in ``lang`` (Danish unless "en")."""
-    da, en = TEXT[key]
-    return (en if lang == "en" else da).format(**kw)
+    """A message of :data:`server.strings.CLI` in ``lang`` (Danish unless "en")."""
+    return strings.say(strings.CLI, lang, key, **kw)
 
 
 def clock_arg(value: str) -> datetime:
@@ -73,9 +40,7 @@ def clock_arg(value: str) -> datetime:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"ugyldigt tidspunkt {value!r} (skriv fx 2025-09-25T11:40)"
-        ) from None
+        raise argparse.ArgumentTypeError(say("da", "bad_clock", value=value)) from None
 
 
 def port_arg(value: str) -> int:
@@ -85,7 +50,7 @@ def port_arg(value: str) -> int:
     except ValueError:
         port = -1
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"ugyldig port {value!r}")
+        raise argparse.ArgumentTypeError(say("da", "bad_port", value=value))
     return port
 
 
@@ -296,11 +261,11 @@ def cmd_programme_check(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         n = len(exc.problems)
-        noun = "problem" if n == 1 else "problems"
-        print(say(args.lang, "check_problems", n=n, noun=noun, file=args.file), file=sys.stderr)
+        key = "check_problem" if n == 1 else "check_problems"
+        print(say(args.lang, key, n=n, file=args.file), file=sys.stderr)
         return 1
     for warning in imported.warnings:
-        print(say(args.lang, "warning", text=warning), file=sys.stderr)
+        print(say(args.lang, "warning", text=warning.line(args.lang)), file=sys.stderr)
     prog = imported.programme
     first, last = prog.items[0], prog.items[-1]
     print(
@@ -349,7 +314,7 @@ def cmd_programme_import(args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     for warning in imported.warnings:
-        print(say(args.lang, "warning", text=warning), file=sys.stderr)
+        print(say(args.lang, "warning", text=warning.line(args.lang)), file=sys.stderr)
     prog = imported.programme
     summary = say(
         args.lang,
@@ -403,4 +368,4 @@ def cmd_questions_export(args: argparse.Namespace) -> int:
         state, _ = store.load_state(store.load_programme() or default_programme())
     finally:
         store.close()
-    return _write(export(state, args.format), args.output, args.lang)
+    return _write(export(state, args.format, args.lang), args.output, args.lang)

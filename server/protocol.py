@@ -24,6 +24,7 @@ from server.contract import (
     Role,
     error_message,
 )
+from server.strings import PROTOCOL, say
 
 
 @dataclass(frozen=True)
@@ -91,9 +92,8 @@ def clean_text(text: str, max_chars: int, *, multiline: bool = False, required: 
     if required and not stripped:
         raise ProtocolError("empty_text")
     if len(stripped) > max_chars:
-        raise ProtocolError(
-            "text_too_long", f"højst {max_chars} tegn / at most {max_chars} characters"
-        )
+        da, en = (say(PROTOCOL, lang, "at_most_chars", n=max_chars) for lang in ("da", "en"))
+        raise ProtocolError("text_too_long", f"{da} / {en}")
     return stripped
 
 

@@ -13,14 +13,7 @@ import json
 from typing import Any
 
 from server.state import State
-
-STATUS_DA = {
-    "pending": "ikke behandlet",
-    "approved": "godkendt",
-    "on_screen": "på skærmen",
-    "answered": "besvaret",
-    "rejected": "ikke udvalgt",
-}
+from server.strings import REPORT, say
 
 
 def rows(state: State) -> list[dict[str, Any]]:
@@ -47,8 +40,8 @@ def rows(state: State) -> list[dict[str, Any]]:
     ]
 
 
-def export(state: State, fmt: str) -> str:
-    """The questions as ``csv``, ``json`` or ``md`` (Markdown)."""
+def export(state: State, fmt: str, lang: str = "da") -> str:
+    """The questions as ``csv``, ``json`` or ``md`` (Markdown, in ``lang``)."""
     data = rows(state)
     if fmt == "json":
         return (
@@ -89,7 +82,7 @@ def export(state: State, fmt: str) -> str:
             )
         return out.getvalue()
     if fmt == "md":
-        return _markdown(state, data)
+        return _markdown(state, data, lang)
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -100,10 +93,10 @@ def _md_escape(text: str) -> str:
     return out.replace("\n", "  \n")
 
 
-def _markdown(state: State, data: list[dict[str, Any]]) -> str:
+def _markdown(state: State, data: list[dict[str, Any]], lang: str) -> str:
     ev = state.programme.event
-    lines = [f"# Spørgsmål fra salen — {_md_escape(ev.title)}", ""]
-    lines.append(f"{ev.date:%d.%m.%Y}. {len(data)} spørgsmål i alt.")
+    lines = [say(REPORT, lang, "title", event=_md_escape(ev.title)), ""]
+    lines.append(say(REPORT, lang, "total", date=f"{ev.date:%d.%m.%Y}", n=len(data)))
     lines.append("")
     by_item: dict[str, list[dict[str, Any]]] = {}
     for row in data:
@@ -111,19 +104,21 @@ def _markdown(state: State, data: list[dict[str, Any]]) -> str:
     for item in state.programme.items:
         qs = by_item.pop(item.id, [])
         if qs:
-            lines += _section(f"kl. {item.start:%H.%M} {item.title}", qs)
+            when = say(REPORT, lang, "at", time=f"{item.start:%H.%M}")
+            lines += _section(f"{when} {item.title}", qs, lang)
     for item_id, qs in by_item.items():  # items no longer in the programme
-        lines += _section(item_id, qs)
+        lines += _section(item_id, qs, lang)
     if not data:
-        lines.append("Der blev ikke stillet spørgsmål.")
+        lines.append(say(REPORT, lang, "none"))
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _section(heading: str, qs: list[dict[str, Any]]) -> list[str]:
+def _section(heading: str, qs: list[dict[str, Any]], lang: str) -> list[str]:
     lines = [f"## {_md_escape(heading)}", ""]
     for n, q in enumerate(sorted(qs, key=lambda r: (-r["votes"], r["asked_at"])), start=1):
         asker = ", ".join(p for p in (q["name"], q["organisation"]) if p)
-        meta = [STATUS_DA.get(q["status"], q["status"]), f"{q['votes']} stemmer"]
+        status = say(REPORT, lang, q["status"]) if q["status"] in REPORT else q["status"]
+        meta = [status, say(REPORT, lang, "votes", n=q["votes"])]
         if asker:
             meta.insert(0, _md_escape(asker))
         lines.append(f"{n}. {_md_escape(q['text'])}  ")

@@ -62,15 +62,14 @@ class AttendeeApp(LinkedApp):
             self.store.save(self.profile)  # remembered for next time
         super().__init__(server, "attendee", AttendeeScreen, client_id=self.profile.client_id, **kw)
         self.main: AttendeeScreen
-        da = self.t.lang != "en"
-        self.bind("ctrl+s", "send", description="Send")
-        self.bind("space", "vote", description="Stem / fortryd" if da else "Vote / undo")
-        self.bind("w", "withdraw", description="Træk tilbage" if da else "Withdraw")
+        self.bind("ctrl+s", "send", description=self.t("bind_send"))
+        self.bind("space", "vote", description=self.t("bind_vote"))
+        self.bind("w", "withdraw", description=self.t("bind_withdraw"))
         for n, pane in enumerate(
             ("pane-now", "pane-programme", "pane-ask", "pane-practical"), start=1
         ):
             self.bind(f"f{n}", f"tab('{pane}')", show=False)
-        self.bind("ctrl+q", "quit", description="Afslut" if da else "Quit")
+        self.bind("ctrl+q", "quit", description=self.t("bind_quit"))
         self.mine: dict[str, Any] = {"questions": [], "voted": []}
         self.in_flight: set[str] = set()
         self._shown_state = ""

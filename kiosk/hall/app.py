@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from textual.binding import Binding
-
 import themes
 from kiosk.base import LinkedApp
 from kiosk.hall.screens.audience import AudienceScreen
@@ -24,7 +22,6 @@ class HallApp(LinkedApp):
 
     TITLE = "Podium"
     CSS_PATH = [themes.stylesheet("base.tcss"), themes.stylesheet("hall.tcss")]
-    BINDINGS = [Binding("ctrl+q", "quit", "Afslut", show=False)]
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(
@@ -44,6 +41,7 @@ class HallApp(LinkedApp):
         )
         self.mode = mode
         self.warn_minutes = warn_minutes
+        self.bind("ctrl+q", "quit", description=self.t("bind_quit"), show=False)
 
     def on_mount(self) -> None:
         self.push_screen(self.main)

@@ -26,38 +26,38 @@ log = logging.getLogger("podium.moderator")
 
 COMMAND_TIMEOUT_S = 5.0
 
-# (key, action, Danish description, English description, shown in the footer)
-KEYS: list[tuple[str, str, str, str, bool]] = [
-    ("n", "next", "Næste punkt", "Next item", True),
-    ("p", "previous", "Forrige punkt", "Previous item", False),
-    ("g", "go_live", "Gå live med valgt punkt", "Go live with the selected item", False),
-    ("f", "follow_clock", "Følg uret", "Follow the clock", False),
-    ("plus", "delay(5)", "+5 min. forsinkelse", "+5 min delay", True),
-    ("minus", "delay(-5)", "−5 min. forsinkelse", "−5 min delay", True),
-    ("d", "set_delay", "Sæt forsinkelse", "Set the delay", False),
-    ("l", "extend(5)", "Forlæng punktet 5 min.", "Extend the item by 5 min", False),
-    ("L", "extend(-5)", "Forkort punktet 5 min.", "Shorten the item by 5 min", False),
-    ("m", "hall_message", "Salsbesked", "Hall message", True),
-    ("M", "clear_hall_message", "Fjern salsbesked", "Clear hall message", False),
-    ("s", "stage_message", "Scenebesked", "Stage message", True),
-    ("S", "clear_stage_message", "Fjern scenebesked", "Clear stage message", False),
-    ("t", "note", "Noter til punktet", "Notes for the item", True),
-    ("o", "toggle_questions", "Åbn/luk spørgsmål", "Open/close questions", False),
-    ("a", "approve", "Godkend spørgsmål", "Approve question", True),
-    ("r", "reject", "Afvis spørgsmål", "Reject question", False),
-    ("e", "edit", "Redigér spørgsmål", "Edit question", False),
-    ("v", "show_question", "Vis på skærm", "Put on screen", True),
-    ("h", "hide_question", "Tag af skærm", "Take off screen", False),
-    ("x", "answer", "Besvaret", "Answered", False),
-    ("1", "question_tab('pending')", "Spørgsmål: venter", "Questions: pending", False),
-    ("2", "question_tab('approved')", "Spørgsmål: godkendt", "Questions: approved", False),
-    ("3", "question_tab('on_screen')", "Spørgsmål: på skærm", "Questions: on screen", False),
-    ("4", "question_tab('answered')", "Spørgsmål: besvaret", "Questions: answered", False),
-    ("5", "question_tab('rejected')", "Spørgsmål: afvist", "Questions: rejected", False),
-    ("6", "question_tab('all')", "Spørgsmål: alle", "Questions: all", False),
-    ("tab", "focus_next", "Næste felt", "Next field", False),
-    ("question_mark", "help", "Hjælp", "Help", True),
-    ("ctrl+q", "quit", "Afslut", "Quit", False),
+# (key, action, its description in the string catalogue, shown in the footer)
+KEYS: list[tuple[str, str, str, bool]] = [
+    ("n", "next", "key_next", True),
+    ("p", "previous", "key_previous", False),
+    ("g", "go_live", "key_go_live", False),
+    ("f", "follow_clock", "key_follow_clock", False),
+    ("plus", "delay(5)", "key_delay_5", True),
+    ("minus", "delay(-5)", "key_delay_minus_5", True),
+    ("d", "set_delay", "key_set_delay", False),
+    ("l", "extend(5)", "key_extend_5", False),
+    ("L", "extend(-5)", "key_extend_minus_5", False),
+    ("m", "hall_message", "key_hall_message", True),
+    ("M", "clear_hall_message", "key_clear_hall_message", False),
+    ("s", "stage_message", "key_stage_message", True),
+    ("S", "clear_stage_message", "key_clear_stage_message", False),
+    ("t", "note", "key_note", True),
+    ("o", "toggle_questions", "key_toggle_questions", False),
+    ("a", "approve", "key_approve", True),
+    ("r", "reject", "key_reject", False),
+    ("e", "edit", "key_edit", False),
+    ("v", "show_question", "key_show_question", True),
+    ("h", "hide_question", "key_hide_question", False),
+    ("x", "answer", "key_answer", False),
+    ("1", "question_tab('pending')", "key_question_tab_pending", False),
+    ("2", "question_tab('approved')", "key_question_tab_approved", False),
+    ("3", "question_tab('on_screen')", "key_question_tab_on_screen", False),
+    ("4", "question_tab('answered')", "key_question_tab_answered", False),
+    ("5", "question_tab('rejected')", "key_question_tab_rejected", False),
+    ("6", "question_tab('all')", "key_question_tab_all", False),
+    ("tab", "focus_next", "key_focus_next", False),
+    ("question_mark", "help", "key_help", True),
+    ("ctrl+q", "quit", "key_quit", False),
 ]
 
 
@@ -73,9 +73,8 @@ class ModeratorApp(LinkedApp):
 
     def __init__(self, server: str = "ws://127.0.0.1:8765/ws", **kw: Any) -> None:
         super().__init__(server, "moderator", ModeratorScreen, **kw)
-        en = self.t.lang == "en"
-        for key, action, da, english, show in KEYS:
-            self.bind(key, action, description=english if en else da, show=show)
+        for key, action, name, show in KEYS:
+            self.bind(key, action, description=self.t(name), show=show)
         self.main: ModeratorScreen
         self._pending_seen: set[str] | None = None
 
@@ -294,20 +293,18 @@ class ModeratorApp(LinkedApp):
     # --- help and the palette ---------------------------------------------------
 
     def _key_rows(self) -> list[tuple[str, str]]:
-        en = self.t.lang == "en"
         names = {"plus": "+", "minus": "-", "question_mark": "?"}
-        return [(names.get(k, k), e if en else d) for k, _, d, e, _ in KEYS]
+        return [(names.get(k, k), self.t(name)) for k, _, name, _ in KEYS]
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.t, self._key_rows()))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        en = self.t.lang == "en"
-        for key, action, da, english, _ in KEYS:
+        for key, action, name, _ in KEYS:
             if action in ("focus_next", "quit"):
                 continue
-            yield SystemCommand(english if en else da, f"[{key}]", self._palette(action))
+            yield SystemCommand(self.t(name), f"[{key}]", self._palette(action))
 
     def _palette(self, action: str) -> Callable[[], None]:
         def run() -> None:

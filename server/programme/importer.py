@@ -37,7 +37,7 @@ def read_programme_file(
     # JSON and XML start with { or <; TOML may start with [ (a table), never with { or <.
     head = data.lstrip()[:1]
     if head in (b"{", b"<"):
-        return import_schedule(data, name, room=room, day=day)
+        return import_schedule(data, name, room=room, day=day, lang=lang)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

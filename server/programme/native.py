@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from server.programme.model import KINDS, Event, Item, Programme, Room, Speaker
+from server.strings import PROGRAMME, WORDS, say
 
 #: Largest programme file we read (a real one is a few tens of KiB).
 
@@ -57,63 +58,6 @@ ITEM_FIELDS = frozenset(
 SPEAKER_FIELDS = frozenset(("name", "role", "organisation"))
 TOP_FIELDS = frozenset(("event", "rooms", "items"))
 
-#: Every problem the loader reports, in Danish and English (str.format templates).
-MESSAGES: dict[str, tuple[str, str]] = {
-    "bad_toml": ("ikke gyldig TOML: {error}", "not valid TOML: {error}"),
-    "unknown_section": ("ukendt afsnit", "unknown section"),
-    "no_event": ("afsnittet [event] mangler", "the [event] section is missing"),
-    "unknown_field": ("ukendt felt", "unknown field"),
-    "must_be_text": ("skal være tekst", "must be text"),
-    "missing_title": ("titel mangler", "missing title"),
-    "bad_event_date": (
-        "dato mangler eller er ugyldig (skriv 2025-09-25)",
-        "missing or bad date (write 2025-09-25)",
-    ),
-    "unknown_timezone": ("ukendt tidszone {tz}", "unknown time zone {tz}"),
-    "list_of_texts": ("skal være en liste af tekster", "must be a list of texts"),
-    "rooms_tables": ("skal være [[rooms]]-tabeller", "must be [[rooms]] tables"),
-    "must_be_table": ("skal være en tabel", "must be a table"),
-    "must_be_tables": ("skal være tabeller", "must be tables"),
-    "missing_name": ("navn mangler", "missing name"),
-    "duplicate_room": ("sal-id'et {id} findes to gange", "duplicate room id {id}"),
-    "no_items": ("programmet har ingen [[items]]", "the programme has no [[items]]"),
-    "unknown_kind": (
-        "ukendt slags {kind} (en af: {kinds})",
-        "unknown kind {kind} (one of: {kinds})",
-    ),
-    "missing_time": ("tidspunkt mangler", "missing time"),
-    "bad_time": ("ugyldigt tidspunkt {got} (skriv 10:15)", "bad time {got} (write 10:15)"),
-    "bad_item_date": ("ugyldig dato (skriv 2025-09-25)", "bad date (write 2025-09-25)"),
-    "unknown_room": ("ukendt sal {room}", "unknown room {room}"),
-    "duplicate_id": ("id'et {id} findes to gange", "duplicate id {id}"),
-    "must_be_bool": ("skal være true eller false", "must be true or false"),
-    "ends_before_start": (
-        "slutter før det begynder ({end} er ikke efter {start})",
-        "ends before it starts ({end} is not after {start})",
-    ),
-    "speakers_tables": (
-        "skal være [[items.speakers]]-tabeller",
-        "must be [[items.speakers]] tables",
-    ),
-    "speaker_name": ("en taler skal have et navn", "a speaker needs a name"),
-    "overlaps": (
-        "overlapper {other} (kl. {start}–{end}) i salen {room}",
-        "overlaps {other} ({start}–{end}) in room {room}",
-    ),
-    "bad_duration": ("ugyldig varighed {got} (skriv 01:30)", "bad duration {got} (write 01:30)"),
-    "end_and_duration": (
-        "skriv enten end eller duration, ikke begge",
-        "give end or duration, not both",
-    ),
-    "too_large": ("filen er større end {size} bytes", "the file is larger than {size} bytes"),
-    "unreadable": ("filen kan ikke læses: {error}", "cannot read the file: {error}"),
-    "not_utf8": ("filen er ikke UTF-8-tekst: {error}", "not UTF-8 text: {error}"),
-    "room_day_native": (
-        "--room og --day gælder kun schedule.xml/json",
-        "--room and --day are for schedule.xml/json",
-    ),
-}
-_WORDS = {"item": ("punkt", "item"), "room": ("sal", "room")}
 
 _TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
@@ -140,8 +84,7 @@ class Problem:
 def problem(
     lang: str, file: str, line: int | None, where: str, field: str, key: str, **params: str
 ) -> Problem:
-    da, en = MESSAGES[key]
-    return Problem(file, line, where, field, (en if lang == "en" else da).format(**params), key)
+    return Problem(file, line, where, field, say(PROGRAMME, lang, key, **params), key)
 
 
 class ProgrammeError(Exception):
@@ -219,7 +162,7 @@ class _Loader:
         self.problems.append(problem(self.lang, self.file, line, where, field, key, **params))
 
     def word(self, key: str) -> str:
-        return _WORDS[key][1 if self.lang == "en" else 0]
+        return WORDS[key][1 if self.lang == "en" else 0]
 
     def where_item(self, n: int | None, title: str) -> str:
         label = self.word("item") if n is None else f"{self.word('item')} {n + 1}"

@@ -28,6 +28,7 @@ from defusedxml.ElementTree import fromstring as safe_fromstring
 from server.programme.model import KINDS, Event, Item, Programme, Room, Speaker
 from server.programme.native import Problem, ProgrammeError, _slug
 from server.programme.plaintext import plain_text, split_insights
+from server.strings import IMPORT, say
 
 #: Largest schedule file read (the biggest real ones are a few MiB).
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -36,13 +37,36 @@ _NS = uuid.UUID("6f3b1c52-2d0e-4b6f-9a55-5f0d6a3e7c11")  # Podium's namespace fo
 
 @dataclass(frozen=True)
 class ImportNotice:
-    """A guess or a skip made while importing, with the event it concerns."""
+    """A guess or a skip made while importing, with the event it concerns.
+
+    ``where`` names the event (its id and title, "" for the whole schedule); the message
+    is a key of :data:`server.strings.IMPORT`, written out in either language.
+    """
 
     where: str
-    message: str
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def text(self, lang: str = "da") -> str:
+        """The message alone, in Danish (default) or English."""
+        return say(IMPORT, lang, self.key, **dict(self.params))
+
+    @property
+    def message(self) -> str:
+        return self.text("en")
+
+    def line(self, lang: str = "da") -> str:
+        """The event and the message, as the organiser reads it."""
+        if not self.where:
+            return self.text(lang)
+        return f"{say(IMPORT, lang, 'event')} {self.where}: {self.text(lang)}"
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        return self.line("en")
+
+
+def _notice(where: str, key: str, **params: object) -> ImportNotice:
+    return ImportNotice(where, key, tuple(params.items()))
 
 
 @dataclass(frozen=True)
@@ -140,7 +164,7 @@ def _persons(value: Any, where: str, warn: list[ImportNotice]) -> tuple[Speaker,
             continue
         parts = [n.strip() for n in name.split(",") if n.strip()]
         if len(parts) > 1 and all(_looks_like_a_name(n) for n in parts):
-            warn.append(ImportNotice(where, f"persons {name!r} split into {len(parts)} names"))
+            warn.append(_notice(where, "persons_split", name=name, n=len(parts)))
             names += parts
         else:
             names.append(name.strip())
@@ -175,11 +199,11 @@ def _detect(data: bytes) -> str:
         return "json"
     if head.startswith(b"<"):
         return "xml"
-    raise ProgrammeError([Problem("", None, "", "", "neither schedule.xml nor schedule.json")])
+    raise ProgrammeError([Problem("", None, "", "", say(IMPORT, "en", "not_a_schedule"))])
 
 
-def _refuse(name: str, message: str) -> ProgrammeError:
-    return ProgrammeError([Problem(name, None, "", "", message)])
+def _refuse(name: str, lang: str, key: str, **params: object) -> ProgrammeError:
+    return ProgrammeError([Problem(name, None, "", "", say(IMPORT, lang, key, **params), key)])
 
 
 def _xml_events(root: Element) -> tuple[dict[str, Any], list[_RawEvent]]:
@@ -207,7 +231,7 @@ def _xml_events(root: Element) -> tuple[dict[str, Any], list[_RawEvent]]:
                 title = text("title") or ""
                 events.append(
                     _RawEvent(
-                        where=f"event {ev.get('id') or ev.get('guid') or '?'} ({title!r})",
+                        where=f"{ev.get('id') or ev.get('guid') or '?'} ({title!r})",
                         id=ev.get("id") or "",
                         guid=ev.get("guid") or "",
                         title=title,
@@ -245,7 +269,7 @@ def _json_events(data: Any) -> tuple[dict[str, Any], list[_RawEvent]]:
                 title = ev.get("title") if isinstance(ev.get("title"), str) else ""
                 events.append(
                     _RawEvent(
-                        where=f"event {ev.get('id') or ev.get('guid') or '?'} ({title!r})",
+                        where=f"{ev.get('id') or ev.get('guid') or '?'} ({title!r})",
                         id=str(ev.get("id") or ""),
                         guid=str(ev.get("guid") or ""),
                         title=title or "",
@@ -277,14 +301,17 @@ def _local_start(ev: _RawEvent, tz: ZoneInfo, warn: list[ImportNotice]) -> datet
         try:
             stamp = datetime.fromisoformat(ev.date.replace("Z", "+00:00"))
         except ValueError:
-            warn.append(ImportNotice(ev.where, f"bad date {ev.date!r} ignored"))
+            warn.append(_notice(ev.where, "bad_date", date=ev.date))
     if stamp is not None and stamp.tzinfo is not None:
         local = stamp.astimezone(tz)
         if start is not None and (local.hour, local.minute) != (start.hour, start.minute):
             warn.append(
-                ImportNotice(
+                _notice(
                     ev.where,
-                    f"date {ev.date} is {local:%H:%M} local, start says {start:%H:%M}: start kept",
+                    "start_kept",
+                    date=ev.date,
+                    local=f"{local:%H.%M}",
+                    start=f"{start:%H.%M}",
                 )
             )
             return datetime.combine(local.date(), start, tz)
@@ -305,9 +332,8 @@ def _local_start(ev: _RawEvent, tz: ZoneInfo, warn: list[ImportNotice]) -> datet
         if candidate < day_start:
             candidate = datetime.combine(day_start.date() + timedelta(days=1), start, tz)
             warn.append(
-                ImportNotice(
-                    ev.where,
-                    f"starts at {start:%H:%M}, after midnight: put on {candidate:%Y-%m-%d}",
+                _notice(
+                    ev.where, "after_midnight", start=f"{start:%H.%M}", day=f"{candidate:%Y-%m-%d}"
                 )
             )
         return candidate
@@ -325,6 +351,7 @@ def import_schedule(
     *,
     room: str | None = None,
     day: str | None = None,
+    lang: str = "da",
 ) -> Imported:
     """Read a schedule.xml or schedule.json into a programme.
 
@@ -335,23 +362,24 @@ def import_schedule(
     Args:
         room: keep only this room (its name or id).
         day: keep only this day (its index from 1, or a date 2025-09-25).
+        lang: the language of a refusal (notices carry both).
 
     Raises:
         ProgrammeError: the file cannot be read at all (too large, unsafe XML, not a schedule).
     """
     if len(data) > MAX_IMPORT_BYTES:
-        raise _refuse(name, f"the file is larger than {MAX_IMPORT_BYTES} bytes")
+        raise _refuse(name, lang, "too_large", size=MAX_IMPORT_BYTES)
     warn: list[ImportNotice] = []
-    meta, events = _extract(data, name)
+    meta, events = _extract(data, name, lang)
     tz, tzname = _time_zone(meta, warn)
     slot = _duration(meta.get("timeslot_duration")) or timedelta(minutes=15)
     rooms, items = _build(events, tz, slot, warn)
     if not items:
-        raise _refuse(name, "no events could be read")
+        raise _refuse(name, lang, "no_events")
     if room is not None:
-        rooms, items = _only_room(rooms, items, room, name)
+        rooms, items = _only_room(rooms, items, room, name, lang)
     if day is not None:
-        items = _only_day(items, day, name)
+        items = _only_day(items, day, name, lang)
     items.sort(key=lambda i: (i.start, i.room))
     _note_overlaps(items, warn)
     event = Event(
@@ -366,7 +394,7 @@ def import_schedule(
     )
 
 
-def _extract(data: bytes, name: str) -> tuple[dict[str, Any], list[_RawEvent]]:
+def _extract(data: bytes, name: str, lang: str) -> tuple[dict[str, Any], list[_RawEvent]]:
     """Detect XML or JSON and read the conference's fields and the raw events."""
     if _detect(data) == "xml":
         try:
@@ -374,18 +402,16 @@ def _extract(data: bytes, name: str) -> tuple[dict[str, Any], list[_RawEvent]]:
                 data, forbid_dtd=True, forbid_entities=True, forbid_external=True
             )
         except DefusedXmlException as exc:
-            raise _refuse(
-                name, f"refused: the XML declares a DTD or entities ({type(exc).__name__})"
-            ) from None
+            raise _refuse(name, lang, "xml_dtd", kind=type(exc).__name__) from None
         except Exception as exc:  # ParseError and friends
-            raise _refuse(name, f"not valid XML: {exc}") from None
+            raise _refuse(name, lang, "bad_xml", error=exc) from None
         if root.tag != "schedule":
-            raise _refuse(name, f"not a schedule.xml (root element <{root.tag}>)")
+            raise _refuse(name, lang, "not_schedule_xml", tag=root.tag)
         return _xml_events(root)
     try:
         parsed = json.loads(data)
     except (ValueError, RecursionError) as exc:
-        raise _refuse(name, f"not valid JSON: {exc}") from None
+        raise _refuse(name, lang, "bad_json", error=exc) from None
     return _json_events(parsed)
 
 
@@ -397,9 +423,7 @@ def _time_zone(meta: dict[str, Any], warn: list[ImportNotice]) -> tuple[ZoneInfo
             return ZoneInfo(tzname), tzname
     except (ZoneInfoNotFoundError, ValueError):
         pass
-    warn.append(
-        ImportNotice("", f"time zone {tzname!r} unknown or missing: Europe/Copenhagen assumed")
-    )
+    warn.append(_notice("", "timezone_assumed", tz=tzname))
     return ZoneInfo("Europe/Copenhagen"), "Europe/Copenhagen"
 
 
@@ -412,22 +436,21 @@ def _build(
     used_ids: set[str] = set()
     for ev in events:
         if not ev.title.strip():
-            warn.append(ImportNotice(ev.where, "no title: skipped"))
+            warn.append(_notice(ev.where, "no_title"))
             continue
         start = _local_start(ev, tz, warn)
         if start is None:
-            warn.append(ImportNotice(ev.where, "no usable date or start: skipped"))
+            warn.append(_notice(ev.where, "no_start"))
             continue
         length = _duration(ev.duration)
         if length is None:
             assumed = int(slot.total_seconds() // 60)
-            msg = f"duration {ev.duration!r} empty or bad: {assumed} min assumed"
-            warn.append(ImportNotice(ev.where, msg))
+            warn.append(_notice(ev.where, "duration_assumed", got=ev.duration, n=assumed))
             length = slot
         if not ev.guid:
-            warn.append(ImportNotice(ev.where, "no guid: one was made"))
+            warn.append(_notice(ev.where, "no_guid"))
         if not ev.type:
-            warn.append(ImportNotice(ev.where, "no type: talk assumed"))
+            warn.append(_notice(ev.where, "no_type"))
         room_name = plain_text(ev.room) or "Sal"
         room_id = _slug(room_name)
         rooms.setdefault(room_id, Room(room_id, room_name))
@@ -475,31 +498,30 @@ def _text_of(ev: _RawEvent) -> str:
 
 
 def _only_room(
-    rooms: dict[str, Room], items: list[Item], room: str, name: str
+    rooms: dict[str, Room], items: list[Item], room: str, name: str, lang: str
 ) -> tuple[dict[str, Room], list[Item]]:
     keep = {rid for rid, r in rooms.items() if room in (rid, r.name)}
     if not keep:
-        raise _refuse(
-            name, f"no room {room!r} (rooms: {', '.join(r.name for r in rooms.values())})"
-        )
+        names = ", ".join(r.name for r in rooms.values())
+        raise _refuse(name, lang, "no_room", room=room, rooms=names)
     return {k: v for k, v in rooms.items() if k in keep}, [i for i in items if i.room in keep]
 
 
-def _only_day(items: list[Item], day: str, name: str) -> list[Item]:
+def _only_day(items: list[Item], day: str, name: str, lang: str) -> list[Item]:
     days = sorted({i.start.date() for i in items})
     if day.isdigit():
         n = int(day)
         if not 1 <= n <= len(days):
-            raise _refuse(name, f"no day {n} (the schedule has {len(days)} days)")
+            raise _refuse(name, lang, "no_day", n=n, days=len(days))
         chosen = days[n - 1]
     else:
         try:
             chosen = date.fromisoformat(day)
         except ValueError:
-            raise _refuse(name, f"bad --day {day!r} (a number or 2025-09-25)") from None
+            raise _refuse(name, lang, "bad_day", day=day) from None
     kept = [i for i in items if i.start.date() == chosen]
     if not kept:
-        raise _refuse(name, f"no events on {chosen}")
+        raise _refuse(name, lang, "no_events_on", day=chosen)
     return kept
 
 
@@ -509,6 +531,6 @@ def _note_overlaps(items: list[Item], warn: list[ImportNotice]) -> None:
     for it in items:
         prev = by_room.get(it.room)
         if prev is not None and it.start < prev.end:
-            where = f"event {it.id} ({it.title!r})"
-            warn.append(ImportNotice(where, f"overlaps {prev.title!r} in {it.room}"))
+            where = f"{it.id} ({it.title!r})"
+            warn.append(_notice(where, "overlaps", other=prev.title, room=it.room))
         by_room[it.room] = it if prev is None or it.end > prev.end else prev

@@ -170,15 +170,26 @@ EXTERNAL = b"""<?xml version="1.0"?>
 def test_unsafe_xml_is_refused(data: bytes):
     """A DTD with entities is refused with a clear error; nothing is expanded or fetched."""
     with pytest.raises(ProgrammeError) as exc:
-        import_schedule(data, "evil.xml")
+        import_schedule(data, "evil.xml", lang="en")
     assert "refused" in str(exc.value)
 
 
 def test_oversized_file_is_refused():
     """A file over the import limit is refused before parsing."""
     with pytest.raises(ProgrammeError) as exc:
-        import_schedule(b"<" + b" " * (10 * 1024 * 1024 + 1), "big.xml")
+        import_schedule(b"<" + b" " * (10 * 1024 * 1024 + 1), "big.xml", lang="en")
     assert "larger than" in str(exc.value)
+
+
+def test_import_speaks_danish_by_default():
+    """Refusals and notices are Danish unless English is asked for."""
+    with pytest.raises(ProgrammeError) as exc:
+        import_schedule(BILLION_LAUGHS, "evil.xml")
+    assert "afvist: XML'en erklærer en DTD" in str(exc.value)
+    imp = import_schedule(_mini({"type": ""}))
+    (notice,) = [w for w in imp.warnings if w.key == "no_type"]
+    assert notice.line() == "punkt 1 ('Oplæg'): ingen type: foredrag antaget"
+    assert notice.line("en") == "event 1 ('Oplæg'): no type: talk assumed"
 
 
 @pytest.fixture(scope="module")

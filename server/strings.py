@@ -1,0 +1,194 @@
+"""Every message the server's side shows a person, in Danish and English: the catalogue.
+
+Each table maps a key to (Danish, English) ``str.format`` templates; :func:`say` picks
+one. The wire's error texts live in :data:`server.contract.ERRORS` (the clients read
+them too). A test checks that every key has both languages and that no Danish text
+sits in the server's code outside these tables.
+"""
+
+from __future__ import annotations
+
+#: What ``podium serve``, ``podium programme …`` and ``podium questions …`` print.
+CLI: dict[str, tuple[str, str]] = {
+    # argparse checks these before --lang is read: shown in Danish, as every default
+    "bad_clock": (
+        "ugyldigt tidspunkt {value!r} (skriv fx 2025-09-25T11:40)",
+        "invalid time {value!r} (e.g. 2025-09-25T11:40)",
+    ),
+    "bad_port": ("ugyldig port {value!r}", "invalid port {value!r}"),
+    "running": (
+        "Podium kører på {ws}  (sundhed: {health})",
+        "Podium is running at {ws}  (health: {health})",
+    ),
+    "moderator": ("Moderator-kode", "Moderator token"),
+    "stage": ("Scene-kode", "Stage token"),
+    "new": (" (ny)", " (new)"),
+    "stop": ("Stop med Ctrl+C.", "Stop with Ctrl+C."),
+    "bad_programme": ("Programmet kan ikke indlæses:", "The programme cannot be loaded:"),
+    "cannot_start": ("Serveren kan ikke starte: {error}", "The server cannot start: {error}"),
+    "bad_limit": ("Ugyldig --limit: {error}", "Invalid --limit: {error}"),
+    "limit_unknown": ("{pair!r} (kendte navne: {names})", "{pair!r} (known names: {names})"),
+    "limit_nan": ("{pair!r}: {value!r} er ikke et tal", "{pair!r}: {value!r} is not a number"),
+    "limit_positive": ("{pair!r}: skal være større end 0", "{pair!r}: must be greater than 0"),
+    "check_problem": ("1 fejl i {file}.", "1 problem in {file}."),
+    "check_problems": ("{n} fejl i {file}.", "{n} problems in {file}."),
+    "check_ok": (
+        "{file}: i orden – {title}, {n} punkter, kl. {start}–{end}.",
+        "{file}: OK – {title}, {n} items, {start}–{end}.",
+    ),
+    "warning": ("advarsel: {text}", "warning: {text}"),
+    "import_summary": (
+        "{title}: {n} punkter i {rooms} sal(e) over {days} dag(e), {warnings} advarsler.",
+        "{title}: {n} items in {rooms} room(s) over {days} day(s), {warnings} warnings.",
+    ),
+    "dry_run": ("{summary} (intet gemt: --dry-run)", "{summary} (nothing saved: --dry-run)"),
+    "imported": (
+        "{summary} Gemt; en kørende server skifter til det inden for et par sekunder.",
+        "{summary} Saved; a running server switches to it within a few seconds.",
+    ),
+    "cannot_write": ("Kan ikke skrive {file}: {error}", "Cannot write {file}: {error}"),
+}
+
+#: The questions export's Markdown report.
+REPORT: dict[str, tuple[str, str]] = {
+    "title": ("# Spørgsmål fra salen — {event}", "# Questions from the hall — {event}"),
+    "total": ("{date}. {n} spørgsmål i alt.", "{date}. {n} questions in all."),
+    "none": ("Der blev ikke stillet spørgsmål.", "No questions were asked."),
+    "votes": ("{n} stemmer", "{n} votes"),
+    "at": ("kl. {time}", "{time}"),
+    "pending": ("ikke behandlet", "not handled"),
+    "approved": ("godkendt", "approved"),
+    "on_screen": ("på skærmen", "on the screen"),
+    "answered": ("besvaret", "answered"),
+    "rejected": ("ikke udvalgt", "not selected"),
+}
+
+#: Details of the wire's error messages (both languages at once: the detail is one text).
+PROTOCOL: dict[str, tuple[str, str]] = {
+    "at_most_chars": ("højst {n} tegn", "at most {n} characters"),
+}
+
+#: Every problem the native (TOML) loader reports.
+PROGRAMME: dict[str, tuple[str, str]] = {
+    "bad_toml": ("ikke gyldig TOML: {error}", "not valid TOML: {error}"),
+    "unknown_section": ("ukendt afsnit", "unknown section"),
+    "no_event": ("afsnittet [event] mangler", "the [event] section is missing"),
+    "unknown_field": ("ukendt felt", "unknown field"),
+    "must_be_text": ("skal være tekst", "must be text"),
+    "missing_title": ("titel mangler", "missing title"),
+    "bad_event_date": (
+        "dato mangler eller er ugyldig (skriv 2025-09-25)",
+        "missing or bad date (write 2025-09-25)",
+    ),
+    "unknown_timezone": ("ukendt tidszone {tz}", "unknown time zone {tz}"),
+    "list_of_texts": ("skal være en liste af tekster", "must be a list of texts"),
+    "rooms_tables": ("skal være [[rooms]]-tabeller", "must be [[rooms]] tables"),
+    "must_be_table": ("skal være en tabel", "must be a table"),
+    "must_be_tables": ("skal være tabeller", "must be tables"),
+    "missing_name": ("navn mangler", "missing name"),
+    "duplicate_room": ("sal-id'et {id} findes to gange", "duplicate room id {id}"),
+    "no_items": ("programmet har ingen [[items]]", "the programme has no [[items]]"),
+    "unknown_kind": (
+        "ukendt slags {kind} (en af: {kinds})",
+        "unknown kind {kind} (one of: {kinds})",
+    ),
+    "missing_time": ("tidspunkt mangler", "missing time"),
+    "bad_time": ("ugyldigt tidspunkt {got} (skriv 10:15)", "bad time {got} (write 10:15)"),
+    "bad_item_date": ("ugyldig dato (skriv 2025-09-25)", "bad date (write 2025-09-25)"),
+    "unknown_room": ("ukendt sal {room}", "unknown room {room}"),
+    "duplicate_id": ("id'et {id} findes to gange", "duplicate id {id}"),
+    "must_be_bool": ("skal være true eller false", "must be true or false"),
+    "ends_before_start": (
+        "slutter før det begynder ({end} er ikke efter {start})",
+        "ends before it starts ({end} is not after {start})",
+    ),
+    "speakers_tables": (
+        "skal være [[items.speakers]]-tabeller",
+        "must be [[items.speakers]] tables",
+    ),
+    "speaker_name": ("en taler skal have et navn", "a speaker needs a name"),
+    "overlaps": (
+        "overlapper {other} (kl. {start}–{end}) i salen {room}",
+        "overlaps {other} ({start}–{end}) in room {room}",
+    ),
+    "bad_duration": ("ugyldig varighed {got} (skriv 01:30)", "bad duration {got} (write 01:30)"),
+    "end_and_duration": (
+        "skriv enten end eller duration, ikke begge",
+        "give end or duration, not both",
+    ),
+    "too_large": ("filen er større end {size} bytes", "the file is larger than {size} bytes"),
+    "unreadable": ("filen kan ikke læses: {error}", "cannot read the file: {error}"),
+    "not_utf8": ("filen er ikke UTF-8-tekst: {error}", "not UTF-8 text: {error}"),
+    "room_day_native": (
+        "--room og --day gælder kun schedule.xml/json",
+        "--room and --day are for schedule.xml/json",
+    ),
+}
+WORDS: dict[str, tuple[str, str]] = {"item": ("punkt", "item"), "room": ("sal", "room")}
+
+#: What a schedule.xml/json import guesses, skips or refuses.
+IMPORT: dict[str, tuple[str, str]] = {
+    "event": ("punkt", "event"),
+    "persons_split": (
+        "navnene {name!r} er delt i {n} navne",
+        "persons {name!r} split into {n} names",
+    ),
+    "bad_date": ("ugyldig dato {date!r} ignoreret", "bad date {date!r} ignored"),
+    "start_kept": (
+        "dato {date} er kl. {local} lokal tid, start siger kl. {start}: start bevaret",
+        "date {date} is {local} local, start says {start}: start kept",
+    ),
+    "after_midnight": (
+        "begynder kl. {start}, efter midnat: lagt på {day}",
+        "starts at {start}, after midnight: put on {day}",
+    ),
+    "timezone_assumed": (
+        "tidszone {tz!r} ukendt eller mangler: Europe/Copenhagen antaget",
+        "time zone {tz!r} unknown or missing: Europe/Copenhagen assumed",
+    ),
+    "no_title": ("ingen titel: sprunget over", "no title: skipped"),
+    "no_start": (
+        "ingen brugbar dato eller start: sprunget over",
+        "no usable date or start: skipped",
+    ),
+    "duration_assumed": (
+        "varighed {got!r} tom eller ugyldig: {n} min. antaget",
+        "duration {got!r} empty or bad: {n} min assumed",
+    ),
+    "no_guid": ("intet guid: et er lavet", "no guid: one was made"),
+    "no_type": ("ingen type: foredrag antaget", "no type: talk assumed"),
+    "overlaps": ("overlapper {other!r} i {room}", "overlaps {other!r} in {room}"),
+    # refusals: nothing is imported
+    "not_a_schedule": (
+        "hverken schedule.xml eller schedule.json",
+        "neither schedule.xml nor schedule.json",
+    ),
+    "too_large": ("filen er større end {size} bytes", "the file is larger than {size} bytes"),
+    "no_events": ("ingen punkter kunne læses", "no events could be read"),
+    "xml_dtd": (
+        "afvist: XML'en erklærer en DTD eller entiteter ({kind})",
+        "refused: the XML declares a DTD or entities ({kind})",
+    ),
+    "bad_xml": ("ikke gyldig XML: {error}", "not valid XML: {error}"),
+    "not_schedule_xml": (
+        "ikke en schedule.xml (rodelementet er <{tag}>)",
+        "not a schedule.xml (root element <{tag}>)",
+    ),
+    "bad_json": ("ikke gyldig JSON: {error}", "not valid JSON: {error}"),
+    "no_room": ("ingen sal {room!r} (sale: {rooms})", "no room {room!r} (rooms: {rooms})"),
+    "no_day": (
+        "ingen dag {n} (programmet har {days} dage)",
+        "no day {n} (the schedule has {days} days)",
+    ),
+    "bad_day": (
+        "ugyldig --day {day!r} (et tal eller 2025-09-25)",
+        "bad --day {day!r} (a number or 2025-09-25)",
+    ),
+    "no_events_on": ("ingen punkter den {day}", "no events on {day}"),
+}
+
+
+def say(table: dict[str, tuple[str, str]], lang: str, key: str, **kw: object) -> str:
+    """A message of ``table`` in ``lang`` (Danish unless "en")."""
+    da, en = table[key]
+    return (en if lang == "en" else da).format(**kw)
