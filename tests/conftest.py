@@ -17,11 +17,21 @@ from websockets.asyncio.client import ClientConnection, connect
 from server.app import Running, Settings, start
 from server.protocol import Limits
 
-#: Public sample files (schedules and the official schemas) live beside the project, in
-#: ../shared/samples: never copied into this repository. PODIUM_SAMPLES may point elsewhere.
-SAMPLES = Path(
-    os.environ.get("PODIUM_SAMPLES") or Path(__file__).resolve().parents[2] / "shared" / "samples"
-)
+
+def _samples() -> Path:
+    """Public sample files (schedules and the official schemas) live beside the project, in
+    ../shared/samples (or in a shared/samples of a folder further up): never copied into
+    this repository. PODIUM_SAMPLES may point elsewhere."""
+    if os.environ.get("PODIUM_SAMPLES"):
+        return Path(os.environ["PODIUM_SAMPLES"])
+    root = Path(__file__).resolve().parents[1]
+    for folder in root.parents:
+        if (folder / "shared" / "samples").is_dir():
+            return folder / "shared" / "samples"
+    return root.parent / "shared" / "samples"
+
+
+SAMPLES = _samples()
 
 
 def sample(name: str) -> Path:
