@@ -9,6 +9,7 @@ messages on the app's own loop. The state flows one way: link → :meth:`LinkedA
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,7 +73,9 @@ class LinkedApp(App[None]):
             role,
             self._from_link,
             token=token,
-            client_id=client_id,
+            # Stable for the life of the app, so a command resent after a reconnect is
+            # recognised (the attendee passes the one it keeps on disk).
+            client_id=client_id or f"{role}-{secrets.token_hex(8)}",
             room=room,
             lang=lang,
             cafile=cafile,

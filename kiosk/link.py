@@ -254,6 +254,11 @@ class Link:
             kind = msg.get("type")
             if kind == MessageType.WELCOME:
                 self._sync_clock(msg.get("server_time"))
+                # The same identity on every later connection: a resent command is then
+                # recognised by the server and never applied twice.
+                given = msg.get("client_id")
+                if "client_id" not in self.hello and isinstance(given, str) and given:
+                    self.hello["client_id"] = given
                 self._emit(Welcome(msg))
                 self._emit(Status("online"))
                 for waiting in list(self._pending.values()):  # resend what was not answered

@@ -44,6 +44,10 @@ class Gate:
         self.open_connections += 1
         self.per_ip[ip] = self.per_ip.get(ip, 0) + 1
         self._admitted.add(id(conn))
+        # Given back on every path: a handshake that fails after this (no Upgrade, a bad
+        # version, a missing key, a socket closed mid-way) never reaches the handler, but
+        # its TCP connection always ends.
+        conn.connection_lost_waiter.add_done_callback(lambda _: self.release(conn))
         return None
 
     def release(self, conn: ServerConnection) -> None:

@@ -61,7 +61,6 @@ class Connection:
         self.limits = sequencer.limits
         self.errors = 0
         self.lang = "da"
-        self.conn_key = f"conn:{secrets.token_hex(8)}"
 
     async def send_error(self, code: str, command_id: str | None = None, detail: str = "") -> None:
         text = ProtocolError(code, detail).message(self.lang)
@@ -86,7 +85,10 @@ class Connection:
         )
         # The room is part of the session: a command without one acts on the sender's room.
         actor = Actor(hello.role, client_id, self.sequencer.session_room(hello.room))
-        key = f"{hello.role}:{client_id}" if hello.client_id else self.conn_key
+        # Answers to command ids are kept per client: a client that reconnects with the
+        # client_id its welcome gave (Podium's clients always do) gets the same answer to a
+        # resent command, on whatever connection.
+        key = f"{hello.role}:{client_id}"
         try:
             await self.serve(client, actor, key)
         except ConnectionClosed:

@@ -82,3 +82,17 @@ async def test_updates_patch_and_a_gap_resyncs():
     assert (
         link.revision == 6 and link.state is not None and link.state["phase"] == "live"
     )  # the gapped update was not applied
+
+
+async def test_every_app_link_has_a_stable_client_id():
+    """The hall, stage and moderator apps say who they are in every hello."""
+    from kiosk.hall.app import make_app as hall
+    from kiosk.moderator.app import make_app as moderator
+
+    for app in (moderator(connect=False), hall(connect=False), hall(connect=False, mode="stage")):
+        cid = app.link.hello.get("client_id")
+        assert isinstance(cid, str) and cid.startswith(app.link.hello["role"])
+    assert (
+        moderator(connect=False).link.hello["client_id"]
+        != moderator(connect=False).link.hello["client_id"]
+    )

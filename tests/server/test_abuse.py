@@ -147,3 +147,54 @@ async def test_a_stage_token_is_not_a_moderator_token(connect_as):
     await c.send({"type": "hello", "protocol": 1, "role": "moderator", "token": STAGE_TOKEN})
     assert (await c.expect("error"))["code"] == "bad_token"
     assert isinstance(c, Client)
+
+
+def _raw_request(port: int, request: bytes, *, read: bool = True) -> bytes:
+    """Send a hand-made opening request; return what the server answers (until it closes)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=5 * UNIT) as sock:
+        sock.sendall(request)
+        if not read:
+            return b""
+        out = b""
+        try:
+            while chunk := sock.recv(4096):
+                out += chunk
+        except (TimeoutError, ConnectionResetError):
+            pass
+        return out
+
+
+BAD_HANDSHAKES = {
+    "no-upgrade": b"GET /ws HTTP/1.1\r\nHost: x\r\n\r\n",
+    "bad-version": (
+        b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 12\r\n\r\n"
+    ),
+    "missing-key": (
+        b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Version: 13\r\n\r\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", [*BAD_HANDSHAKES, "closed-mid-handshake"])
+async def test_a_failed_handshake_gives_its_slot_back(small_server: Running, kind: str):
+    """Twenty failed handshakes from one address (limit 4) leave every slot free: the
+    address, and everyone else, can still connect."""
+    port = small_server.port
+    for _ in range(20):
+        if kind == "closed-mid-handshake":
+            request = BAD_HANDSHAKES["bad-version"].split(b"Sec-WebSocket-Key")[0]
+            await asyncio.to_thread(_raw_request, port, request, read=False)
+        else:
+            answer = await asyncio.to_thread(_raw_request, port, BAD_HANDSHAKES[kind])
+            assert answer.split(b"\r\n", 1)[0].split(b" ")[1] in (b"400", b"426")
+    async with asyncio.timeout(5 * UNIT):
+        while small_server.gate.open_connections:
+            await asyncio.sleep(0.02)
+    assert small_server.gate.per_ip == {}
+    conns = [await connect(f"ws://127.0.0.1:{port}/ws", proxy=None) for _ in range(4)]
+    for c in conns:
+        await c.close()

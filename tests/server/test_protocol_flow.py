@@ -325,3 +325,16 @@ async def test_a_storm_of_votes_is_coalesced_for_attendees(connect_as, server: R
     await asyncio.sleep(0.2)
     frames = len(listener.frames) - before
     assert frames < 30  # fewer frames than votes
+
+
+async def test_a_moderator_resend_after_a_reconnect_is_applied_once(connect_as, server):
+    """Without a client_id of its own the moderator gets one in welcome; reconnecting with it,
+    a command resent after its ack was lost changes nothing the second time."""
+    mod = await connect_as("moderator")
+    given = mod.welcome["client_id"]
+    first = await mod.command("shift_delay", cid="plus-5", minutes=5)
+    await mod.close()
+    again = await connect_as("moderator", client_id=given)
+    second = await again.command("shift_delay", cid="plus-5", minutes=5)
+    assert second == first
+    assert server.sequencer.state.live.room("faellessalen").delay_minutes == 5
