@@ -39,6 +39,8 @@ log = logging.getLogger("podium.link")
 
 BACKOFF_START = 0.5
 BACKOFF_CAP = 5.0
+#: At most one resync per this many seconds (the server's resync_interval_s is 2).
+RESYNC_S = 2.0
 _RESYNC = json.dumps({"type": MessageType.RESYNC.value})
 
 
@@ -117,6 +119,8 @@ class Link:
         self._offset = 0.0  # server time minus local time, in seconds
         self._tz: tzinfo = ZoneInfo("Europe/Copenhagen")
         self._pending: dict[str, _Pending] = {}
+        self._last_resync = float("-inf")
+        self._resync_later: asyncio.Future[None] | None = None
         self._stopped = False
         self.status = Status("connecting")
         # Holds the closing task while it runs (a task nobody refers to may be collected).
@@ -266,7 +270,7 @@ class Link:
             elif kind == MessageType.UPDATE and isinstance(msg.get("state"), dict):
                 # Only the parts that changed since ``base``; any gap and we ask for it all.
                 if self.state is None or msg.get("base") != self.revision:
-                    await ws.send(_RESYNC)
+                    await self._ask_resync(ws)
                     continue
                 merged = {**self.state, **msg["state"]}
                 self._take(merged, msg.get("revision"))
@@ -287,6 +291,22 @@ class Link:
             elif kind == MessageType.PONG:
                 self._sync_clock(msg.get("server_time"))
         return False
+
+    async def _ask_resync(self, ws: ClientConnection) -> None:
+        """Ask for the whole state, at most once per RESYNC_S (the server refuses more)."""
+        wait = self._last_resync + RESYNC_S - time.monotonic()
+        if wait > 0:
+            if self._resync_later is None or self._resync_later.done():
+                self._resync_later = asyncio.ensure_future(self._resync_after(wait))
+            return
+        self._last_resync = time.monotonic()
+        with contextlib.suppress(ConnectionClosed):
+            await ws.send(_RESYNC)
+
+    async def _resync_after(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+        if self.ws is not None:
+            await self._ask_resync(self.ws)
 
     def _take(self, state: dict[str, Any], revision: Any) -> None:
         self.state = state

@@ -74,7 +74,10 @@ class Connection:
         if hello is None:
             return
         client_id = hello.client_id or secrets.token_hex(8)
-        client = Client(WsPeer(self.ws), hello.role, hello.room, client_id, hello.lang)
+        # Grouped by the room the hello resolves to: a thousand made-up room names are one
+        # group (one view per change), not a thousand.
+        room = self.sequencer.session_room(hello.room)
+        client = Client(WsPeer(self.ws), hello.role, room, client_id, hello.lang)
         self.sequencer.join(
             client,
             {
@@ -84,7 +87,7 @@ class Connection:
             },
         )
         # The room is part of the session: a command without one acts on the sender's room.
-        actor = Actor(hello.role, client_id, self.sequencer.session_room(hello.room))
+        actor = Actor(hello.role, client_id, room)
         # Answers to command ids are kept per client: a client that reconnects with the
         # client_id its welcome gave (Podium's clients always do) gets the same answer to a
         # resent command, on whatever connection.
@@ -132,6 +135,8 @@ class Connection:
 
     async def serve(self, client: Client, actor: Actor, client_key: str) -> None:
         bucket = _Bucket(self.limits.commands_per_second, self.limits.command_burst)
+        # A whole snapshot is the dearest thing to ask for: one per resync_interval_s.
+        resyncs = _Bucket(1 / self.limits.resync_interval_s, 1)
         async for frame in self.ws:
             command_id = None
             try:
@@ -139,11 +144,13 @@ class Connection:
                 command_id = command_id_of(data)
                 kind = data.get("type")
                 if kind == "resync":
-                    if not bucket.take():  # a full snapshot is the dearest thing to ask for
+                    if not resyncs.take() or not bucket.take():
                         raise ProtocolError("rate_limited")
                     self.sequencer.resync(client)
                     continue
                 if kind == "ping":
+                    if not bucket.take():  # a ping costs what a command costs
+                        raise ProtocolError("rate_limited")
                     await self.ws.send(
                         encode({"type": "pong", "server_time": self.sequencer.now().isoformat()})
                     )
@@ -164,3 +171,8 @@ class Connection:
                 continue
             reply = await self.sequencer.submit(actor, client_key, command, self.lang)
             await self.ws.send(encode(reply))
+            if reply.get("type") == "error":  # refused by the rules: counts like any error
+                self.errors += 1
+                if self.errors >= self.limits.max_errors:
+                    await self.close(CLOSE_POLICY, "too many errors")
+                    return

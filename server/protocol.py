@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -41,6 +42,7 @@ class Limits:
     questions_per_minute: int = 5
     hello_timeout_s: float = 5.0
     max_errors: int = 20
+    resync_interval_s: float = 2.0
     max_connections: int = 5000
     max_connections_per_ip: int = 1000
     delay_min: int = -120
@@ -75,8 +77,19 @@ _BAD_CHARS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufff9-\ufffb]"
 )
 _BAD_CHARS_ONE_LINE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufff9-\ufffb]"
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufff9-\ufffb\u2028\u2029]"
 )
+# What shows nothing on a screen: format characters (zero-width space and joiners, BOM,
+# soft hyphen, tag characters, …), the Hangul fillers and the braille blank. Text made of
+# these and white space alone is empty.
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _visible(text: str) -> bool:
+    return any(
+        not ch.isspace() and ch not in _INVISIBLE and unicodedata.category(ch) != "Cf"
+        for ch in text
+    )
 
 
 def clean_text(text: str, max_chars: int, *, multiline: bool = False, required: bool = True) -> str:
@@ -89,8 +102,10 @@ def clean_text(text: str, max_chars: int, *, multiline: bool = False, required: 
     if pattern.search(text):
         raise ProtocolError("bad_characters")
     stripped = text.strip()
-    if required and not stripped:
-        raise ProtocolError("empty_text")
+    if not _visible(stripped):
+        if required:
+            raise ProtocolError("empty_text")
+        stripped = ""
     if len(stripped) > max_chars:
         da, en = (say(PROTOCOL, lang, "at_most_chars", n=max_chars) for lang in ("da", "en"))
         raise ProtocolError("text_too_long", f"{da} / {en}")
@@ -230,14 +245,19 @@ def decode_frame(frame: str | bytes, limits: Limits = DEFAULT_LIMITS) -> dict[st
     """
     if len(frame) > limits.max_frame_bytes:
         raise ProtocolError("too_large", f"> {limits.max_frame_bytes} bytes")
+    if isinstance(frame, bytes):
+        # Strict UTF-8 ourselves: json.loads(bytes) would let a lone surrogate (ED A0 80) in.
+        try:
+            frame = frame.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProtocolError("bad_characters") from None
     try:
         data = json.loads(frame)
     except (ValueError, RecursionError):
         raise ProtocolError("bad_json") from None
     if not isinstance(data, dict):
         raise ProtocolError("not_object")
-    text = frame if isinstance(frame, str) else frame.decode("utf-8", "replace")
-    if "\\ud" in text.lower():  # a \u escape may carry a lone surrogate
+    if "\\ud" in frame.lower():  # a \u escape may carry a lone surrogate
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:

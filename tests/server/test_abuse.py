@@ -198,3 +198,11 @@ async def test_a_failed_handshake_gives_its_slot_back(small_server: Running, kin
     conns = [await connect(f"ws://127.0.0.1:{port}/ws", proxy=None) for _ in range(4)]
     for c in conns:
         await c.close()
+
+
+async def test_made_up_room_names_do_not_multiply_the_work(server: Running, connect_as):
+    """Fifty halls each naming a different unknown room are one group on the server."""
+    halls = [await connect_as("hall", room=f"bogus-{n}") for n in range(50)]
+    groups = {(c.role, c.room) for c in server.sequencer.hub.clients}
+    assert groups == {("hall", "faellessalen")}
+    assert all(h.snapshot["state"]["room"] == "faellessalen" for h in halls)

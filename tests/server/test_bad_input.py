@@ -229,3 +229,49 @@ async def test_an_error_reply_never_echoes_an_id_it_cannot_encode(connect_as):
     assert err["code"] == "bad_characters" and err["id"] is None
     await c.send({"type": "ping"})
     assert (await c.expect("pong"))["type"] == "pong"
+
+
+async def _until_closed(client, frames: list[str]) -> list[str]:
+    """Send every frame, then read until the server closes; the error codes it sent."""
+    codes: list[str] = []
+    with pytest.raises(ConnectionClosed):
+        for f in frames:
+            await client.ws.send(f)
+        while True:
+            msg = await client.recv()
+            if msg["type"] == "error":
+                codes.append(msg["code"])
+    return codes
+
+
+async def test_a_ping_flood_is_charged_and_closed(connect_as, server: Running):
+    """Pings cost what commands cost: a flood gets rate_limited, is closed, the hall lives."""
+    flooder = await connect_as("attendee")
+    hall = await connect_as("hall")
+    codes = await _until_closed(flooder, [json.dumps({"type": "ping"})] * 300)
+    assert "rate_limited" in codes and flooder.ws.close_code == 1008
+    mod = await connect_as("moderator")
+    ack = await mod.command("set_hall_message", text="Efter pings")
+    snap = await hall.expect("snapshot", lambda m: m["revision"] == ack["revision"])
+    assert snap["state"]["hall_message"]["text"] == "Efter pings"
+
+
+async def test_resync_is_at_most_one_per_interval(connect_as, limits: Limits):
+    """A second resync within resync_interval_s is refused; the first one is answered."""
+    c = await connect_as("hall")
+    await c.send({"type": "resync"})
+    await c.send({"type": "resync"})
+    assert (await c.expect("snapshot"))["type"] == "snapshot"
+    assert (await c.expect("error"))["code"] == "rate_limited"
+
+
+async def test_refused_commands_count_toward_closing(connect_as, limits: Limits):
+    """Commands the rules refuse (a vote on no question) count like any error."""
+    c = await connect_as("attendee")
+    frames = [
+        json.dumps({"type": "command", "id": f"v{n}", "name": "vote", "args": {"question_id": "x"}})
+        for n in range(limits.max_errors + 5)
+    ]
+    codes = await _until_closed(c, frames)
+    assert codes.count("unknown_question") == limits.max_errors
+    assert c.ws.close_code == 1008
