@@ -10,7 +10,7 @@ import os
 import signal
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
@@ -132,15 +132,22 @@ EXPORTS: dict[str, tuple[str, Callable[[Programme, Times], str]]] = {
 
 
 def _routes(
-    sequencer: Sequencer, gate: Gate
+    sequencer: Sequencer, gate: Gate, running_ok: Callable[[], bool]
 ) -> Callable[[ServerConnection, Request], Response | None]:
     def process_request(conn: ServerConnection, request: Request) -> Response | None:
         path = request.path.split("?", 1)[0]
         if path == "/ws":
             return gate.admit(conn, request)
         if path == "/healthz":
-            body = {"status": "ok", "revision": sequencer.revision, "clients": sequencer.presence()}
-            return _json_response(conn, HTTPStatus.OK, body)
+            ok = running_ok()
+            body = {
+                "status": "ok" if ok else "error",
+                "revision": sequencer.revision,
+                "clients": sequencer.presence(),
+                "failures": sequencer.failures,
+            }
+            status = HTTPStatus.OK if ok else HTTPStatus.SERVICE_UNAVAILABLE
+            return _json_response(conn, status, body)
         if path in EXPORTS:
             content_type, render = EXPORTS[path]
             now = sequencer.now()
@@ -188,6 +195,7 @@ async def start(settings: Settings) -> Running:
     hub = Hub(ws_write)
     sequencer = Sequencer(store, state, revision, settings.now or clock.now, hub, settings.limits)
     gate = Gate(settings.limits, tokens)
+    writer = asyncio.create_task(sequencer.run())
 
     async def handler(ws: ServerConnection) -> None:
         try:
@@ -199,19 +207,11 @@ async def start(settings: Settings) -> Running:
     if settings.certfile:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(settings.certfile, settings.keyfile)
-    server = await serve(
-        handler,
-        settings.host,
-        settings.port,
-        ssl=tls,
-        logger=WS_LOG,
-        process_request=_routes(sequencer, gate),
-        max_size=settings.limits.max_frame_bytes * 4,
-        compression="deflate" if settings.compression else None,
-        ping_interval=20,
-        ping_timeout=20,
-        backlog=settings.backlog,
-    )
+    try:
+        server = await _listen(settings, handler, tls, sequencer, gate, writer)
+    except BaseException:
+        writer.cancel()
+        raise
     port = next(iter(server.sockets)).getsockname()[1]
 
     async def ticker() -> None:
@@ -222,8 +222,33 @@ async def start(settings: Settings) -> Running:
             except Exception:
                 log.exception("tick failed")
 
-    tasks = [asyncio.create_task(sequencer.run()), asyncio.create_task(ticker())]
+    tasks = [writer, asyncio.create_task(ticker())]
     return Running(server, sequencer, gate, port, tls is not None, tokens, generated, tasks)
+
+
+async def _listen(
+    settings: Settings,
+    handler: Callable[[ServerConnection], Awaitable[None]],
+    tls: ssl.SSLContext | None,
+    sequencer: Sequencer,
+    gate: Gate,
+    writer: asyncio.Task[None],
+) -> Server:
+    return await serve(
+        handler,
+        settings.host,
+        settings.port,
+        ssl=tls,
+        logger=WS_LOG,
+        # /healthz says "error" (503) when the writer has stopped: a screen may look fine
+        # while no command is served.
+        process_request=_routes(sequencer, gate, lambda: not writer.done()),
+        max_size=settings.limits.max_frame_bytes * 4,
+        compression="deflate" if settings.compression else None,
+        ping_interval=20,
+        ping_timeout=20,
+        backlog=settings.backlog,
+    )
 
 
 async def run(settings: Settings, announce: Callable[[Running], None] | None = None) -> None:

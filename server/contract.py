@@ -165,6 +165,10 @@ ERRORS: dict[str, tuple[str, str]] = {
         "Kommando-id'et er brugt til en anden kommando.",
         "The command id was used for another command.",
     ),
+    "internal_error": (
+        "Serveren kunne ikke udføre kommandoen – den er ikke gennemført.",
+        "The server could not carry out the command – it was not done.",
+    ),
     "storage_error": (
         "Ændringen kunne ikke gemmes – prøv igen.",
         "The change could not be stored – try again.",

@@ -87,6 +87,7 @@ class Sequencer:
         self._generation = 0
         self._committing = False
         self._programme_stamp = store.programme_stamp()
+        self.failures = 0  # batches that failed with an unexpected error (logged)
 
     # --- clients ------------------------------------------------------------------
 
@@ -145,9 +146,26 @@ class Sequencer:
                 while len(batch) < MAX_BATCH and not self.queue.empty():
                     batch.append(self.queue.get_nowait())
                 async with self._lock:
-                    self._process(batch)
+                    try:
+                        self._process(batch)
+                    except Exception:
+                        # A bug must not end the writer: the batch is refused, the screens
+                        # go back to the stored state, and the next command is served.
+                        self.failures += 1
+                        log.exception("a batch of %d commands failed; refused", len(batch))
+                        self._refuse(batch)
         finally:
             committer.cancel()
+
+    def _refuse(self, batch: list[_Request]) -> None:
+        for req in batch:
+            if not req.future.done():
+                message = error_message("internal_error", req.lang)
+                req.future.set_result(dict(error("internal_error", message, req.command.id)))
+        try:
+            self._roll_back()
+        except Exception:
+            log.exception("could not republish the stored state")
 
     def _process(self, batch: list[_Request]) -> None:
         now = self.now()
@@ -169,6 +187,11 @@ class Sequencer:
                 out: Outcome = apply(state, req.command, ctx)
             except ProtocolError as exc:
                 reply = dict(error(exc.code, exc.message(req.lang), req.command.id))
+                ok = False
+            except (ArithmeticError, ValueError) as exc:  # e.g. a date past the year 9999
+                log.warning("%s refused: %s", req.command.name, exc)
+                code = "out_of_range"
+                reply = dict(error(code, error_message(code, req.lang), req.command.id))
                 ok = False
             else:
                 if out.changed:

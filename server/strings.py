@@ -119,6 +119,14 @@ PROGRAMME: dict[str, tuple[str, str]] = {
     "too_large": ("filen er større end {size} bytes", "the file is larger than {size} bytes"),
     "unreadable": ("filen kan ikke læses: {error}", "cannot read the file: {error}"),
     "not_utf8": ("filen er ikke UTF-8-tekst: {error}", "not UTF-8 text: {error}"),
+    "bad_text": (
+        "indeholder tegn, der ikke kan gemmes (fx en enlig surrogat)",
+        "holds characters that cannot be stored (e.g. a lone surrogate)",
+    ),
+    "date_range": (
+        "{when} ligger uden for årene {first}–{last}",
+        "{when} is outside the years {first}–{last}",
+    ),
     "room_day_native": (
         "--room og --day gælder kun schedule.xml/json",
         "--room and --day are for schedule.xml/json",

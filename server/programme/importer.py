@@ -7,6 +7,7 @@ same bilingual errors.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from server.programme.model import Programme
@@ -37,7 +38,9 @@ def read_programme_file(
     # JSON and XML start with { or <; TOML may start with [ (a table), never with { or <.
     head = data.lstrip()[:1]
     if head in (b"{", b"<"):
-        return import_schedule(data, name, room=room, day=day, lang=lang)
+        imported = import_schedule(data, name, room=room, day=day, lang=lang)
+        check_programme(imported.programme, name, lang)
+        return imported
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -46,7 +49,38 @@ def read_programme_file(
         ) from None
     if room is not None or day is not None:
         raise ProgrammeError([problem(lang, name, None, "", "", "room_day_native")])
-    return Imported(loads(text, name, lang), ())
+    programme = loads(text, name, lang)
+    check_programme(programme, name, lang)
+    return Imported(programme, ())
+
+
+#: The years a programme's items may fall in: anything else cannot be shown or delayed.
+YEARS = (1900, 2200)
+
+
+def check_programme(programme: Programme, name: str, lang: str = "da") -> None:
+    """Refuse a programme that would break the server later: text that cannot be encoded
+    (a lone surrogate from a JSON escape) or an item outside :data:`YEARS`.
+
+    Raises:
+        ProgrammeError: with every such problem.
+    """
+    problems = []
+    try:
+        json.dumps(programme.to_dict(), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        problems.append(problem(lang, name, None, "", "", "bad_text"))
+    first, last = YEARS
+    for item in programme.items:
+        for when in (item.start, item.end):
+            if not first <= when.year <= last:
+                where = f"{item.id}"
+                problems.append(
+                    problem(lang, name, None, where, "", "date_range", when=when.isoformat(),
+                            first=str(first), last=str(last))
+                )  # fmt: skip
+    if problems:
+        raise ProgrammeError(problems)
 
 
 def load_file(path: str | Path, lang: str = "da") -> Programme:

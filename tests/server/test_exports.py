@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import json
@@ -187,3 +188,24 @@ def test_questions_export_command(tmp_path: Path, capsys, db_url: str):
     assert main(["questions", "export", "--format", "md", "--db", db_url, "-o", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Spørgsmål fra salen") and "2 spørgsmål i alt" in text
+
+
+async def test_healthz_says_error_when_the_writer_has_stopped(server: Running):
+    """/healthz is 200 "ok" while commands are served, 503 "error" once the writer is gone."""
+    import urllib.error
+
+    def fetch() -> tuple[int, dict]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/healthz", timeout=5) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+    status, body = await asyncio.to_thread(fetch)
+    assert (status, body["status"], body["failures"]) == (200, "ok", 0)
+    writer = server.tasks[0]
+    writer.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await writer
+    status, body = await asyncio.to_thread(fetch)
+    assert (status, body["status"]) == (503, "error")

@@ -321,3 +321,21 @@ def test_own_utc_dates_do_not_move_an_event():
     item = import_schedule(UTC_DATES_XML, "utc.xml").programme.items[0]
     assert item.start == datetime(2023, 9, 10, 10, 30, tzinfo=ZoneInfo("Asia/Kolkata"))
     assert (item.end - item.start).total_seconds() == 30 * 60
+
+
+def test_a_title_with_a_lone_surrogate_is_refused_on_import(tmp_path: Path):
+    """A JSON escape \\ud800 in a title would break every later publish: refused, nothing read."""
+    f = tmp_path / "evil.json"
+    f.write_bytes(_mini({"title": "Oplæg"}).replace(b'"title": "Mini"', b'"title": "\\ud800"'))
+    with pytest.raises(ProgrammeError) as exc:
+        read_programme_file(f, lang="en")
+    assert "cannot be stored" in str(exc.value)
+
+
+def test_an_item_in_the_year_9999_is_refused_on_import(tmp_path: Path):
+    """Dates the server cannot delay or show are refused with the years allowed."""
+    f = tmp_path / "far.json"
+    f.write_bytes(_mini({"date": "9999-12-31T10:00:00+01:00"}))
+    with pytest.raises(ProgrammeError) as exc:
+        read_programme_file(f, lang="en")
+    assert "outside the years 1900–2200" in str(exc.value)

@@ -145,3 +145,79 @@ async def test_an_attendee_hears_its_own_question_at_once(seq: Sequencer):
     assert mine and mine[-1]["questions"][0]["id"] == qid
     assert not [f for f in peer(other).frames if f["type"] == "mine"]
     assert isinstance(seq.state, State) and qid in seq.state.questions
+
+
+class BrokenOnce(Hub):
+    """A hub whose next publish raises (a bug somewhere in the fan-out)."""
+
+    broken = True
+
+    def publish(self, *a, **kw):  # type: ignore[no-untyped-def]
+        if self.broken:
+            self.broken = False
+            raise RuntimeError("a bug in the fan-out")
+        return super().publish(*a, **kw)
+
+
+async def test_an_unexpected_error_refuses_the_batch_and_the_writer_goes_on():
+    """internal_error for the command, the stored state kept, the next command served."""
+    store = MemoryStore()
+    store.save_programme(default_programme(), NOW)
+    state, revision = store.load_state(default_programme())
+    seq = Sequencer(store, state, revision, lambda: NOW, BrokenOnce(fake_write), DEFAULT_LIMITS)
+    task = asyncio.create_task(seq.run())
+    try:
+        bad = await asyncio.wait_for(
+            seq.submit(MOD, "moderator:m1", _cmd("moderator", "shift_delay", minutes=5), "en"), 5
+        )
+        assert bad["type"] == "error" and bad["code"] == "internal_error"
+        assert "not done" in bad["message"] and seq.failures == 1
+        assert seq.state.live.room("faellessalen").delay_minutes == 0
+        ok = await asyncio.wait_for(
+            seq.submit(
+                MOD, "moderator:m1", _cmd("moderator", "shift_delay", "c2", minutes=5), "da"
+            ),
+            5,
+        )
+        assert ok["type"] == "ack" and not task.done()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def test_a_date_past_the_calendar_is_refused_not_fatal():
+    """An item in the year 9999 and a delay of 600 minutes: out_of_range, and the writer lives."""
+    from dataclasses import replace
+
+    prog = default_programme()
+    far = [
+        replace(
+            i,
+            start=i.start.replace(year=9999, month=12, day=31),
+            end=i.end.replace(year=9999, month=12, day=31),
+        )
+        for i in prog.items[-1:]
+    ]
+    prog = replace(prog, items=(*prog.items[:-1], *far))
+    store = MemoryStore()
+    store.save_programme(prog, NOW)
+    state, revision = store.load_state(prog)
+    seq = Sequencer(store, state, revision, lambda: NOW, Hub(fake_write), DEFAULT_LIMITS)
+    task = asyncio.create_task(seq.run())
+    try:
+        reply = await asyncio.wait_for(
+            seq.submit(MOD, "moderator:m1", _cmd("moderator", "set_delay", minutes=600), "da"), 5
+        )
+        assert reply["type"] == "error" and reply["code"] in ("out_of_range", "internal_error")
+        ok = await asyncio.wait_for(
+            seq.submit(
+                MOD, "moderator:m1", _cmd("moderator", "set_hall_message", "c2", text="Hej"), "da"
+            ),
+            5,
+        )
+        assert ok["type"] == "ack" and not task.done()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
