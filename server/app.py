@@ -169,6 +169,7 @@ def open_store(settings: Settings) -> tuple[Store, Programme]:
     """Open the database and make sure it holds a programme (``--programme`` or the seed)."""
     url = settings.db_url or os.environ.get("PODIUM_DB") or default_db_url()
     store = Store(url)
+    store.check_writable(datetime.now(ZoneInfo("Europe/Copenhagen")))
     programme = load_file(settings.programme, settings.lang) if settings.programme else None
     stored = store.load_programme()
     if programme is None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from platformdirs import user_data_dir
 from sqlalchemy import Engine, event, func
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, create_engine, delete, select
 
 from server.changes import (
@@ -39,6 +40,10 @@ from server.storage.tables import (
     QuestionRow,
     VoteRow,
 )
+
+
+class NotWritable(OSError):
+    """The database cannot be written to."""
 
 
 def default_db_url() -> str:
@@ -75,10 +80,29 @@ class Store:
         self.db: Engine = create_engine(self.url, connect_args=connect_args or {})
         if self.db.dialect.name == "sqlite":
             event.listen(self.db, "connect", _sqlite_pragmas)
-        SQLModel.metadata.create_all(self.db)
+        try:
+            SQLModel.metadata.create_all(self.db)
+        except SQLAlchemyError as exc:
+            raise NotWritable(self._refusal(exc)) from None
 
     def close(self) -> None:
         self.db.dispose()
+
+    def check_writable(self, now: datetime) -> None:
+        """Write and commit one row, so that a read-only or full database is found at start
+        (not at the first command, after its change flashed on every screen).
+
+        Raises:
+            NotWritable: the database refuses writes.
+        """
+        try:
+            self.set_meta("opened_at", now.isoformat())
+        except SQLAlchemyError as exc:
+            raise NotWritable(self._refusal(exc)) from None
+
+    def _refusal(self, exc: Exception) -> str:
+        where = self.db.url.render_as_string(hide_password=True)
+        return f"{where}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
 
     # --- meta -------------------------------------------------------------------
 

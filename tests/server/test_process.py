@@ -150,3 +150,22 @@ async def test_bad_programme_refuses_to_start_and_changes_nothing(spawn, env, tm
     hall = await hello(again.port, "hall")
     assert len(hall.snapshot["state"]["programme"]) == 12
     await asyncio.sleep(0)
+
+
+async def test_a_read_only_database_refuses_to_start(spawn, env, tmp_path: Path):
+    """serve on a database it cannot write exits 1 with a clear message, not a server whose
+    every command would fail after flashing on the screens."""
+    path = tmp_path / "ro.sqlite3"
+    first = spawn("--db", f"sqlite:///{path}")
+    assert first.stop() == 0
+    read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
+    proc = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "serve", "--port", "0", "--db", read_only],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30 * UNIT,
+    )
+    assert proc.returncode == 1
+    assert "Serveren kan ikke starte" in proc.stderr and "readonly" in proc.stderr
+    assert "Traceback" not in proc.stderr
