@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -165,6 +166,38 @@ def _routes(
     return process_request
 
 
+#: File descriptors kept back from the connection limit: the database, logs, listeners.
+FD_RESERVE = 64
+
+
+def fit_to_descriptors(limits: Limits, soft: int) -> Limits:
+    """The connection limits, lowered to what ``soft`` open files allow (each connection is
+    one descriptor). Over it, accept() fails in a tight loop instead of answering 503."""
+    room = max(1, soft - FD_RESERVE)
+    if limits.max_connections <= room and limits.max_connections_per_ip <= room:
+        return limits
+    return dataclasses.replace(
+        limits,
+        max_connections=min(limits.max_connections, room),
+        max_connections_per_ip=min(limits.max_connections_per_ip, room),
+    )
+
+
+def raise_descriptor_limit() -> int:
+    """Raise the soft limit on open files to the hard one; the soft limit now."""
+    try:
+        import resource  # Unix only
+    except ImportError:
+        return 1 << 20
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+    if soft < want:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+            soft = want
+    return soft
+
+
 def open_store(settings: Settings) -> tuple[Store, Programme]:
     """Open the database and make sure it holds a programme (``--programme`` or the seed)."""
     url = settings.db_url or os.environ.get("PODIUM_DB") or default_db_url()
@@ -193,9 +226,18 @@ async def start(settings: Settings) -> Running:
         tokens[role], new = store.token(role, given)
         if new:
             generated.add(role)
+    limits = fit_to_descriptors(settings.limits, raise_descriptor_limit())
+    if limits != settings.limits:
+        log.warning(
+            "only %d connections fit in this process's open-file limit: max_connections %d, "
+            "max_connections_per_ip %d (raise `ulimit -n` for more)",
+            limits.max_connections,
+            limits.max_connections,
+            limits.max_connections_per_ip,
+        )
     hub = Hub(ws_write)
-    sequencer = Sequencer(store, state, revision, settings.now or clock.now, hub, settings.limits)
-    gate = Gate(settings.limits, tokens)
+    sequencer = Sequencer(store, state, revision, settings.now or clock.now, hub, limits)
+    gate = Gate(limits, tokens)
     writer = asyncio.create_task(sequencer.run())
 
     async def handler(ws: ServerConnection) -> None:

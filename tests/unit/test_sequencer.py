@@ -221,3 +221,13 @@ async def test_a_date_past_the_calendar_is_refused_not_fatal():
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def test_connection_limits_fit_the_open_file_limit():
+    """With 1,024 open files the defaults (5,000 and 1,000) are lowered to what fits."""
+    from server.app import FD_RESERVE, fit_to_descriptors
+
+    fitted = fit_to_descriptors(DEFAULT_LIMITS, 1024)
+    assert fitted.max_connections == 1024 - FD_RESERVE
+    assert fitted.max_connections_per_ip == min(1000, 1024 - FD_RESERVE)
+    assert fit_to_descriptors(DEFAULT_LIMITS, 1_048_576) == DEFAULT_LIMITS
