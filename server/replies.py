@@ -9,7 +9,9 @@ its first answer.
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any
 
 from server.storage.base import Repository
@@ -18,6 +20,13 @@ from server.storage.base import Repository
 REPLY_CACHE = 20_000
 
 Key = tuple[str, str]  # (client key, command id)
+#: What a command was (its fingerprint) and what it was answered.
+Answer = tuple[str, dict[str, Any]]
+
+
+def fingerprint(name: str, args: Mapping[str, Any]) -> str:
+    """The command's name and arguments, so a reused id for another command is seen."""
+    return f"{name}\x1f{json.dumps(args, sort_keys=True, ensure_ascii=False)}"
 
 
 class Replies:
@@ -26,8 +35,9 @@ class Replies:
     def __init__(self, store: Repository, capacity: int = REPLY_CACHE) -> None:
         self.store = store
         self.capacity = capacity
-        self._cache: OrderedDict[Key, dict[str, Any]] = OrderedDict(
-            ((k, c), r) for k, c, r in store.recent_replies(capacity)
+        self._cache: OrderedDict[Key, Answer] = OrderedDict(
+            ((k, c), (fingerprint(name, args), r))
+            for k, c, name, args, r in store.recent_replies(capacity)
         )
         #: Whether every answer ever logged is in the cache (a miss is then authoritative).
         self.complete = store.reply_count() <= capacity
@@ -35,7 +45,7 @@ class Replies:
     def __len__(self) -> int:
         return len(self._cache)
 
-    def cached(self, key: Key) -> dict[str, Any] | None:
+    def cached(self, key: Key) -> Answer | None:
         """The answer if it is in memory."""
         return self._cache.get(key)
 
@@ -43,11 +53,15 @@ class Replies:
         """True when the command was surely never answered (no need to ask the log)."""
         return self.complete and key not in self._cache
 
-    def lookup(self, key: Key) -> dict[str, Any] | None:
+    def lookup(self, key: Key) -> Answer | None:
         """The answer from the log (blocking: call it in a thread)."""
-        return self.store.reply(*key)
+        found = self.store.reply(*key)
+        if found is None:
+            return None
+        name, args, reply = found
+        return fingerprint(name, args), reply
 
-    def remember(self, answers: dict[Key, dict[str, Any]]) -> None:
+    def remember(self, answers: dict[Key, Answer]) -> None:
         """Answers that are now stored."""
         for key, reply in answers.items():
             self._cache[key] = reply

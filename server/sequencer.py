@@ -24,7 +24,7 @@ from server.contract import PROTOCOL_VERSION, MessageType, error, error_message
 from server.hub import Client, Publisher
 from server.programme.model import Programme
 from server.protocol import Command, Limits, ProtocolError, encode
-from server.replies import Replies
+from server.replies import Answer, Replies, fingerprint
 from server.state import Actor, Context, Outcome, State, apply, expire_messages, timeline
 from server.storage import LogEntry, Repository
 from server.views import signature
@@ -56,6 +56,7 @@ class _Job:
     replies: dict[tuple[str, str], dict[str, Any]]
     generation: int
     done: asyncio.Event = field(default_factory=asyncio.Event)
+    prints: dict[tuple[str, str], str] = field(default_factory=dict)  # what each command was
 
 
 class Sequencer:
@@ -132,7 +133,7 @@ class Sequencer:
         if done is None and not self.replies.known_absent(key):
             done = await asyncio.to_thread(self.replies.lookup, key)
         if done is not None:
-            return done
+            return _same_or_refused(done, command, lang)
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         await self.queue.put(_Request(actor, client_key, command, lang, fut))
         return await fut
@@ -176,11 +177,14 @@ class Sequencer:
             key = (req.client_key, req.command.id)
             earlier = self._inflight.get(key)
             if earlier is not None:  # the same command resent before its commit: same answer, later
-                earlier.answers.append((req, earlier.replies[key]))
+                answer = (earlier.prints[key], earlier.replies[key])
+                earlier.answers.append((req, _same_or_refused(answer, req.command, req.lang)))
                 continue
-            done = job.replies.get(key) or self.replies.cached(key)
+            done = (
+                (job.prints[key], job.replies[key]) if key in job.replies else None
+            ) or self.replies.cached(key)
             if done is not None:
-                job.answers.append((req, done))
+                job.answers.append((req, _same_or_refused(done, req.command, req.lang)))
                 continue
             ctx = Context(now=now, actor=req.actor, new_id=_new_id, limits=self.limits)
             try:
@@ -208,6 +212,7 @@ class Sequencer:
                 }
                 ok = True
             job.replies[key] = reply
+            job.prints[key] = fingerprint(req.command.name, req.command.raw_args())
             job.answers.append((req, reply))
             job.entries.append(
                 LogEntry(now, req.actor.role, req.client_key, req.command.id, req.command.name,
@@ -279,7 +284,7 @@ class Sequencer:
             if self._inflight.get(key) is job:
                 del self._inflight[key]
         if stored:
-            self.replies.remember(job.replies)
+            self.replies.remember({k: (job.prints[k], r) for k, r in job.replies.items()})
         for req, reply in job.answers:
             if req.future.done():
                 continue
@@ -330,6 +335,15 @@ class Sequencer:
             for slot in timeline(self.state, now, room.id).slots:
                 times[slot.item.id] = (slot.expected_start, slot.expected_end)
         return times
+
+
+def _same_or_refused(answer: Answer, command: Command, lang: str) -> dict[str, Any]:
+    """The stored answer for a resent command; ``duplicate_id`` when the id was used for
+    another command (its first answer is not this one's: "ack means stored" must hold)."""
+    printed, reply = answer
+    if printed == fingerprint(command.name, command.raw_args()):
+        return reply
+    return dict(error("duplicate_id", error_message("duplicate_id", lang), command.id))
 
 
 def _new_id() -> str:

@@ -34,6 +34,10 @@ class LogEntry:
     revision: int
 
 
+#: (client key, command id, command name, its arguments, the reply sent)
+Logged = tuple[str, str, str, dict[str, Any], dict[str, Any]]
+
+
 class Repository(Protocol):
     """Podium's storage: the whole state loaded at start, each batch of changes committed."""
 
@@ -65,12 +69,14 @@ class Repository(Protocol):
         """Write the records ``changed`` names, the log lines and the revision, atomically."""
         ...
 
-    def recent_replies(self, limit: int) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """The last ``limit`` logged (client key, command id, reply), oldest first."""
+    def recent_replies(self, limit: int) -> Iterator[Logged]:
+        """The last ``limit`` logged (client key, command id, name, args, reply), oldest first."""
         ...
 
-    def reply(self, client_key: str, command_id: str) -> dict[str, Any] | None:
-        """The logged reply to one command, if it was ever answered."""
+    def reply(
+        self, client_key: str, command_id: str
+    ) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
+        """The logged (name, args, reply) of one command, if it was ever answered."""
         ...
 
     def reply_count(self) -> int:

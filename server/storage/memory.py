@@ -24,7 +24,7 @@ from server.changes import (
 )
 from server.programme.model import Programme
 from server.state import Live, Note, Question, State
-from server.storage.base import LogEntry
+from server.storage.base import LogEntry, Logged
 
 
 class MemoryStore:
@@ -40,7 +40,7 @@ class MemoryStore:
         self._votes: dict[str, frozenset[str]] = {}
         self._revision = 0
         self._log: list[LogEntry] = []
-        self._replies: dict[tuple[str, str], dict[str, Any]] = {}
+        self._replies: dict[tuple[str, str], LogEntry] = {}
 
     def close(self) -> None:
         pass
@@ -92,15 +92,18 @@ class MemoryStore:
                     self._votes[qid] = state.votes.get(qid, frozenset())
         for entry in log:
             self._log.append(entry)
-            self._replies[(entry.client_key, entry.command_id)] = entry.reply
+            self._replies[(entry.client_key, entry.command_id)] = entry
         self._revision = revision
 
-    def recent_replies(self, limit: int) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    def recent_replies(self, limit: int) -> Iterator[Logged]:
         for e in self._log[-limit:] if limit > 0 else []:
-            yield e.client_key, e.command_id, e.reply
+            yield e.client_key, e.command_id, e.name, e.args, e.reply
 
-    def reply(self, client_key: str, command_id: str) -> dict[str, Any] | None:
-        return self._replies.get((client_key, command_id))
+    def reply(
+        self, client_key: str, command_id: str
+    ) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
+        e = self._replies.get((client_key, command_id))
+        return None if e is None else (e.name, e.args, e.reply)
 
     def reply_count(self) -> int:
         return len(self._log)

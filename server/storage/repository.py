@@ -30,7 +30,7 @@ from server.changes import (
 )
 from server.programme.model import Programme
 from server.state import Live, Note, Question, State
-from server.storage.base import LogEntry
+from server.storage.base import LogEntry, Logged
 from server.storage.tables import (
     CommandLogRow,
     LiveRow,
@@ -221,29 +221,31 @@ class Store:
             s.merge(MetaRow(key="revision", value=str(revision)))
             s.commit()
 
-    def recent_replies(self, limit: int) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """The last ``limit`` logged (client key, command id, reply), oldest first."""
+    def recent_replies(self, limit: int) -> Iterator[Logged]:
+        """The last ``limit`` logged (client key, command id, name, args, reply), oldest first."""
         with Session(self.db) as s:
             rows = list(
                 s.exec(
-                    select(CommandLogRow.client_key, CommandLogRow.command_id, CommandLogRow.reply)
+                    select(CommandLogRow)
                     .order_by(CommandLogRow.seq.desc())  # type: ignore[union-attr]
                     .limit(max(0, limit))
                 )
             )
-        for row in reversed(rows):
-            yield row[0], row[1], json.loads(row[2])
+        for r in reversed(rows):
+            yield r.client_key, r.command_id, r.name, json.loads(r.args), json.loads(r.reply)
 
-    def reply(self, client_key: str, command_id: str) -> dict[str, Any] | None:
-        """The logged reply to one command, if it was ever answered."""
+    def reply(
+        self, client_key: str, command_id: str
+    ) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
+        """The logged (name, args, reply) of one command, if it was ever answered."""
         with Session(self.db) as s:
             row = s.exec(
-                select(CommandLogRow.reply)
+                select(CommandLogRow.name, CommandLogRow.args, CommandLogRow.reply)
                 .where(CommandLogRow.client_key == client_key)
                 .where(CommandLogRow.command_id == command_id)
                 .limit(1)
             ).first()
-        return json.loads(row) if row is not None else None
+        return None if row is None else (row[0], json.loads(row[1]), json.loads(row[2]))
 
     def reply_count(self) -> int:
         """How many replies the log holds."""

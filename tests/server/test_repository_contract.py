@@ -105,10 +105,10 @@ def test_votes_are_replaced_not_added(store: Repository):
 def test_replies_are_found_by_client_and_command_id(store: Repository):
     """The log answers a resent command id, for that client only, and keeps its order."""
     store.commit(State(programme=PROGRAMME), [], [_entry(n) for n in range(1, 6)], 5)
-    assert store.reply("attendee:a1", "c3") == _entry(3).reply
+    assert store.reply("attendee:a1", "c3") == ("vote", {"question_id": "q1"}, _entry(3).reply)
     assert store.reply("attendee:other", "c3") is None
     assert store.reply_count() == 5
-    assert [c for _, c, _ in store.recent_replies(2)] == ["c4", "c5"]
+    assert [c for _, c, _, _, _ in store.recent_replies(2)] == ["c4", "c5"]
     assert [e.command_id for e in store.command_log()] == ["c1", "c2", "c3", "c4", "c5"]
     assert store.command_log()[0].args == {"question_id": "q1"}
 
@@ -128,8 +128,8 @@ def test_the_reply_cache_stays_bounded_and_still_answers_old_ids(store: Reposito
     assert len(replies) == 4 and not replies.complete
     old = ("attendee:a1", "c1")
     assert replies.cached(old) is None and not replies.known_absent(old)
-    assert replies.lookup(old) == _entry(1).reply
-    replies.remember({("attendee:a1", f"n{n}"): {"n": n} for n in range(3)})
+    assert replies.lookup(old) == ('vote\x1f{"question_id": "q1"}', _entry(1).reply)
+    replies.remember({("attendee:a1", f"n{n}"): ("vote\x1f{}", {"n": n}) for n in range(3)})
     assert len(replies) == 4
     small = Replies(store, capacity=100)
     assert small.complete and small.known_absent(("attendee:a1", "never"))

@@ -231,3 +231,20 @@ def test_connection_limits_fit_the_open_file_limit():
     assert fitted.max_connections == 1024 - FD_RESERVE
     assert fitted.max_connections_per_ip == min(1000, 1024 - FD_RESERVE)
     assert fit_to_descriptors(DEFAULT_LIMITS, 1_048_576) == DEFAULT_LIMITS
+
+
+async def test_an_id_reused_for_another_command_is_refused(seq: Sequencer):
+    """duplicate_id: a reused id with other arguments changes nothing and is not acked."""
+    first = await seq.submit(
+        MOD, "moderator:m1", _cmd("moderator", "shift_delay", "same", minutes=5), "da"
+    )
+    other = await seq.submit(
+        MOD, "moderator:m1", _cmd("moderator", "shift_delay", "same", minutes=30), "en"
+    )
+    assert first["type"] == "ack"
+    assert other["type"] == "error" and other["code"] == "duplicate_id"
+    assert seq.state.live.room("faellessalen").delay_minutes == 5
+    again = await seq.submit(
+        MOD, "moderator:m1", _cmd("moderator", "shift_delay", "same", minutes=5), "da"
+    )
+    assert again == first
