@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 from server.state import State
@@ -87,10 +88,17 @@ def export(state: State, fmt: str, lang: str = "da") -> str:
 
 
 def _md_escape(text: str) -> str:
+    """Text shown as written: no emphasis, link, heading, table, fence or list of its own."""
     out = text.replace("\\", "\\\\")
-    for ch in "*_`[]<>#|":
+    for ch in "*_`[]<>#|~":
         out = out.replace(ch, "\\" + ch)
-    return out.replace("\n", "  \n")
+    lines = []
+    for line in out.split("\n"):
+        # A line that starts "1." or "- " or "+ " or "=" would become a list or a heading.
+        line = re.sub(r"^(\s*)(\d+)([.)])", r"\1\2\\\3", line)
+        line = re.sub(r"^(\s*)([-+=])", r"\1\\\2", line)
+        lines.append(line)
+    return "  \n".join(lines)
 
 
 def _markdown(state: State, data: list[dict[str, Any]], lang: str) -> str:

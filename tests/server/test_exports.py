@@ -209,3 +209,13 @@ async def test_healthz_says_error_when_the_writer_has_stopped(server: Running):
         await writer
     status, body = await asyncio.to_thread(fetch)
     assert (status, body["status"]) == (503, "error")
+
+
+def test_markdown_export_keeps_every_question_its_own():
+    """A question with a fence, a numbered line or a dash line cannot swallow the next ones."""
+    from server.questions_export import _md_escape
+
+    text = "Se her:\n```\n1. punkt\n- to\n~~~\nslut"
+    out = _md_escape(text)
+    assert "```" not in out and "~~~" not in out
+    assert "\n1\\. punkt" in out and "\n\\- to" in out
