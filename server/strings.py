@@ -119,6 +119,14 @@ PROGRAMME: dict[str, tuple[str, str]] = {
     "too_large": ("filen er større end {size} bytes", "the file is larger than {size} bytes"),
     "unreadable": ("filen kan ikke læses: {error}", "cannot read the file: {error}"),
     "not_utf8": ("filen er ikke UTF-8-tekst: {error}", "not UTF-8 text: {error}"),
+    "control_characters": (
+        "indeholder kontroltegn eller retningstegn",
+        "holds control or direction characters",
+    ),
+    "too_many_items": (
+        "{n} punkter er for mange (højst {max}: skærmene skal kunne bære programmet)",
+        "{n} items are too many (at most {max}: the screens must be able to carry it)",
+    ),
     "bad_text": (
         "indeholder tegn, der ikke kan gemmes (fx en enlig surrogat)",
         "holds characters that cannot be stored (e.g. a lone surrogate)",

@@ -56,6 +56,9 @@ def read_programme_file(
 
 #: The years a programme's items may fall in: anything else cannot be shown or delayed.
 YEARS = (1900, 2200)
+#: The most items a programme may have: each is in every snapshot (about 800 B), and a
+#: screen takes at most 4 MiB (1,000 items: about 0.8 MB).
+MAX_ITEMS = 1000
 
 
 def check_programme(programme: Programme, name: str, lang: str = "da") -> None:
@@ -66,6 +69,9 @@ def check_programme(programme: Programme, name: str, lang: str = "da") -> None:
         ProgrammeError: with every such problem.
     """
     problems = []
+    if len(programme.items) > MAX_ITEMS:
+        n, most = str(len(programme.items)), str(MAX_ITEMS)
+        problems.append(problem(lang, name, None, "", "", "too_many_items", n=n, max=most))
     try:
         json.dumps(programme.to_dict(), ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:

@@ -59,6 +59,12 @@ SPEAKER_FIELDS = frozenset(("name", "role", "organisation"))
 TOP_FIELDS = frozenset(("event", "rooms", "items"))
 
 
+#: What no text from a file may hold: C0 controls but tab and newline, DEL, C1 controls
+#: (ESC sequences), bidi overrides and isolates, lone surrogates and U+FFFE/U+FFFF: the
+#: same rules as a question's text.
+UNSAFE_TEXT = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
 _TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 
@@ -173,11 +179,17 @@ class _Loader:
         if not isinstance(value, str):
             self.problem(self.lines.key(line, key), where, key, "must_be_text")
             return ""
+        if UNSAFE_TEXT.search(value):
+            self.problem(self.lines.key(line, key), where, key, "control_characters")
+            return ""
         return value.strip()
 
     def load(self) -> Programme:
         try:
             data = tomllib.loads(self.text)
+        except RecursionError:  # a "TOML bomb" of nested arrays
+            self.problem(None, "", "", "bad_toml", error="nested too deeply")
+            raise ProgrammeError(self.problems) from None
         except tomllib.TOMLDecodeError as exc:
             m = re.search(r"line (\d+)", str(exc))
             self.problem(int(m.group(1)) if m else None, "", "", "bad_toml", error=str(exc))

@@ -11,6 +11,8 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+
 #: The heading of the list of what an attendee will learn, as the seed programme writes it.
 INSIGHTS_MARKER = "Du får indblik i:"
 
@@ -47,7 +49,9 @@ def plain_text(value: Any) -> str:
         value = "".join(parser.parts)
     else:
         value = html.unescape(value)
-    value = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", value.replace("\r\n", "\n"))
+    # Control and direction characters are dropped (an import is lenient); a lone surrogate
+    # is left for the importer's check to refuse.
+    value = _UNSAFE.sub("", value.replace("\r\n", "\n"))
     lines = [ln.strip() for ln in value.split("\n")]
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -189,3 +189,39 @@ def test_check_as_a_process(tmp_path: Path):
         text=True,
     )
     assert proc.returncode == 1 and "missing title" in proc.stderr and "problems in" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["\x1b[2J", "\x07", "\u202e", "\x9b31m", "\uffff"],
+    ids=["esc", "bel", "rlo", "csi", "ffff"],
+)
+def test_control_characters_in_a_programme_are_refused(bad: str):
+    """ESC, BEL, C1, direction overrides and noncharacters in any text: a clear problem."""
+    escaped = "".join(f"\\u{ord(c):04x}" for c in bad)  # TOML escapes: the file itself is valid
+    text = GOOD.replace('title = "Testdag"', f'title = "Testdag{escaped}"', 1)
+    with pytest.raises(ProgrammeError) as exc:
+        loads(text, "p.toml", "en")
+    assert any(p.code == "control_characters" for p in exc.value.problems)
+
+
+def test_a_toml_bomb_is_a_problem_not_a_crash():
+    """Deeply nested arrays end as bad_toml, not a RecursionError traceback."""
+    with pytest.raises(ProgrammeError) as exc:
+        loads("a = " + "[" * 100_000 + "]" * 100_000, "bomb.toml", "en")
+    assert exc.value.problems[0].code == "bad_toml"
+
+
+def test_too_many_items_are_refused(tmp_path):
+    """A programme the screens could not carry is refused, with the limit."""
+    from server.programme.importer import MAX_ITEMS, read_programme_file
+
+    items = "".join(
+        f'\n[[items]]\ntitle = "P{n}"\nstart = "{6 + n // 60:02d}:{n % 60:02d}"\nduration = "00:01"\n'
+        for n in range(MAX_ITEMS + 1)
+    )
+    f = tmp_path / "big.toml"
+    f.write_text(GOOD.split("[[items]]")[0] + items, encoding="utf-8")
+    with pytest.raises(ProgrammeError) as exc:
+        read_programme_file(f, lang="en")
+    assert any(p.code == "too_many_items" for p in exc.value.problems)
