@@ -192,11 +192,6 @@ class Link:
     def pending_ids(self) -> list[str]:
         return list(self._pending)
 
-    async def resync(self) -> None:
-        if self.ws is not None:
-            with contextlib.suppress(ConnectionClosed):
-                await self.ws.send(_RESYNC)
-
     # --- the loop ---------------------------------------------------------------
 
     def _emit(self, event: Event) -> None:

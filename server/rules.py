@@ -69,16 +69,14 @@ def _room_of(state: State, room: str | None, ctx: Context) -> str:
     prog = state.programme
     if room is None:
         return session_room(state, ctx.actor)
-    if not any(r.id == room for r in prog.rooms):
+    if not prog.has_room(room):
         raise ProtocolError("unknown_room", room)
     return room
 
 
 def session_room(state: State, actor: Actor) -> str:
     """The sender's room, if the programme has it; else the first room."""
-    prog = state.programme
-    room = actor.room
-    return room if room and any(r.id == room for r in prog.rooms) else prog.default_room
+    return state.programme.room_id(actor.room)
 
 
 def _item(state: State, item_id: str) -> Item:

@@ -119,8 +119,7 @@ class Sequencer:
 
     def session_room(self, room: str | None) -> str:
         """The room a hello names, by id; the first room when it names none or no such room."""
-        prog = self.state.programme
-        return room if room and any(r.id == room for r in prog.rooms) else prog.default_room
+        return self.state.programme.room_id(room)
 
     # --- commands -----------------------------------------------------------------
 

@@ -57,7 +57,7 @@ def _cascade(
 def timeline(state: State, now: datetime, room: str | None = None) -> Timeline:
     """Derive current, next and the expected times of one room at ``now``."""
     prog = state.programme
-    room_id = room if room and any(r.id == room for r in prog.rooms) else prog.default_room
+    room_id = prog.room_id(room)
     items = prog.in_room(room_id)
     rl = state.live.room(room_id)
     current: Slot | None = None
@@ -119,7 +119,11 @@ def question_target(state: State, now: datetime, room: str | None = None) -> Ite
     The live item if it takes questions; in a break or before an item, the next item
     that is not a break, if it takes questions; otherwise none.
     """
-    tl = timeline(state, now, room)
+    return target_in(state, timeline(state, now, room))
+
+
+def target_in(state: State, tl: Timeline) -> Item | None:
+    """:func:`question_target` for a timeline already worked out."""
     if tl.current is not None and not tl.current.item.is_pause:
         target: Item | None = tl.current.item
     else:

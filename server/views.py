@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from server.contract import PUBLIC_STATUSES
-from server.state import Question, Slot, State, Timeline, question_target, timeline
+from server.state import Question, Slot, State, Timeline, timeline
+from server.timeline import target_in
 
 
 def _slot(state: State, s: Slot) -> dict[str, Any]:
@@ -45,7 +46,7 @@ def public_view(state: State, now: datetime, room: str | None = None) -> dict[st
     for r in prog.rooms:
         for s in (tl if r.id == tl.room else timeline(state, now, r.id)).slots:
             slots[s.item.id] = s
-    target = question_target(state, now, tl.room)
+    target = target_in(state, tl)  # the room's timeline is already worked out
     on_screen_id = state.live.on_screen.get(tl.room)
     on_screen: Question | None = state.questions.get(on_screen_id) if on_screen_id else None
     hall = state.live.hall_message

@@ -152,6 +152,13 @@ class Programme:
     def default_room(self) -> str:
         return self.rooms[0].id if self.rooms else ""
 
+    def has_room(self, room: str) -> bool:
+        return any(r.id == room for r in self.rooms)
+
+    def room_id(self, room: str | None) -> str:
+        """The room named, by id; the first room when none or no such room is named."""
+        return room if room and self.has_room(room) else self.default_room
+
     def to_dict(self) -> dict[str, Any]:
         """The programme as JSON-ready data (also the stored form)."""
         return {
