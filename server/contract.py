@@ -113,6 +113,17 @@ PAUSE_KINDS: frozenset[str] = frozenset({"break", "lunch"})
 #: A room's phase: what its hall screen shows.
 PHASES: tuple[str, ...] = ("before", "live", "break", "between", "after")
 
+# --- text -------------------------------------------------------------------------
+
+#: Characters no text may hold, whoever wrote it (an attendee, the moderator, a programme
+#: file): C0 controls but tab and newline, DEL, C1 controls (CSI, OSC: what a terminal acts
+#: on), the bidi overrides and isolates that reorder a line, interlinear annotations and the
+#: noncharacters U+FFFE/U+FFFF. A character class for ``re``; the server refuses them, an
+#: import drops them, and every screen drops them again before display.
+CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufff9-\ufffb\ufffe\uffff"
+#: Lone surrogates: no UTF-8 can carry them (a JSON escape can).
+SURROGATES = "\ud800-\udfff"
+
 # --- error codes -------------------------------------------------------------------
 
 #: Every error code the server sends, with its human message in Danish and English.

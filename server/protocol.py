@@ -19,8 +19,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from server.contract import (
+    CONTROL_CHARS,
     ERRORS,
     PROTOCOL_VERSION,
+    SURROGATES,
     CommandName,
     Role,
     error_message,
@@ -71,14 +73,10 @@ class ProtocolError(Exception):
 
 # --- text hygiene ------------------------------------------------------------------
 
-# C0 controls (but tab and newline), DEL, C1 controls (which include CSI and OSC),
-# lone surrogates, and the bidi overrides and isolates that can reorder a line.
-_BAD_CHARS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufff9-\ufffb]"
-)
-_BAD_CHARS_ONE_LINE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufff9-\ufffb\u2028\u2029]"
-)
+# contract.CONTROL_CHARS and lone surrogates; one-line text also no tab, newline or
+# line and paragraph separators.
+_BAD_CHARS = re.compile(f"[{CONTROL_CHARS}{SURROGATES}]")
+_BAD_CHARS_ONE_LINE = re.compile(f"[{CONTROL_CHARS}{SURROGATES}\t\n\u2028\u2029]")
 # What shows nothing on a screen: format characters (zero-width space and joiners, BOM,
 # soft hyphen, tag characters, …), the Hangul fillers and the braille blank. Text made of
 # these and white space alone is empty.

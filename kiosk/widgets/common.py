@@ -17,9 +17,10 @@ from textual.content import Content
 from textual.widgets import DataTable, Digits, Static
 
 from kiosk.text import Strings
+from server.contract import CONTROL_CHARS
 
 # Anything a terminal could act on is dropped before display, whatever the server let through.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile(f"[{CONTROL_CHARS}]")
 
 
 def plain(text: str) -> Content:

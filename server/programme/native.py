@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from server.contract import CONTROL_CHARS, SURROGATES
 from server.programme.model import KINDS, Event, Item, Programme, Room, Speaker
 from server.strings import PROGRAMME, WORDS, say
 
@@ -59,12 +60,8 @@ SPEAKER_FIELDS = frozenset(("name", "role", "organisation"))
 TOP_FIELDS = frozenset(("event", "rooms", "items"))
 
 
-#: What no text from a file may hold: C0 controls but tab and newline, DEL, C1 controls
-#: (ESC sequences), bidi overrides and isolates, lone surrogates and U+FFFE/U+FFFF: the
-#: same rules as a question's text.
-UNSAFE_TEXT = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
+#: What no text from a file may hold: the same rules as a question's text.
+UNSAFE_TEXT = re.compile(f"[{CONTROL_CHARS}{SURROGATES}]")
 _TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 

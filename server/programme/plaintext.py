@@ -11,7 +11,9 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+from server.contract import CONTROL_CHARS
+
+_UNSAFE = re.compile(f"[{CONTROL_CHARS}]")
 
 #: The heading of the list of what an attendee will learn, as the seed programme writes it.
 INSIGHTS_MARKER = "Du får indblik i:"
