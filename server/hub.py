@@ -125,7 +125,6 @@ class Hub:
 
     def __init__(self, write: Writer) -> None:
         self._write = write
-        self.clients: set[Client] = set()
         # The clients by (role, room), kept as they join and leave: a publish walks groups.
         self._groups: dict[tuple[str, str | None], dict[Client, None]] = {}
         # The last view published to each (role, room), without the clock: a change that a
@@ -141,8 +140,18 @@ class Hub:
             tuple[str, str | None], tuple[tuple[int, int, int], str, str, dict[str, Any], int]
         ] = {}
 
+    @property
+    def clients(self) -> set[Client]:
+        """Every connected client (after its hello)."""
+        return {c for group in self._groups.values() for c in group}
+
+    def _of_role(self, role: str) -> list[Client]:
+        return [c for (r, _), group in self._groups.items() if r == role for c in group]
+
     def counts(self) -> dict[str, int]:
-        c = Counter(cl.role for cl in self.clients)
+        c: Counter[str] = Counter()
+        for (role, _), group in self._groups.items():
+            c[role] += len(group)
         return {role: c.get(role, 0) for role in ROLES}
 
     def join(
@@ -153,11 +162,9 @@ class Hub:
         No await in between: no publish can slip in ahead of its snapshot.
         """
         self.send_now(client, [*frames, *self.frames_for(client, state, now, revision)])
-        self.clients.add(client)
         self._groups.setdefault((client.role, client.room), {})[client] = None
 
     def leave(self, client: Client) -> None:
-        self.clients.discard(client)
         key = (client.role, client.room)
         group = self._groups.get(key)
         if group is not None:
@@ -239,8 +246,8 @@ class Hub:
             self._attendee_timer = loop.call_later(wait, self._flush_attendees)
         wanted = set(attendees)
         if wanted:
-            for client in self.clients:
-                if client.role == "attendee" and client.client_id in wanted and not client.stale:
+            for client in self._of_role("attendee"):
+                if client.client_id in wanted and not client.stale:
                     self._write(
                         [client.peer], encode(mine_message(state, revision, client.client_id))
                     )
@@ -305,8 +312,8 @@ class Hub:
 
     def publish_all_mine(self, state: State, revision: int) -> None:
         """Every attendee's own questions again (after a rollback)."""
-        for client in self.clients:
-            if client.role == "attendee" and not client.stale:
+        for client in self._of_role("attendee"):
+            if not client.stale:
                 self._write([client.peer], encode(mine_message(state, revision, client.client_id)))
 
     def _check_buffer(self, client: Client) -> bool:
@@ -337,6 +344,6 @@ class Hub:
         if counts == self._presence_sent:
             return
         self._presence_sent = counts
-        mods = [c.peer for c in self.clients if c.role == "moderator" and not c.stale]
+        mods = [c.peer for c in self._of_role("moderator") if not c.stale]
         if mods:
             self._write(mods, encode({"type": "presence", "clients": counts}))
