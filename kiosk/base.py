@@ -20,7 +20,7 @@ from textual.app import App
 from textual.message import Message
 
 import themes
-from kiosk.link import Event, Fatal, Link, Mine, Presence, Snapshot, Status, Welcome
+from kiosk.link import Event, Fatal, Identity, Link, Mine, Presence, Snapshot, Status, Welcome
 from kiosk.model import StateView, parse_state
 from kiosk.screen import LiveScreen
 from kiosk.text import Strings
@@ -125,6 +125,8 @@ class LinkedApp(App[None]):
             elif isinstance(event, Fatal):
                 self.fatal = self.t("auth_failed") if event.code == "bad_token" else event.message
                 self.on_fatal(self.fatal)
+            elif isinstance(event, Identity):
+                self.on_identity(event.client_id)
             elif isinstance(event, Status):
                 pass
         except Exception:
@@ -158,6 +160,9 @@ class LinkedApp(App[None]):
 
     def on_welcome(self, data: dict[str, Any]) -> None:
         """The server said welcome."""
+
+    def on_identity(self, client_id: str) -> None:
+        """The server gave this client another id (the link already uses it)."""
 
     def on_fatal(self, message: str) -> None:
         """The server refused us for good."""

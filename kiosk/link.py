@@ -81,7 +81,25 @@ class Fatal:
     message: str
 
 
-Event = Status | Welcome | Snapshot | Mine | Presence | Fatal
+@dataclass(frozen=True)
+class Identity:
+    """The server gave us a client id other than the one we asked for (keep it)."""
+
+    client_id: str
+
+
+Event = Status | Welcome | Snapshot | Mine | Presence | Fatal | Identity
+
+
+def apply_patch(current: Any, patch: Any, role: str) -> Any:
+    """Apply an update's ``patch`` of a list of objects with ids (``upsert``, ``remove``),
+    kept in the order the server sends it (:func:`server.contract.question_order`)."""
+    if not isinstance(current, list) or not isinstance(patch, dict):
+        return current
+    upsert = [q for q in patch.get("upsert", ()) if isinstance(q, dict)]
+    gone = {str(i) for i in patch.get("remove", ())} | {str(q.get("id")) for q in upsert}
+    kept = [q for q in current if isinstance(q, dict) and str(q.get("id")) not in gone]
+    return sorted([*kept, *upsert], key=lambda q: contract.question_order(role, q))
 
 
 @dataclass
@@ -107,6 +125,7 @@ class Link:
     ) -> None:
         self.url = url
         self.on_event = on_event
+        self.role = role
         self.hello = contract.hello(role, lang=lang, token=token, client_id=client_id, room=room)
         # wss:// uses the system's certificates, or the given CA (a venue's own certificate).
         self.ssl: ssl_module.SSLContext | None = None
@@ -255,19 +274,31 @@ class Link:
                 self._sync_clock(msg.get("server_time"))
                 # The same identity on every later connection: a resent command is then
                 # recognised by the server and never applied twice.
+                # The server may give another one than we asked for (an attendee's id is
+                # issued and signed by the server): from now on, that is who we are.
                 given = msg.get("client_id")
-                if "client_id" not in self.hello and isinstance(given, str) and given:
+                if isinstance(given, str) and given and given != self.hello.get("client_id"):
                     self.hello["client_id"] = given
+                    self._emit(Identity(given))
                 self._emit(Welcome(msg))
                 self._emit(Status("online"))
                 for waiting in list(self._pending.values()):  # resend what was not answered
                     await ws.send(waiting.frame)
             elif kind == MessageType.UPDATE and isinstance(msg.get("state"), dict):
                 # Only the parts that changed since ``base``; any gap and we ask for it all.
+                # One to a revision we already have (we joined while it was on its way to
+                # the others) is old news.
+                rev = msg.get("revision")
+                if self.state is not None and isinstance(rev, int) and rev <= self.revision:
+                    continue
                 if self.state is None or msg.get("base") != self.revision:
                     await self._ask_resync(ws)
                     continue
                 merged = {**self.state, **msg["state"]}
+                patch = msg.get("patch")
+                if isinstance(patch, dict):
+                    for name, changes in patch.items():
+                        merged[name] = apply_patch(merged.get(name), changes, self.role)
                 self._take(merged, msg.get("revision"))
             elif kind == MessageType.SNAPSHOT and isinstance(msg.get("state"), dict):
                 self._take(msg["state"], msg.get("revision"))

@@ -81,6 +81,9 @@ class QuestionView:
     organisation: str = ""
     original_text: str = ""
     created_at: datetime | None = None
+    source: str = ""  # moderator only: the sender's address, and a short mark of its client
+    client: str = ""
+    top_source: tuple[str, int] = ("", 0)  # moderator only: the address most votes came from
 
     def asker(self) -> str:
         return ", ".join(p for p in (self.name, self.organisation) if p)
@@ -133,6 +136,7 @@ class StateView:
     notes: dict[str, tuple[str, str]] = field(default_factory=dict)  # item id -> (text, audience)
     questions: tuple[QuestionView, ...] = ()
     question_target: str | None = None  # the item a question goes to now (the server's rule)
+    questions_hidden: int = 0  # moderator only: pending/rejected left out of a flooded queue
 
     @property
     def room_name(self) -> str:
@@ -201,7 +205,16 @@ def parse_question(d: Any) -> QuestionView | None:
         organisation=_s(d.get("organisation")),
         original_text=_s(d.get("original_text"), d["text"]),
         created_at=_dt(d.get("created_at")),
+        source=_s(d.get("source")),
+        client=_s(d.get("client")),
+        top_source=_top_source(d.get("votes_top_source")),
     )
+
+
+def _top_source(v: Any) -> tuple[str, int]:
+    if not isinstance(v, dict):
+        return ("", 0)
+    return (_s(v.get("address")), _int(v.get("votes")))
 
 
 def _message(d: Any) -> MessageView | None:
@@ -275,4 +288,5 @@ def parse_state(revision: int, s: dict[str, Any]) -> StateView:
         notes=notes,
         questions=questions,
         question_target=s["question_target"] if isinstance(s.get("question_target"), str) else None,
+        questions_hidden=_int(s.get("questions_hidden")),
     )

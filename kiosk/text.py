@@ -99,6 +99,30 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "confirm_hide": ("Tag spørgsmålet af skærmen?", "Take the question off the screen?"),
     "confirm_reject": ("Afvis spørgsmålet?", "Reject the question?"),
+    "flood_title": (
+        "Afvis alle ventende spørgsmål som dette – hvilke?",
+        "Reject every pending question like this one – which?",
+    ),
+    "flood_client": ("Fra samme afsender ({n})", "From the same sender ({n})"),
+    "flood_address": (
+        "Fra samme adresse, {address} ({n})",
+        "From the same address, {address} ({n})",
+    ),
+    "flood_since": ("Sendt {time} eller senere ({n})", "Sent at {time} or later ({n})"),
+    "flood_hint": (
+        "Tallene er dem, du kan se; serveren afviser også dem, der ikke er vist. "
+        "Det logges, og afviste spørgsmål kan godkendes igen.",
+        "The counts are those you can see; the server also rejects those not shown. "
+        "It is logged, and rejected questions can be approved again.",
+    ),
+    "flood_done": ("{n} ventende spørgsmål afvist", "{n} pending questions rejected"),
+    "questions_hidden": ("+{n} ældre ikke vist", "+{n} older not shown"),
+    "question_source": ("fra {address} · afsender …{client}", "from {address} · sender …{client}"),
+    "question_client": ("afsender …{client}", "sender …{client}"),
+    "votes_one_source": (
+        "{k} af {n} stemmer fra samme adresse ({address})",
+        "{k} of {n} votes from one address ({address})",
+    ),
     "yes": ("Ja", "Yes"),
     "no": ("Nej", "No"),
     "save": ("Gem", "Save"),
@@ -146,6 +170,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "key_toggle_questions": ("Åbn/luk spørgsmål", "Open/close questions"),
     "key_approve": ("Godkend spørgsmål", "Approve question"),
     "key_reject": ("Afvis spørgsmål", "Reject question"),
+    "key_reject_flood": ("Afvis mange ventende (fx en strøm)", "Reject many pending (a flood)"),
     "key_edit": ("Redigér spørgsmål", "Edit question"),
     "key_show_question": ("Vis på skærm", "Put on screen"),
     "key_hide_question": ("Tag af skærm", "Take off screen"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import json
 import logging
 import os
 import signal
@@ -14,24 +13,20 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from http import HTTPStatus
 from zoneinfo import ZoneInfo
 
 from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.datastructures import Headers
-from websockets.http11 import Request, Response
 
-from server.admission import Gate
+from server.admission import Gate, counted
 from server.handlers import Connection
 from server.hub import Hub
 from server.programme import Programme, default_programme, load_file
-from server.programme.ical import export_ics
-from server.programme.native_export import dumps
-from server.programme.schedule_export import Times, export_json, export_xml
 from server.protocol import DEFAULT_LIMITS, Limits
 from server.sequencer import Sequencer
 from server.storage import Store, default_db_url
+from server.tokens import settle
 from server.transport import ws_write
+from server.web import Exports, routes
 
 log = logging.getLogger("podium.server")
 # The websockets library logs every frame at DEBUG, hellos with their tokens included.
@@ -64,8 +59,9 @@ class Settings:
     db_url: str | None = None
     programme: str | None = None
     clock: datetime | None = None
-    moderator_token: str | None = None
+    moderator_token: str | None = None  # else PODIUM_MODERATOR_TOKEN, else the stored hash
     stage_token: str | None = None
+    show_tokens: bool = False  # print the tokens (one only known by its hash is replaced)
     limits: Limits = field(default_factory=lambda: DEFAULT_LIMITS)
     compression: bool = False
     lang: str = "da"
@@ -88,9 +84,11 @@ class Running:
     gate: Gate
     port: int
     server_ssl: bool
-    tokens: dict[str, str]
-    generated: set[str]
+    #: The tokens to print, role -> (token, "new" | "replaced" | "given"): only those made
+    #: at this start, or all with ``show_tokens``. The server keeps only their hashes.
+    shown_tokens: dict[str, tuple[str, str]]
     tasks: list[asyncio.Task[None]]
+    exports: Exports
     closed: bool = False
 
     async def close(self) -> None:
@@ -110,61 +108,8 @@ class Running:
         self.sequencer.store.close()
 
 
-def _json_response(conn: ServerConnection, status: HTTPStatus, body: object) -> Response:
-    resp = conn.respond(status, json.dumps(body, ensure_ascii=False) + "\n")
-    resp.headers = Headers(
-        [(k, v) for k, v in resp.headers.raw_items() if k.lower() != "content-type"]
-        + [("Content-Type", "application/json; charset=utf-8")]
-    )
-    return resp
-
-
-def _toml(programme: Programme, times: Times) -> str:
-    return dumps(programme)
-
-
-#: Path -> (content type, renderer). The live expected times go into the calendar and schedules.
-EXPORTS: dict[str, tuple[str, Callable[[Programme, Times], str]]] = {
-    "/programme.ics": ("text/calendar; charset=utf-8", export_ics),
-    "/schedule.json": ("application/json; charset=utf-8", export_json),
-    "/schedule.xml": ("application/xml; charset=utf-8", export_xml),
-    "/programme.toml": ("application/toml; charset=utf-8", _toml),
-}
-
-
-def _routes(
-    sequencer: Sequencer, gate: Gate, running_ok: Callable[[], bool]
-) -> Callable[[ServerConnection, Request], Response | None]:
-    def process_request(conn: ServerConnection, request: Request) -> Response | None:
-        path = request.path.split("?", 1)[0]
-        if path == "/ws":
-            return gate.admit(conn, request)
-        if path == "/healthz":
-            ok = running_ok()
-            body = {
-                "status": "ok" if ok else "error",
-                "revision": sequencer.revision,
-                "clients": sequencer.presence(),
-                "failures": sequencer.failures,
-            }
-            status = HTTPStatus.OK if ok else HTTPStatus.SERVICE_UNAVAILABLE
-            return _json_response(conn, status, body)
-        if path in EXPORTS:
-            content_type, render = EXPORTS[path]
-            now = sequencer.now()
-            text = render(sequencer.state.programme, sequencer.expected_times(now))
-            resp = conn.respond(HTTPStatus.OK, text)
-            resp.headers = Headers(
-                [(k, v) for k, v in resp.headers.raw_items() if k.lower() != "content-type"]
-                + [("Content-Type", content_type), ("Cache-Control", "no-cache")]
-            )
-            return resp
-        return _json_response(
-            conn, HTTPStatus.NOT_FOUND, {"error": "not found", "websocket": "/ws"}
-        )
-
-    return process_request
-
+#: How long a connection has to send its request and finish the opening handshake.
+HANDSHAKE_TIMEOUT_S = 5.0
 
 #: File descriptors kept back from the connection limit: the database, logs, listeners.
 FD_RESERVE = 64
@@ -217,15 +162,11 @@ async def start(settings: Settings) -> Running:
     store, programme = await asyncio.to_thread(open_store, settings)
     clock = Clock(programme.event.tz, settings.clock)
     state, revision = store.load_state(programme)
-    tokens: dict[str, str] = {}
-    generated: set[str] = set()
-    for role, given in (
-        ("moderator", settings.moderator_token or os.environ.get("PODIUM_MODERATOR_TOKEN")),
-        ("stage", settings.stage_token or os.environ.get("PODIUM_STAGE_TOKEN")),
-    ):
-        tokens[role], new = store.token(role, given)
-        if new:
-            generated.add(role)
+    given = {
+        "moderator": settings.moderator_token or os.environ.get("PODIUM_MODERATOR_TOKEN"),
+        "stage": settings.stage_token or os.environ.get("PODIUM_STAGE_TOKEN"),
+    }
+    tokens = await asyncio.to_thread(settle, store, given, show=settings.show_tokens)
     limits = fit_to_descriptors(settings.limits, raise_descriptor_limit())
     if limits != settings.limits:
         log.warning(
@@ -235,10 +176,11 @@ async def start(settings: Settings) -> Running:
             limits.max_connections,
             limits.max_connections_per_ip,
         )
-    hub = Hub(ws_write)
+    hub = Hub(ws_write, limits.moderator_queue_max)
     sequencer = Sequencer(store, state, revision, settings.now or clock.now, hub, limits)
-    gate = Gate(limits, tokens)
+    gate = Gate(limits, tokens.hashes, store.secret("client_ids"))
     writer = asyncio.create_task(sequencer.run())
+    exports = Exports(sequencer)
 
     async def handler(ws: ServerConnection) -> None:
         try:
@@ -251,7 +193,7 @@ async def start(settings: Settings) -> Running:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(settings.certfile, settings.keyfile)
     try:
-        server = await _listen(settings, handler, tls, sequencer, gate, writer)
+        server = await _listen(settings, handler, tls, sequencer, gate, writer, exports)
     except BaseException:
         writer.cancel()
         raise
@@ -266,7 +208,7 @@ async def start(settings: Settings) -> Running:
                 log.exception("tick failed")
 
     tasks = [writer, asyncio.create_task(ticker())]
-    return Running(server, sequencer, gate, port, tls is not None, tokens, generated, tasks)
+    return Running(server, sequencer, gate, port, tls is not None, tokens.shown, tasks, exports)
 
 
 async def _listen(
@@ -276,6 +218,7 @@ async def _listen(
     sequencer: Sequencer,
     gate: Gate,
     writer: asyncio.Task[None],
+    exports: Exports,
 ) -> Server:
     return await serve(
         handler,
@@ -285,12 +228,22 @@ async def _listen(
         logger=WS_LOG,
         # /healthz says "error" (503) when the writer has stopped: a screen may look fine
         # while no command is served.
-        process_request=_routes(sequencer, gate, lambda: not writer.done()),
+        process_request=routes(
+            sequencer,
+            gate,
+            lambda: not writer.done(),
+            settings.limits.exports_per_minute_per_ip,
+            exports,
+        ),
         max_size=settings.limits.max_frame_bytes * 4,
         compression="deflate" if settings.compression else None,
         ping_interval=20,
         ping_timeout=20,
         backlog=settings.backlog,
+        # Counted from accept(), and at most this long to finish the opening handshake:
+        # sockets that never send a request cannot pile up.
+        create_connection=counted(gate),
+        open_timeout=HANDSHAKE_TIMEOUT_S,
     )
 
 

@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import dataclasses
 import json
-import logging
 import os
 import sys
 from datetime import datetime
@@ -79,10 +78,30 @@ def add_commands(sub: Any) -> None:
     s.add_argument(
         "--moderator-token",
         metavar="T",
-        help="moderatorens adgangskode (ellers PODIUM_MODERATOR_TOKEN)",
+        help="moderatorens adgangskode; ses af alle i `ps`: brug hellere "
+        "PODIUM_MODERATOR_TOKEN eller --moderator-token-file",
     )
     s.add_argument(
-        "--stage-token", metavar="T", help="scenemonitorens adgangskode (ellers PODIUM_STAGE_TOKEN)"
+        "--moderator-token-file",
+        metavar="FILE",
+        help="læs moderatorens adgangskode fra en fil (første linje)",
+    )
+    s.add_argument(
+        "--stage-token",
+        metavar="T",
+        help="scenemonitorens adgangskode; brug hellere PODIUM_STAGE_TOKEN "
+        "eller --stage-token-file",
+    )
+    s.add_argument(
+        "--stage-token-file",
+        metavar="FILE",
+        help="læs scenemonitorens adgangskode fra en fil (første linje)",
+    )
+    s.add_argument(
+        "--show-tokens",
+        action="store_true",
+        help="vis adgangskoderne (kun deres hash gemmes: en kode, der ikke er givet, "
+        "erstattes af en ny)",
     )
     s.add_argument("--compression", action="store_true", help="slå permessage-deflate til")
     s.add_argument(
@@ -177,9 +196,10 @@ def announce(running: Running, lang: str = "da", ready: bool = False) -> None:
     ws = f"{'wss' if secure else 'ws'}://{host}:{running.port}/ws"
     health = f"{'https' if secure else 'http'}://{host}:{running.port}/healthz"
     print(say(lang, "running", ws=ws, health=health))
-    for role, token in running.tokens.items():
-        note = say(lang, "new") if role in running.generated else ""
-        print(f"{say(lang, role)}{note}: {token}")
+    for role, (token, why) in running.shown_tokens.items():
+        print(f"{say(lang, role)}{say(lang, why)}: {token}")
+    if len(running.shown_tokens) < 2:
+        print(say(lang, "tokens_hidden"))
     print(say(lang, "stop"), flush=True)
 
 
@@ -212,17 +232,29 @@ def parse_limits(pairs: list[str], lang: str = "da") -> Limits:
 def cmd_serve(args: argparse.Namespace) -> int:
     """``podium serve``."""
     from server.app import Settings, run
+    from server.logs import configure as configure_logging
     from server.programme import ProgrammeError
 
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(name)s %(message)s",
-    )
+    configure_logging(args.verbose)
     try:
         limits = parse_limits(args.limit, args.lang)
     except ValueError as exc:
         print(say(args.lang, "bad_limit", error=exc), file=sys.stderr)
         return 2
+    tokens: dict[str, str | None] = {}
+    for role, value, path in (
+        ("moderator", args.moderator_token, args.moderator_token_file),
+        ("stage", args.stage_token, args.stage_token_file),
+    ):
+        tokens[role] = value
+        if not value and path:
+            try:
+                tokens[role] = Path(path).read_text(encoding="utf-8").splitlines()[0].strip()
+                if not tokens[role]:
+                    raise ValueError("tom / empty")
+            except (OSError, ValueError, IndexError) as exc:
+                print(say(args.lang, "bad_token_file", file=path, error=exc), file=sys.stderr)
+                return 2
     settings = Settings(
         limits=limits,
         host=args.host,
@@ -230,8 +262,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         db_url=args.db,
         programme=args.programme,
         clock=args.clock,
-        moderator_token=args.moderator_token,
-        stage_token=args.stage_token,
+        moderator_token=tokens["moderator"],
+        stage_token=tokens["stage"],
+        show_tokens=args.show_tokens,
         compression=args.compression,
         lang=args.lang,
         certfile=args.certfile,

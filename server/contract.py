@@ -79,6 +79,7 @@ class CommandName(StrEnum):
     SHOW_QUESTION = "show_question"
     HIDE_QUESTION = "hide_question"
     ANSWER_QUESTION = "answer_question"
+    REJECT_PENDING = "reject_pending"  # clear a flood: every pending question like one
 
 
 class QuestionStatus(StrEnum):
@@ -151,6 +152,10 @@ ERRORS: dict[str, tuple[str, str]] = {
         "Du har stillet mange spørgsmål på kort tid – vent lidt, og prøv igen.",
         "You have asked many questions in a short time – wait and try again.",
     ),
+    "address_limit": (
+        "Der kommer mange spørgsmål eller stemmer fra dit netværk lige nu – prøv igen om et minut.",
+        "Many questions or votes are coming from your network right now – try again in a minute.",
+    ),
     "empty_text": ("Teksten er tom.", "The text is empty."),
     "text_too_long": ("Teksten er for lang.", "The text is too long."),
     "bad_characters": (
@@ -199,6 +204,24 @@ def error_message(code: str, lang: str = "da") -> str:
     return en if lang == "en" else da
 
 
+#: How a question list is ordered, by role (the server sends it so; a client that applies
+#: a ``patch`` sorts again with the same key).
+def question_order(role: str, question: dict[str, Any]) -> tuple[Any, ...]:
+    """The sort key of one question payload in the ``questions`` list of ``role``."""
+    created = str(question.get("created_at", ""))
+    qid = str(question.get("id", ""))
+    if role == Role.MODERATOR:  # newest first
+        return (_inverted(created), _inverted(qid))
+    votes = question.get("votes")
+    count = votes if isinstance(votes, int) and not isinstance(votes, bool) else 0
+    return (-count, created, qid)  # most votes first, then oldest
+
+
+def _inverted(text: str) -> tuple[int, ...]:
+    """A key that sorts strings in reverse order inside an ascending sort."""
+    return (*(-ord(ch) for ch in text), 1)
+
+
 # --- payloads ----------------------------------------------------------------------
 
 
@@ -241,6 +264,14 @@ class QuestionPayload(TypedDict):
     original_text: NotRequired[str]  # moderator only
     edited: NotRequired[bool]
     updated_at: NotRequired[str]
+    client: NotRequired[str]  # moderator only: the end of the sender's client id
+    source: NotRequired[str]  # moderator only: the sender's address
+    votes_top_source: NotRequired["VotesSourcePayload"]  # moderator only
+
+
+class VotesSourcePayload(TypedDict):
+    address: str  # the address most of a question's votes came from
+    votes: int  # how many came from it
 
 
 class MessagePayload(TypedDict):

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
 import time
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from server.admission import Gate
+from server.admission import Gate, peer_ip
 from server.contract import TOKEN_ROLES, error
 from server.hub import Client
 from server.protocol import (
@@ -73,7 +72,8 @@ class Connection:
             return
         if hello is None:
             return
-        client_id = hello.client_id or secrets.token_hex(8)
+        client_id = self.gate.client_id(hello.role, hello.client_id)
+        address = peer_ip(self.ws)
         # Grouped by the room the hello resolves to: a thousand made-up room names are one
         # group (one view per change), not a thousand.
         room = self.sequencer.session_room(hello.room)
@@ -87,7 +87,7 @@ class Connection:
             },
         )
         # The room is part of the session: a command without one acts on the sender's room.
-        actor = Actor(hello.role, client_id, room)
+        actor = Actor(hello.role, client_id, room, address)
         # Answers to command ids are kept per client: a client that reconnects with the
         # client_id its welcome gave (Podium's clients always do) gets the same answer to a
         # resent command, on whatever connection.
@@ -126,8 +126,9 @@ class Connection:
             await self.close(CLOSE_POLICY, exc.code)
             return None
         self.lang = hello.lang
-        if hello.role in TOKEN_ROLES and not self.gate.check_token(hello.role, hello.token):
-            await asyncio.sleep(1.0)  # slows down guessing
+        if hello.role in TOKEN_ROLES and not await self.gate.try_token(
+            hello.role, hello.token, peer_ip(self.ws)
+        ):
             await self.send_error("bad_token")
             await self.close(CLOSE_POLICY, "bad token")
             return None

@@ -111,9 +111,29 @@ def _comparable(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def snapshot_message(
-    state: State, now: datetime, revision: int, role: str, room: str | None
+    state: State, now: datetime, revision: int, role: str, room: str | None, queue_window: int = 300
 ) -> dict[str, Any]:
-    return {"type": "snapshot", "revision": revision, "state": role_view(state, now, role, room)}
+    view = role_view(state, now, role, room, queue_window)
+    return {"type": "snapshot", "revision": revision, "state": view}
+
+
+#: Keys sent as a patch (only the entries that changed) instead of whole.
+_PATCHED = ("questions",)
+
+
+def _patch(old: Any, new: Any) -> dict[str, Any] | None:
+    """What turns the list ``old`` into ``new`` (both lists of objects with an ``id``):
+    the entries added or changed, and the ids removed. None when they are not such lists."""
+    if not isinstance(old, list) or not isinstance(new, list):
+        return None
+    before = {q.get("id"): q for q in old if isinstance(q, dict)}
+    after = {q.get("id"): q for q in new if isinstance(q, dict)}
+    if len(before) != len(old) or len(after) != len(new):
+        return None
+    return {
+        "upsert": [q for qid, q in after.items() if before.get(qid) != q],
+        "remove": sorted(str(qid) for qid in before.keys() - after.keys()),
+    }
 
 
 def mine_message(state: State, revision: int, client_id: str) -> dict[str, Any]:
@@ -123,8 +143,9 @@ def mine_message(state: State, revision: int, client_id: str) -> dict[str, Any]:
 class Hub:
     """Owns the connected clients; publishes each new revision to them."""
 
-    def __init__(self, write: Writer) -> None:
+    def __init__(self, write: Writer, queue_window: int = 300) -> None:
         self._write = write
+        self._window = queue_window  # the moderator's queue: see views.moderator_questions
         # The clients by (role, room), kept as they join and leave: a publish walks groups.
         self._groups: dict[tuple[str, str | None], dict[Client, None]] = {}
         # The last view published to each (role, room), without the clock: a change that a
@@ -159,8 +180,13 @@ class Hub:
     ) -> None:
         """Send ``frames`` (the welcome) and the snapshot, and count the client in.
 
-        No await in between: no publish can slip in ahead of its snapshot.
+        No await in between: no publish can slip in ahead of its snapshot. An attendee that
+        joins while its group's coalesced update waits gets that update sent to the group
+        first: its snapshot is then the group's revision, and the group's next update fits.
         """
+        if client.role == "attendee" and self._attendee_timer is not None:
+            self._attendee_timer.cancel()
+            self._flush_attendees()
         self.send_now(client, [*frames, *self.frames_for(client, state, now, revision)])
         self._groups.setdefault((client.role, client.room), {})[client] = None
 
@@ -190,7 +216,7 @@ class Hub:
         stamp = (id(state), revision, int(now.timestamp()))
         cached = self._snapshots.get(key)
         if cached is None or cached[0] != stamp:
-            message = snapshot_message(state, now, revision, *key)
+            message = snapshot_message(state, now, revision, *key, self._window)
             same = _comparable(message["state"])
             last = self._last_view.get(key)
             if last is not None and last == same:
@@ -286,7 +312,7 @@ class Hub:
                 self._last_view.pop(key, None)
                 self._last_rev.pop(key, None)
                 continue
-            message = snapshot_message(state, now, revision, *key)
+            message = snapshot_message(state, now, revision, *key, self._window)
             view = message["state"]
             same = _comparable(view)
             last = self._last_view.get(key)
@@ -302,6 +328,14 @@ class Hub:
                     "base": self._last_rev[key],
                     "state": changed,
                 }
+                # A vote on one of 300 questions sends that question, not all 300.
+                patch = {}
+                for name in _PATCHED:
+                    if name in changed and (p := _patch(last.get(name), changed[name])):
+                        patch[name] = p
+                        del changed[name]
+                if patch:
+                    message["patch"] = patch
             self._last_view[key] = same
             self._last_rev[key] = revision
             self._write(peers, encode(message))

@@ -134,6 +134,7 @@ class Question:
     updated_at: datetime
     name: str = ""
     organisation: str = ""
+    source: str = ""  # the address it came from (the moderator sees it; nobody else)
 
     def public_dict(self, votes: int) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -155,6 +156,9 @@ class Question:
         d["original_text"] = self.original_text
         d["edited"] = self.text != self.original_text
         d["updated_at"] = self.updated_at.isoformat()
+        d["client"] = self.client_id[-6:]  # enough to tell senders apart, not to act as one
+        if self.source:
+            d["source"] = self.source
         return d
 
 
@@ -179,6 +183,9 @@ class State:
     votes: Mapping[str, frozenset[str]] = field(
         default_factory=lambda: _EMPTY
     )  # question id -> client ids
+    # client id -> the address it last asked or voted from (the moderator sees where votes
+    # come from); only clients that asked or voted.
+    sources: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
     def vote_count(self, question_id: str) -> int:
         return len(self.votes.get(question_id, ()))
@@ -194,6 +201,7 @@ class Actor:
     role: str
     client_id: str
     room: str | None = None  # from the hello; commands without a room act on it
+    address: str = ""  # where the connection comes from (per-address limits, sources)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,13 @@ class Limits:
     commands_per_second: float = 10.0
     command_burst: int = 20
     questions_per_minute: int = 5
+    # From one address (a NATed hall is one address): see docs/reliability.md.
+    questions_per_minute_per_ip: int = 60
+    votes_per_minute_per_ip: int = 1200
+    # The moderator's snapshot carries every approved, shown or answered question and at
+    # most this many of the others (pending, rejected), newest first.
+    moderator_queue_max: int = 300
+    exports_per_minute_per_ip: int = 60  # /programme.ics and the other exports
     hello_timeout_s: float = 5.0
     max_errors: int = 20
     resync_interval_s: float = 2.0
@@ -187,6 +194,14 @@ class SaveNoteArgs(_Strict):
     audience: Literal["moderator", "stage"] = "moderator"
 
 
+class RejectPendingArgs(_Strict):
+    """Reject every pending question like ``question_id``: from its client, its address,
+    or sent at its time or later."""
+
+    question_id: str = Field(min_length=1, max_length=64)
+    scope: Literal["client", "address", "since"]
+
+
 class HideQuestionArgs(_Strict):
     room: str | None = Field(default=None, max_length=64)
 
@@ -220,6 +235,7 @@ COMMANDS: dict[str, tuple[frozenset[str], type[_Strict]]] = {
     C.SHOW_QUESTION: (MODERATOR, QuestionArgs),
     C.HIDE_QUESTION: (MODERATOR, HideQuestionArgs),
     C.ANSWER_QUESTION: (MODERATOR, QuestionArgs),
+    C.REJECT_PENDING: (MODERATOR, RejectPendingArgs),
 }
 
 

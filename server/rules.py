@@ -45,6 +45,7 @@ from server.protocol import (
     MinutesArgs,
     ProtocolError,
     QuestionArgs,
+    RejectPendingArgs,
     RoomArgs,
     SaveNoteArgs,
     StageMessageArgs,
@@ -274,14 +275,24 @@ def _submit_question(state: State, args: SubmitQuestionArgs, ctx: Context) -> Ou
         updated_at=ctx.now,
         name=name,
         organisation=org,
+        source=ctx.actor.address,
     )
     qs = dict(state.questions)
     qs[qid] = q
     return Outcome(
-        replace(state, questions=frozen(qs)),
+        _with_source(replace(state, questions=frozen(qs)), ctx.actor),
         frozenset({QuestionChanged(qid)}),
         {"question_id": qid},
     )
+
+
+def _with_source(state: State, actor: Actor) -> State:
+    """Remember the address a client asked or voted from (when it is new)."""
+    if not actor.address or state.sources.get(actor.client_id) == actor.address:
+        return state
+    sources = dict(state.sources)
+    sources[actor.client_id] = actor.address
+    return replace(state, sources=frozen(sources))
 
 
 def _set_votes(state: State, qid: str, voters: frozenset[str]) -> State:
@@ -299,7 +310,9 @@ def _vote(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
         return Outcome(state, frozenset(), {"votes": len(voters)})
     voters = voters | {ctx.actor.client_id}
     return Outcome(
-        _set_votes(state, q.id, voters), frozenset({VotesChanged(q.id)}), {"votes": len(voters)}
+        _with_source(_set_votes(state, q.id, voters), ctx.actor),
+        frozenset({VotesChanged(q.id)}),
+        {"votes": len(voters)},
     )
 
 
@@ -362,6 +375,31 @@ def _edit(state: State, args: EditQuestionArgs, ctx: Context) -> Outcome:
     return Outcome(state, frozenset({QuestionChanged(q.id)}))
 
 
+def _reject_pending(state: State, args: RejectPendingArgs, ctx: Context) -> Outcome:
+    """Clear a flood in one command: reject every pending question from the same client,
+    the same address, or sent at the same time as ``question_id`` or later."""
+    ref = _question(state, args.question_id)
+
+    def alike(q: Question) -> bool:
+        match args.scope:
+            case "client":
+                return q.client_id == ref.client_id
+            case "address":
+                return bool(ref.source) and q.source == ref.source
+            case _:
+                return q.created_at >= ref.created_at
+
+    hit = [q for q in state.questions.values() if q.status == "pending" and alike(q)]
+    qs = dict(state.questions)
+    for q in hit:
+        qs[q.id] = replace(q, status="rejected", updated_at=ctx.now)
+    return Outcome(
+        replace(state, questions=frozen(qs)) if hit else state,
+        frozenset(QuestionChanged(q.id) for q in hit),
+        {"rejected": len(hit)},
+    )
+
+
 def _show(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
     q = _question(state, args.question_id)
     if q.status not in {"pending", "approved", "answered", "on_screen"}:
@@ -420,6 +458,7 @@ _RULES: dict[str, Callable[[State, Any, Context], Outcome]] = {
     "edit_question": _edit,
     "show_question": _show,
     "hide_question": _hide,
+    "reject_pending": _reject_pending,
 }
 
 

@@ -24,6 +24,7 @@ from server.contract import PROTOCOL_VERSION, MessageType, error, error_message
 from server.hub import Client, Publisher
 from server.programme.model import Programme
 from server.protocol import Command, Limits, ProtocolError, encode
+from server.quotas import Quotas
 from server.replies import Answer, Replies, fingerprint
 from server.state import Actor, Context, Outcome, State, apply, expire_messages, timeline
 from server.storage import LogEntry, Repository
@@ -33,6 +34,8 @@ log = logging.getLogger("podium.server")
 
 #: How many queued commands are applied together at most.
 MAX_BATCH = 500
+#: Commands counted per address (server.quotas), by the kind of quota they use.
+_QUOTA_OF = {"submit_question": "questions", "vote": "votes"}
 
 
 @dataclass
@@ -89,6 +92,12 @@ class Sequencer:
         self._committing = False
         self._programme_stamp = store.programme_stamp()
         self.failures = 0  # batches that failed with an unexpected error (logged)
+        self.quotas = Quotas(
+            {
+                "questions": limits.questions_per_minute_per_ip,
+                "votes": limits.votes_per_minute_per_ip,
+            }
+        )
 
     # --- clients ------------------------------------------------------------------
 
@@ -186,7 +195,10 @@ class Sequencer:
                 job.answers.append((req, _same_or_refused(done, req.command, req.lang)))
                 continue
             ctx = Context(now=now, actor=req.actor, new_id=_new_id, limits=self.limits)
+            quota = _QUOTA_OF.get(req.command.name)
             try:
+                if quota and not self.quotas.allows(quota, req.actor.address):
+                    raise ProtocolError("address_limit")
                 out: Outcome = apply(state, req.command, ctx)
             except ProtocolError as exc:
                 reply = dict(error(exc.code, exc.message(req.lang), req.command.id))
@@ -198,6 +210,8 @@ class Sequencer:
                 ok = False
             else:
                 if out.changed:
+                    if quota:
+                        self.quotas.charge(quota, req.actor.address)
                     revision += 1
                     state = out.state
                     job.changed |= out.changed
@@ -326,6 +340,7 @@ class Sequencer:
             self._system_change(self.state, set(), now)
         self.hub.catch_up(self.state, now, self.revision)
         self.hub.publish_presence()
+        self.quotas.forget_idle()
 
     def expected_times(self, now: datetime) -> dict[str, tuple[datetime, datetime]]:
         """Every item's expected start and end now (for the exports served over HTTP)."""

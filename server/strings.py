@@ -23,6 +23,19 @@ CLI: dict[str, tuple[str, str]] = {
     "moderator": ("Moderator-kode", "Moderator token"),
     "stage": ("Scene-kode", "Stage token"),
     "new": (" (ny)", " (new)"),
+    "replaced": (
+        " (ny – den gamle virker ikke længere)",
+        " (new – the old one no longer works)",
+    ),
+    "given": (" (givet)", " (given)"),
+    "tokens_hidden": (
+        "Adgangskoderne vises kun, når de laves (podium serve --show-tokens laver nye).",
+        "The tokens are shown only when made (podium serve --show-tokens makes new ones).",
+    ),
+    "bad_token_file": (
+        "Kan ikke læse adgangskoden i {file}: {error}",
+        "Cannot read the token in {file}: {error}",
+    ),
     "stop": ("Stop med Ctrl+C.", "Stop with Ctrl+C."),
     "bad_programme": ("Programmet kan ikke indlæses:", "The programme cannot be loaded:"),
     "cannot_start": ("Serveren kan ikke starte: {error}", "The server cannot start: {error}"),

@@ -6,10 +6,11 @@ pending or rejected question, a note or the stage message.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from server.contract import PUBLIC_STATUSES
+from server.contract import PUBLIC_STATUSES, Role, question_order
 from server.state import Question, Slot, State, Timeline, timeline
 from server.timeline import target_in
 
@@ -33,9 +34,39 @@ def _current(state: State, tl: Timeline) -> dict[str, Any] | None:
 
 
 def _public_questions(state: State) -> list[dict[str, Any]]:
-    qs = [q for q in state.questions.values() if q.status in PUBLIC_STATUSES]
-    qs.sort(key=lambda q: (-state.vote_count(q.id), q.created_at))
-    return [q.public_dict(state.vote_count(q.id)) for q in qs]
+    qs = [
+        q.public_dict(state.vote_count(q.id))
+        for q in state.questions.values()
+        if q.status in PUBLIC_STATUSES
+    ]
+    qs.sort(key=lambda d: question_order(Role.ATTENDEE, d))
+    return qs
+
+
+def _moderator_question(state: State, q: Question) -> dict[str, Any]:
+    d = q.full_dict(state.vote_count(q.id))
+    voters = state.votes.get(q.id, ())
+    if voters:
+        # Where the votes come from: many from one address may be one person voting as
+        # many (or a whole NATed hall: the moderator knows the venue).
+        top = Counter(state.sources.get(c, "") for c in voters).most_common(1)[0]
+        d["votes_top_source"] = {"address": top[0], "votes": top[1]}
+    return d
+
+
+def moderator_questions(state: State, window: int) -> tuple[list[dict[str, Any]], int]:
+    """The moderator's queue, newest first: every public question and at most ``window``
+    of the others (pending, rejected); and how many of those were left out (a flood
+    must not make a snapshot the console cannot load)."""
+    public = [q for q in state.questions.values() if q.status in PUBLIC_STATUSES]
+    rest = sorted(
+        (q for q in state.questions.values() if q.status not in PUBLIC_STATUSES),
+        key=lambda q: (q.created_at, q.id),
+        reverse=True,
+    )
+    shown = [_moderator_question(state, q) for q in (*public, *rest[:window])]
+    shown.sort(key=lambda d: question_order(Role.MODERATOR, d))
+    return shown, max(0, len(rest) - window)
 
 
 def public_view(state: State, now: datetime, room: str | None = None) -> dict[str, Any]:
@@ -71,8 +102,14 @@ def public_view(state: State, now: datetime, room: str | None = None) -> dict[st
     }
 
 
-def role_view(state: State, now: datetime, role: str, room: str | None = None) -> dict[str, Any]:
-    """The snapshot ``state`` for one role."""
+def role_view(
+    state: State,
+    now: datetime,
+    role: str,
+    room: str | None = None,
+    queue_window: int = 300,
+) -> dict[str, Any]:
+    """The snapshot ``state`` for one role (``queue_window``: see :func:`moderator_questions`)."""
     view = public_view(state, now, room)
     if role == "attendee":
         view["questions"] = _public_questions(state)
@@ -91,8 +128,7 @@ def role_view(state: State, now: datetime, role: str, room: str | None = None) -
             k: {"text": n.text, "audience": n.audience, "updated_at": n.updated_at.isoformat()}
             for k, n in state.notes.items()
         }
-        qs = sorted(state.questions.values(), key=lambda q: q.created_at, reverse=True)
-        view["questions"] = [q.full_dict(state.vote_count(q.id)) for q in qs]
+        view["questions"], view["questions_hidden"] = moderator_questions(state, queue_window)
     return view
 
 

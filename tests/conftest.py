@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
+from kiosk.link import apply_patch
 from server.app import Running, Settings, start
 from server.protocol import Limits
 
@@ -74,6 +75,7 @@ class Client:
 
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
+        self.role = ""  # from the welcome (a patch is ordered for the role)
         self.frames: list[str] = []
         self.welcome: dict[str, Any] = {}
         self.snapshot: dict[str, Any] = {}
@@ -95,11 +97,12 @@ class Client:
                 msg["base"],
                 self.snapshot.get("revision"),
             )
-            msg = {
-                "type": "snapshot",
-                "revision": msg["revision"],
-                "state": {**self.snapshot["state"], **msg["state"]},
-            }
+            state = {**self.snapshot["state"], **msg["state"]}
+            for name, patch in msg.get("patch", {}).items():
+                state[name] = apply_patch(state[name], patch, self.role)
+            msg = {"type": "snapshot", "revision": msg["revision"], "state": state}
+        if msg.get("type") == "welcome":
+            self.role = msg["role"]
         self.latest[msg.get("type", "")] = msg
         if msg.get("type") == "snapshot":
             self.snapshot = msg
@@ -200,6 +203,9 @@ async def restartable(
 async def connect_as(server: Running) -> AsyncIterator[Callable[..., Any]]:
     """connect_as(role, **hello) -> a Client that has read its welcome and snapshot."""
     opened: list[Client] = []
+    # The server issues client ids: a test names its clients ("alice") and gets the id the
+    # server gave "alice" the first time whenever it connects as "alice" again.
+    issued: dict[str, str] = {}
 
     async def _connect(role: str, *, handshake: bool = True, **hello: Any) -> Client:
         ws = await connect(f"ws://127.0.0.1:{server.port}/ws", proxy=None, open_timeout=5 * UNIT)
@@ -213,8 +219,13 @@ async def connect_as(server: Running) -> AsyncIterator[Callable[..., Any]]:
             hello.setdefault("token", STAGE_TOKEN)
         if role == "attendee":
             hello.setdefault("client_id", f"att-{len(opened)}")
+        named = hello.get("client_id")
+        if isinstance(named, str) and named in issued:
+            hello["client_id"] = issued[named]
         await client.send({"type": "hello", "protocol": 1, "role": role, **hello})
         client.welcome = await client.expect("welcome")
+        if isinstance(named, str):
+            issued.setdefault(named, client.welcome["client_id"])
         await client.expect("snapshot")
         return client
 

@@ -93,6 +93,12 @@ class AttendeeApp(LinkedApp):
         if isinstance(limits, dict) and isinstance(limits.get("question_max_chars"), int):
             self.main.set_limit(limits["question_max_chars"])
 
+    def on_identity(self, client_id: str) -> None:
+        # The id the server issued (signed): our questions and votes are known by it, on
+        # this run and the next.
+        self.profile.client_id = client_id
+        self.store.save(self.profile)
+
     def show(self, view: StateView) -> None:
         self.main.show(view, self.now())
         self._refresh_lists()

@@ -19,7 +19,13 @@ import themes
 from kiosk.base import LinkedApp
 from kiosk.model import QuestionView, StateView
 from kiosk.moderator.screens.main import ModeratorScreen
-from kiosk.moderator.screens.modals import ConfirmScreen, HelpScreen, NoteScreen, PromptScreen
+from kiosk.moderator.screens.modals import (
+    ChoiceScreen,
+    ConfirmScreen,
+    HelpScreen,
+    NoteScreen,
+    PromptScreen,
+)
 from server.contract import CommandName as C
 
 log = logging.getLogger("podium.moderator")
@@ -45,6 +51,7 @@ KEYS: list[tuple[str, str, str, bool]] = [
     ("o", "toggle_questions", "key_toggle_questions", False),
     ("a", "approve", "key_approve", True),
     ("r", "reject", "key_reject", False),
+    ("R", "reject_flood", "key_reject_flood", False),
     ("e", "edit", "key_edit", False),
     ("v", "show_question", "key_show_question", True),
     ("h", "hide_question", "key_hide_question", False),
@@ -102,15 +109,24 @@ class ModeratorApp(LinkedApp):
 
     # --- sending ----------------------------------------------------------------
 
-    def send(self, name: C, args: dict[str, Any] | None = None, done: str = "") -> None:
-        """Send a command in the background; show its error, or ``done`` when it worked."""
+    def send(
+        self,
+        name: C,
+        args: dict[str, Any] | None = None,
+        done: str | Callable[[dict[str, Any]], str] = "",
+    ) -> None:
+        """Send a command in the background; show its error, or ``done`` when it worked
+        (a text, or one made from the ack's ``result``)."""
 
         async def run() -> None:
             reply = await self.link.command(
                 name, args or {}, offline=False, timeout=COMMAND_TIMEOUT_S
             )
             if reply.get("type") == "ack":
-                if done:
+                if callable(done):
+                    result = reply.get("result")
+                    self.notify(done(result if isinstance(result, dict) else {}), markup=False)
+                elif done:
                     self.notify(self.t("done", what=done), markup=False, timeout=2)
                 return
             code = reply.get("code")
@@ -262,6 +278,35 @@ class ModeratorApp(LinkedApp):
                 self.t("confirm_reject"),
                 lambda: self.send(C.REJECT_QUESTION, {"question_id": q.id}),
             )
+
+    def action_reject_flood(self) -> None:
+        """Clear a flood: reject every pending question from the selected one's sender, its
+        address, or sent at its time or later (one command, in the log like any other)."""
+        q = self._question()
+        if q is None:
+            return
+        pending = [p for p in (self.view.questions if self.view else ()) if p.status == "pending"]
+        since = q.created_at
+        choices = [("client", self.t("flood_client", n=sum(p.client == q.client for p in pending)))]
+        if q.source:
+            n = sum(p.source == q.source for p in pending)
+            choices.append(("address", self.t("flood_address", address=q.source, n=n)))
+        if since is not None:
+            n = sum(p.created_at is not None and p.created_at >= since for p in pending)
+            time = self.t.at(since.astimezone(self.now().tzinfo))
+            choices.append(("since", self.t("flood_since", time=time, n=n)))
+
+        def chosen(scope: str | None) -> None:
+            if scope is not None:
+                self.send(
+                    C.REJECT_PENDING,
+                    {"question_id": q.id, "scope": scope},
+                    done=lambda result: self.t("flood_done", n=result.get("rejected", 0)),
+                )
+
+        self.push_screen(
+            ChoiceScreen(self.t, self.t("flood_title"), choices, self.t("flood_hint")), chosen
+        )
 
     def action_edit(self) -> None:
         q = self._question()

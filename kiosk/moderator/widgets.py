@@ -207,6 +207,13 @@ class QuestionTable(Vertical):
             title = self.titles.get(q.item_id)
             if title:
                 text += f"\n→ {title}"
+            if q.source:
+                text += "\n" + self.t("question_source", address=q.source, client=q.client)
+            elif q.client:
+                text += "\n" + self.t("question_client", client=q.client)
+            address, k = q.top_source
+            if k >= 10 and 2 * k > q.votes:  # many votes from one place: worth a look
+                text += "\n" + self.t("votes_one_source", k=k, n=q.votes, address=address or "?")
         detail = self.query_one("#question-detail", Plain)
         detail.set(text)
         detail.display = bool(text)
@@ -254,6 +261,8 @@ class QuestionTable(Vertical):
         self.border_title = (
             f"{self.t('questions')} · {counts['pending']} {self.t('st_pending').lower()}"
         )
+        if view.questions_hidden:
+            self.border_title += f" ({self.t('questions_hidden', n=view.questions_hidden)})"
         self._fill()
 
     def _fill(self) -> None:

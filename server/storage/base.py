@@ -43,12 +43,17 @@ class Repository(Protocol):
 
     def close(self) -> None: ...
 
-    def token(self, role: str, given: str | None = None) -> tuple[str, bool]:
-        """The token of a role: ``given`` (stored), else the stored one, else a new one.
+    def get_meta(self, key: str) -> str | None:
+        """A stored setting (the tokens' hashes, the revision, secrets), or None."""
+        ...
 
-        Returns:
-            The token and whether it was generated just now.
-        """
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a setting at once (in a transaction of its own)."""
+        ...
+
+    def secret(self, name: str) -> bytes:
+        """A random secret kept under ``name`` (made on first use), e.g. the key that signs
+        client ids; the same for every process on the same database."""
         ...
 
     def load_programme(self) -> Programme | None: ...

@@ -38,6 +38,7 @@ class MemoryStore:
         self._notes: dict[str, Note] = {}
         self._questions: dict[str, Question] = {}
         self._votes: dict[str, frozenset[str]] = {}
+        self._sources: dict[str, str] = {}
         self._revision = 0
         self._log: list[LogEntry] = []
         self._replies: dict[tuple[str, str], LogEntry] = {}
@@ -45,15 +46,14 @@ class MemoryStore:
     def close(self) -> None:
         pass
 
-    def token(self, role: str, given: str | None = None) -> tuple[str, bool]:
-        key = f"token:{role}"
-        if given:
-            self._meta[key] = given
-            return given, False
-        if key in self._meta:
-            return self._meta[key], False
-        self._meta[key] = secrets.token_urlsafe(12)
-        return self._meta[key], True
+    def get_meta(self, key: str) -> str | None:
+        return self._meta.get(key)
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._meta[key] = value
+
+    def secret(self, name: str) -> bytes:
+        return bytes.fromhex(self._meta.setdefault(f"secret:{name}", secrets.token_hex(32)))
 
     def load_programme(self) -> Programme | None:
         return self._programme
@@ -72,6 +72,7 @@ class MemoryStore:
             notes=MappingProxyType(dict(self._notes)),
             questions=MappingProxyType(dict(self._questions)),
             votes=MappingProxyType(dict(self._votes)),
+            sources=MappingProxyType(dict(self._sources)),
         )
         return state, self._revision
 
@@ -85,11 +86,16 @@ class MemoryStore:
                 case NoteChanged(item_id):
                     self._notes[item_id] = state.notes[item_id]
                 case QuestionChanged(qid):
-                    self._questions[qid] = state.questions[qid]
+                    q = self._questions[qid] = state.questions[qid]
+                    if q.source:
+                        self._sources.setdefault(q.client_id, q.source)
                 case VotesChanged(qid):
                     if qid not in self._questions:  # as the database's foreign key would
                         raise KeyError(f"votes for an unknown question {qid}")
                     self._votes[qid] = state.votes.get(qid, frozenset())
+                    for client in self._votes[qid]:  # as the vote rows keep each address
+                        if client in state.sources:
+                            self._sources[client] = state.sources[client]
         for entry in log:
             self._log.append(entry)
             self._replies[(entry.client_key, entry.command_id)] = entry

@@ -7,7 +7,9 @@ Sync SQLAlchemy on purpose (see PITFALLS 16): the server calls it from one write
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import secrets
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -16,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, event, func
+from sqlalchemy import Engine, event, func, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, create_engine, delete, select
 
@@ -32,6 +34,7 @@ from server.programme.model import Programme
 from server.state import Live, Note, Question, State
 from server.storage.base import LogEntry, Logged
 from server.storage.tables import (
+    ADDED_COLUMNS,
     CommandLogRow,
     LiveRow,
     MetaRow,
@@ -47,10 +50,25 @@ class NotWritable(OSError):
 
 
 def default_db_url() -> str:
-    """SQLite in the user's data directory (created if missing)."""
+    """SQLite in the user's data directory (created if missing, readable by the user only:
+    it holds every question, who asked it and from where)."""
     path = Path(user_data_dir("podium", appauthor=False)) / "podium.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+        path.parent.chmod(0o700)  # whatever the umask made of it
     return f"sqlite:///{path}"
+
+
+def _private_file(url: str) -> None:
+    """Create a SQLite file that does not exist yet as 0600 (its -wal and -shm files get the
+    same mode from SQLite); an existing file is left as its owner set it."""
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return
+    path = Path(url.removeprefix("sqlite:///"))
+    if path.exists() or not path.parent.is_dir():
+        return
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def normalise_url(url: str) -> str:
@@ -77,13 +95,24 @@ class Store:
 
     def __init__(self, url: str, *, connect_args: dict[str, Any] | None = None) -> None:
         self.url = normalise_url(url)
+        with contextlib.suppress(OSError):  # a folder we may not write: create_all says so
+            _private_file(self.url)
         self.db: Engine = create_engine(self.url, connect_args=connect_args or {})
         if self.db.dialect.name == "sqlite":
             event.listen(self.db, "connect", _sqlite_pragmas)
         try:
             SQLModel.metadata.create_all(self.db)
+            self._add_columns()
         except SQLAlchemyError as exc:
             raise NotWritable(self._refusal(exc)) from None
+
+    def _add_columns(self) -> None:
+        """Give a database made by an older Podium the columns added since."""
+        have = inspect(self.db)
+        with self.db.begin() as conn:
+            for table, column, sql in ADDED_COLUMNS:
+                if column not in {c["name"] for c in have.get_columns(table)}:
+                    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql}"))
 
     def close(self) -> None:
         self.db.dispose()
@@ -116,23 +145,13 @@ class Store:
             s.merge(MetaRow(key=key, value=value))
             s.commit()
 
-    def token(self, role: str, given: str | None = None) -> tuple[str, bool]:
-        """The token of a role: ``given`` (stored), else the stored one, else a new one.
-
-        Returns:
-            The token and whether it was generated just now.
-        """
-        key = f"token:{role}"
-        if given:
-            if self.get_meta(key) != given:
-                self.set_meta(key, given)
-            return given, False
+    def secret(self, name: str) -> bytes:
+        key = f"secret:{name}"
         stored = self.get_meta(key)
-        if stored:
-            return stored, False
-        new = secrets.token_urlsafe(12)
-        self.set_meta(key, new)
-        return new, True
+        if not stored:
+            stored = secrets.token_hex(32)
+            self.set_meta(key, stored)
+        return bytes.fromhex(stored)
 
     # --- the whole state --------------------------------------------------------
 
@@ -164,9 +183,12 @@ class Store:
                 for r in s.exec(select(NoteRow))
             }
             questions = {r.id: _question(r) for r in s.exec(select(QuestionRow))}
+            sources = {q.client_id: q.source for q in questions.values() if q.source}
             votes: dict[str, set[str]] = {}
             for v in s.exec(select(VoteRow)):
                 votes.setdefault(v.question_id, set()).add(v.client_id)
+                if v.source:
+                    sources[v.client_id] = v.source
             rev = s.get(MetaRow, "revision")
         state = State(
             programme=programme,
@@ -174,6 +196,7 @@ class Store:
             notes=MappingProxyType(notes),
             questions=MappingProxyType(questions),
             votes=MappingProxyType({k: frozenset(v) for k, v in votes.items()}),
+            sources=MappingProxyType(sources),
         )
         return state, int(rev.value) if rev else 0
 
@@ -203,7 +226,8 @@ class Store:
                         s.flush()  # the question row must exist before its votes
                         s.exec(delete(VoteRow).where(VoteRow.question_id == qid))  # type: ignore[arg-type]
                         for client in sorted(state.votes.get(qid, ())):
-                            s.add(VoteRow(question_id=qid, client_id=client))
+                            source = state.sources.get(client, "")
+                            s.add(VoteRow(question_id=qid, client_id=client, source=source))
             for e in log:
                 s.add(
                     CommandLogRow(
@@ -284,6 +308,7 @@ def _question(r: QuestionRow) -> Question:
         updated_at=datetime.fromisoformat(r.updated_at),
         name=r.name,
         organisation=r.organisation,
+        source=r.source,
     )
 
 
@@ -297,6 +322,7 @@ def _question_row(q: Question) -> QuestionRow:
         client_id=q.client_id,
         name=q.name,
         organisation=q.organisation,
+        source=q.source,
         created_at=q.created_at.isoformat(),
         updated_at=q.updated_at.isoformat(),
     )

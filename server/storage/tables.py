@@ -42,6 +42,7 @@ class QuestionRow(SQLModel, table=True):
     client_id: str = Field(index=True, max_length=64)
     name: str = ""
     organisation: str = ""
+    source: str = Field(default="", max_length=64)  # the sender's address
     created_at: str
     updated_at: str
 
@@ -50,6 +51,7 @@ class VoteRow(SQLModel, table=True):
     __tablename__ = "podium_vote"
     question_id: str = Field(primary_key=True, foreign_key="podium_question.id", max_length=64)
     client_id: str = Field(primary_key=True, max_length=64)
+    source: str = Field(default="", max_length=64)  # the voter's address
 
 
 class CommandLogRow(SQLModel, table=True):
@@ -66,3 +68,11 @@ class CommandLogRow(SQLModel, table=True):
     ok: bool
     reply: str  # JSON of the ack or error sent back
     revision: int
+
+
+#: Columns added after the first release: (table, column, SQL type and default). A
+#: database made by an older Podium gets them at start (see ``Store.__init__``).
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("podium_question", "source", "VARCHAR(64) NOT NULL DEFAULT ''"),
+    ("podium_vote", "source", "VARCHAR(64) NOT NULL DEFAULT ''"),
+)

@@ -114,6 +114,7 @@ async def test_resent_after_restart_creates_no_duplicate(server, connect_as, tmp
     profile = store.load()
     raw = await connect_as("attendee", client_id=profile.client_id)
     first = await raw.command("submit_question", cid="lost-ack-1", text="Kom jeg igennem?")
+    profile.client_id = raw.welcome["client_id"]  # the id the server issued, as the app keeps
     profile.outbox.append(Outgoing("lost-ack-1", "Kom jeg igennem?"))
     store.save(profile)
     app = _app(server.port, tmp_path)

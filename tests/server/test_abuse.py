@@ -47,6 +47,33 @@ async def test_too_many_connections_from_one_address_are_refused(small_server: R
         await c.close()
 
 
+async def test_sockets_that_never_send_a_request_are_counted_and_timed_out(
+    restartable, monkeypatch
+):
+    """Four silent TCP connections fill an address's four slots (before: not counted at all,
+    so they could take every descriptor); the server closes them after the handshake
+    timeout, and the address can connect again."""
+    from server import app
+
+    monkeypatch.setattr(app, "HANDSHAKE_TIMEOUT_S", 0.5 * UNIT)
+    running = await restartable(
+        limits=Limits(max_connections=8, max_connections_per_ip=4, hello_timeout_s=2 * UNIT)
+    )
+    silent = [await asyncio.open_connection("127.0.0.1", running.port) for _ in range(4)]
+    url = f"ws://127.0.0.1:{running.port}/ws"
+    with pytest.raises(InvalidStatus) as exc:
+        await connect(url, proxy=None)
+    assert exc.value.response.status_code == 429
+    async with asyncio.timeout(5 * UNIT):
+        for reader, _ in silent:  # the server hangs up on each
+            assert await reader.read() == b""
+    async with connect(url, proxy=None):
+        pass
+    assert running.gate.refused == 1
+    for _, writer in silent:
+        writer.close()
+
+
 async def test_the_total_limit_answers_503(restartable):
     """Over the total limit the handshake answers 503."""
     running = await restartable(limits=Limits(max_connections=2, max_connections_per_ip=100))
@@ -139,6 +166,28 @@ async def test_a_wrong_token_is_answered_slowly(connect_as):
     await c.send({"type": "hello", "protocol": 1, "role": "moderator", "token": "guess"})
     err = await c.expect("error")
     assert err["code"] == "bad_token" and time.monotonic() - t0 >= 0.9
+
+
+async def test_guessing_from_one_address_is_one_guess_at_a_time_and_logged(
+    connect_as, monkeypatch, caplog
+):
+    """Parallel wrong tokens from one address are checked one after another, each holding the
+    address (before: 16 sockets guessed 16 at a time); each is logged, never the token."""
+    from server import admission
+
+    monkeypatch.setattr(admission, "WRONG_TOKEN_DELAY_S", 0.3)
+    guessers = [await connect_as("moderator", handshake=False) for _ in range(4)]
+    t0 = time.monotonic()
+    for n, c in enumerate(guessers):
+        await c.send({"type": "hello", "protocol": 1, "role": "moderator", "token": f"gæt-{n}"})
+    for c in guessers:
+        assert (await c.expect("error", timeout=10 * UNIT))["code"] == "bad_token"
+    assert time.monotonic() - t0 >= 4 * 0.3 * 0.95
+    wrong = [r.getMessage() for r in caplog.records if "wrong moderator token" in r.getMessage()]
+    assert len(wrong) == 4 and "from 127.0.0.1 (4 in the last 10 minutes)" in wrong[-1]
+    assert not any("gæt-" in r.getMessage() for r in caplog.records)
+    mod = await connect_as("moderator")  # the right token still opens, at once
+    assert mod.welcome["role"] == "moderator"
 
 
 async def test_a_stage_token_is_not_a_moderator_token(connect_as):

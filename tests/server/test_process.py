@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import stat
 import subprocess
 import sys
 import urllib.request
@@ -30,27 +31,54 @@ async def hello(port: int, role: str, **kw: Any) -> Client:
 
 
 async def test_serve_with_no_flags_uses_the_seed_and_the_data_dir(spawn, env):
-    """`podium serve` on a fresh machine: seed, SQLite in the data dir, new tokens printed."""
+    """`podium serve` on a fresh machine: seed, SQLite in a private data dir, new tokens
+    printed once (only their hash is stored); later starts print none, and
+    --show-tokens makes new ones."""
     p = spawn()
     assert any(ln.startswith("Moderator-kode (ny):") for ln in p.lines)
-    assert (Path(env["XDG_DATA_HOME"]) / "podium" / "podium.sqlite3").exists()
-    body = json.loads(
-        urllib.request.urlopen(f"http://127.0.0.1:{p.port}/healthz", timeout=5).read()
-    )
-    assert body["status"] == "ok" and set(body["clients"]) == {
-        "hall",
-        "stage",
-        "moderator",
-        "attendee",
-    }
+    db = Path(env["XDG_DATA_HOME"]) / "podium" / "podium.sqlite3"
+    assert db.exists()
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+    token = p.token("Moderator-kode")
+    health = f"http://127.0.0.1:{p.port}/healthz"
+    body = json.loads(urllib.request.urlopen(health, timeout=5).read())
+    assert body["status"] == "ok" and "clients" not in body  # who is connected: not public
+    asked = urllib.request.Request(health, headers={"Authorization": f"Bearer {token}"})
+    body = json.loads(urllib.request.urlopen(asked, timeout=5).read())
+    assert set(body["clients"]) == {"hall", "stage", "moderator", "attendee"}
     hall = await hello(p.port, "hall")
     assert len(hall.snapshot["state"]["programme"]) == 12
     await hall.close()
-    token = p.token("Moderator-kode")
     assert p.stop() == 0
+    stored = b"".join(f.read_bytes() for f in db.parent.glob("podium.sqlite3*"))
+    assert token.encode() not in stored and b"pbkdf2_sha256$" in stored
     again = spawn()
-    assert again.token("Moderator-kode") == token  # kept, and not "(ny)" any more
-    assert not any("(ny)" in ln and "Moderator" in ln for ln in again.lines)
+    assert not any(ln.startswith(("Moderator-kode", "Scene-kode")) for ln in again.lines)
+    assert any("vises kun, når de laves" in ln for ln in again.lines)
+    mod = await hello(again.port, "moderator", token=token)  # the same token still opens
+    assert mod.welcome["role"] == "moderator"
+    await mod.close()
+    assert again.stop() == 0
+    shown = spawn("--show-tokens")
+    assert any(ln.startswith("Moderator-kode (ny – den gamle") for ln in shown.lines)
+    assert shown.token("Moderator-kode") != token
+
+
+async def test_a_token_file_is_read_and_a_missing_one_refused(spawn, tmp_path: Path):
+    """--moderator-token-file keeps the token out of `ps`; an unreadable file stops serve."""
+    path = tmp_path / "moderator.token"
+    path.write_text("fra-filen\n", encoding="utf-8")
+    p = spawn("--moderator-token-file", str(path))
+    mod = await hello(p.port, "moderator", token="fra-filen")
+    assert mod.welcome["role"] == "moderator"
+    await mod.close()
+    p.stop()
+    r = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "serve", "--moderator-token-file", str(tmp_path / "nej")],
+        capture_output=True, text=True, timeout=30 * UNIT, cwd=ROOT,
+    )  # fmt: skip
+    assert r.returncode == 2 and "Kan ikke læse adgangskoden" in r.stderr
 
 
 async def test_question_on_screen_survives_sigkill(spawn, tmp_path: Path):
@@ -72,7 +100,8 @@ async def test_question_on_screen_survives_sigkill(spawn, tmp_path: Path):
     assert on["id"] == qid and on["text"] == "Overlever jeg et nedbrud?" and on["name"] == "Ida"
     assert hall.snapshot["revision"] >= shown["revision"]
     # the resent command is answered from the log, not applied again
-    att2 = await hello(q.port, "attendee", client_id="ida")
+    att2 = await hello(q.port, "attendee", client_id=att.welcome["client_id"])
+    assert att2.welcome["client_id"] == att.welcome["client_id"]  # the signing key is stored
     await att2.send(
         {
             "type": "command",
@@ -102,7 +131,7 @@ async def test_sigterm_closes_clients_with_1001(spawn):
 async def test_tokens_from_environment(spawn):
     """PODIUM_MODERATOR_TOKEN sets the moderator token."""
     p = spawn(extra_env={"PODIUM_MODERATOR_TOKEN": "fra-miljøet"})
-    assert p.token("Moderator-kode") == "fra-miljøet"
+    assert not any(ln.startswith("Moderator-kode") for ln in p.lines)  # known: not printed
     mod = await hello(p.port, "moderator", token="fra-miljøet")
     assert mod.welcome["role"] == "moderator"
 

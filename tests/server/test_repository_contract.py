@@ -15,6 +15,7 @@ from server.protocol import parse_command
 from server.replies import Replies
 from server.state import Actor, Context, State, apply
 from server.storage import LogEntry, MemoryStore, Repository, Store
+from server.tokens import settle, verify
 from tests.conftest import TZ
 from tests.server.conftest import PG_URL
 
@@ -113,12 +114,27 @@ def test_replies_are_found_by_client_and_command_id(store: Repository):
     assert store.command_log()[0].args == {"question_id": "q1"}
 
 
-def test_tokens_are_generated_once_and_kept(store: Repository):
-    """A token made at first start is the same at the next; a given one replaces it."""
-    token, new = store.token("moderator")
-    assert new and store.token("moderator") == (token, False)
-    assert store.token("moderator", "given") == ("given", False)
-    assert store.token("moderator") == ("given", False)
+def test_tokens_are_kept_as_a_hash_and_shown_only_when_made(store: Repository):
+    """A token made at first start is shown once and only its hash is stored; the next
+    start shows nothing and the same token still opens; a given one replaces it; --show-tokens
+    replaces one only known by its hash; a clear-text token of an older Podium is hashed."""
+    first = settle(store, {})
+    token, why = first.shown["moderator"]
+    assert why == "new" and verify(token, first.hashes["moderator"])
+    assert token not in str(first.hashes) and store.get_meta("token_hash:moderator") != token
+    again = settle(store, {})
+    assert again.shown == {} and verify(token, again.hashes["moderator"])
+    given = settle(store, {"moderator": "tine-2025"})
+    assert verify("tine-2025", given.hashes["moderator"]) and given.shown == {}
+    assert not verify(token, given.hashes["moderator"])
+    shown = settle(store, {}, show=True)
+    new, why = shown.shown["stage"]
+    assert why == "replaced" and verify(new, shown.hashes["stage"])
+    store.set_meta("token:moderator", "gammel-kode")  # as Podium before 0.x kept it
+    store.set_meta("token_hash:moderator", "")
+    upgraded = settle(store, {})
+    assert verify("gammel-kode", upgraded.hashes["moderator"]) and upgraded.shown == {}
+    assert store.get_meta("token:moderator") == ""
 
 
 def test_the_reply_cache_stays_bounded_and_still_answers_old_ids(store: Repository):
@@ -133,3 +149,56 @@ def test_the_reply_cache_stays_bounded_and_still_answers_old_ids(store: Reposito
     assert len(replies) == 4
     small = Replies(store, capacity=100)
     assert small.complete and small.known_absent(("attendee:a1", "never"))
+
+
+def _apply_from(state: State, client: str, address: str, name: str, args: dict, qid: str) -> State:
+    cmd = parse_command({"type": "command", "id": "x", "name": name, "args": args}, "attendee")
+    return apply(
+        state, cmd, Context(NOW, Actor("attendee", client, None, address), lambda: qid)
+    ).state
+
+
+def test_where_questions_and_votes_came_from_is_kept(store: Repository):
+    """A question's address and each voter's address come back after a restart (the
+    moderator sees where votes come from), and a signing secret stays the same."""
+    store.save_programme(PROGRAMME, NOW)
+    state, _ = store.load_state(PROGRAMME)
+    state = _apply_from(state, "a1", "10.0.0.7", "submit_question", {"text": "Hvorfor?"}, "q1")
+    state = _apply(state, "moderator", "approve_question", {"question_id": "q1"})
+    state = _apply_from(state, "a2", "10.0.0.8", "vote", {"question_id": "q1"}, "-")
+    store.commit(state, {QuestionChanged("q1"), VotesChanged("q1")}, [], 3)
+    loaded, _ = store.load_state(PROGRAMME)
+    assert loaded.questions["q1"].source == "10.0.0.7"
+    assert dict(loaded.sources) == {"a1": "10.0.0.7", "a2": "10.0.0.8"}
+    assert store.secret("ids") == store.secret("ids") and len(store.secret("ids")) == 32
+    assert store.secret("ids") != store.secret("other")
+
+
+def test_a_database_from_before_the_address_columns_is_upgraded(tmp_path: Path):
+    """A SQLite file made by an older Podium (no ``source`` columns) opens, keeps its
+    questions and votes, and stores addresses from then on."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            """
+            CREATE TABLE podium_question (id VARCHAR(64) PRIMARY KEY, item_id VARCHAR(64),
+              text TEXT, original_text TEXT, status VARCHAR(16), client_id VARCHAR(64),
+              name TEXT, organisation TEXT, created_at TEXT, updated_at TEXT);
+            CREATE TABLE podium_vote (question_id VARCHAR(64), client_id VARCHAR(64),
+              PRIMARY KEY (question_id, client_id));
+            INSERT INTO podium_question VALUES ('old', 'unge', 'Før', 'Før', 'approved', 'a0',
+              '', '', '2025-09-25T11:00:00+02:00', '2025-09-25T11:00:00+02:00');
+            INSERT INTO podium_vote VALUES ('old', 'a9');
+            """
+        )
+    store = Store(f"sqlite:///{path}")
+    try:
+        state, _ = store.load_state(PROGRAMME)
+        assert state.questions["old"].source == "" and state.votes["old"] == {"a9"}
+        state = _apply_from(state, "a1", "10.0.0.7", "vote", {"question_id": "old"}, "-")
+        store.commit(state, {VotesChanged("old")}, [], 1)
+        assert dict(store.load_state(PROGRAMME)[0].sources) == {"a1": "10.0.0.7"}
+    finally:
+        store.close()

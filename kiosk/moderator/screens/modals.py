@@ -42,6 +42,44 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+class ChoiceScreen(ModalScreen["str | None"]):
+    """One of a few choices (buttons, in order), or None (Escape, Cancel)."""
+
+    BINDINGS = [Binding("escape", "dismiss_none", show=False)]
+
+    def __init__(
+        self, text: Strings, question: str, choices: list[tuple[str, str]], hint: str = ""
+    ) -> None:
+        super().__init__()
+        self.t = text
+        self.question = question
+        self.choices = choices  # (value, label)
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-wide"):
+            yield Plain(self.question, classes="dialog-question")
+            for n, (_, label) in enumerate(self.choices):
+                yield Button(label, id=f"choice-{n}", classes="dialog-choice")
+            if self.hint:
+                yield Plain(self.hint, classes="dialog-note")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.t("cancel"), id="cancel", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        bid = event.button.id or ""
+        if bid.startswith("choice-"):
+            self.dismiss(self.choices[int(bid.removeprefix("choice-"))][0])
+        else:
+            self.dismiss(None)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
 class PromptScreen(ModalScreen["tuple[str, int | None] | None"]):
     """A line of text, with a counter and an optional duration; None when cancelled."""
 
