@@ -238,7 +238,7 @@ class Link:
                     ping_interval=5,
                     ping_timeout=5,
                     compression=None,
-                    max_size=2**22,
+                    max_size=contract.MAX_FRAME_BYTES,
                     ssl=self.ssl,
                 ) as ws:
                     self.ws = ws

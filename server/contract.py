@@ -14,6 +14,10 @@ from enum import StrEnum
 from typing import Any, Literal, NotRequired, TypedDict
 
 PROTOCOL_VERSION = 1
+#: The largest frame a client must accept (Podium's clients refuse larger ones). The server
+#: keeps every snapshot under it: a programme of at most 2 MiB, the moderator's queue
+#: windowed (docs/reliability.md).
+MAX_FRAME_BYTES = 4 * 1024 * 1024
 
 
 class Role(StrEnum):

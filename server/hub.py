@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from server.contract import ROLES
+from server.contract import MAX_FRAME_BYTES, ROLES
 from server.protocol import encode
 from server.state import State
 from server.views import own_questions, role_view
@@ -34,7 +34,9 @@ log = logging.getLogger("podium.hub")
 SOFT_BUFFER = 256 * 1024
 #: Attendees get changes at most this often (seconds); screens get every change at once.
 COALESCE_S = 0.05
-HARD_BUFFER = 4 * 1024 * 1024
+#: Over this a client is dropped: room for a whole snapshot of the largest size a client
+#: accepts and what was queued before it.
+HARD_BUFFER = 2 * MAX_FRAME_BYTES
 
 
 class Peer(Protocol):

@@ -57,6 +57,7 @@ class Limits:
     delay_min: int = -120
     delay_max: int = 600
     extend_max: int = 120
+    extend_total_max: int = 240  # one item's extensions together, in minutes
     message_max_seconds: int = 24 * 3600
 
 
@@ -251,13 +252,20 @@ class Command:
         return self.args.model_dump(exclude_none=True)
 
 
+def _size(frame: str | bytes) -> int:
+    """The frame's size in UTF-8 bytes (a text frame arrives decoded)."""
+    if isinstance(frame, bytes) or frame.isascii():
+        return len(frame)
+    return len(frame.encode("utf-8", "surrogatepass"))
+
+
 def decode_frame(frame: str | bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
     """Decode one text frame into a JSON object.
 
     Raises:
         ProtocolError: ``too_large``, ``bad_json`` or ``not_object``.
     """
-    if len(frame) > limits.max_frame_bytes:
+    if _size(frame) > limits.max_frame_bytes:  # bytes on the wire: 4,000 emoji are 16 KB
         raise ProtocolError("too_large", f"> {limits.max_frame_bytes} bytes")
     if isinstance(frame, bytes):
         # Strict UTF-8 ourselves: json.loads(bytes) would let a lone surrogate (ED A0 80) in.

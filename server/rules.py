@@ -189,6 +189,8 @@ def _extend(state: State, args: MinutesArgs, ctx: Context) -> Outcome:
     total = rl.extensions.get(item.id, 0) + args.minutes
     if total < -int(item.duration.total_seconds() // 60) + 1:
         raise ProtocolError("out_of_range")
+    if total > ctx.limits.extend_total_max:
+        raise ProtocolError("out_of_range", f"≤ {ctx.limits.extend_total_max}")
     ext = dict(rl.extensions)
     ext[item.id] = total
     new = _with_room(state, room, replace(rl, extensions=frozen(ext)))

@@ -92,6 +92,7 @@ class Sequencer:
         self._committing = False
         self._programme_stamp = store.programme_stamp()
         self.failures = 0  # batches that failed with an unexpected error (logged)
+        self.refused = 0  # commands the rules refused (answered, not logged)
         self.quotas = Quotas(
             {
                 "questions": limits.questions_per_minute_per_ip,
@@ -227,6 +228,12 @@ class Sequencer:
             job.replies[key] = reply
             job.prints[key] = fingerprint(req.command.name, req.command.raw_args())
             job.answers.append((req, reply))
+            if not ok:
+                # A refusal changed nothing: it is answered (and remembered in the bounded
+                # reply cache) but not written to the log, so a flood of refused commands
+                # cannot grow the database or what is loaded at every start.
+                self.refused += 1
+                continue
             job.entries.append(
                 LogEntry(now, req.actor.role, req.client_key, req.command.id, req.command.name,
                          req.command.raw_args(), ok, reply, revision)

@@ -140,6 +140,10 @@ PROGRAMME: dict[str, tuple[str, str]] = {
         "{n} punkter er for mange (højst {max}: skærmene skal kunne bære programmet)",
         "{n} items are too many (at most {max}: the screens must be able to carry it)",
     ),
+    "too_much_text": (
+        "programmet fylder {kib} KiB (højst {max} KiB: skærmene skal kunne bære det)",
+        "the programme takes {kib} KiB (at most {max} KiB: the screens must be able to carry it)",
+    ),
     "bad_text": (
         "indeholder tegn, der ikke kan gemmes (fx en enlig surrogat)",
         "holds characters that cannot be stored (e.g. a lone surrogate)",

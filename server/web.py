@@ -137,6 +137,7 @@ def routes(
                 "status": "ok" if ok else "error",
                 "revision": sequencer.revision,
                 "failures": sequencer.failures,
+                "refused": sequencer.refused,
             }
             # Who is connected (is the moderator there?) only for the moderator's token.
             auth = request.headers.get("Authorization", "")

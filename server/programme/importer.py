@@ -59,6 +59,9 @@ YEARS = (1900, 2200)
 #: The most items a programme may have: each is in every snapshot (about 800 B), and a
 #: screen takes at most 4 MiB (1,000 items: about 0.8 MB).
 MAX_ITEMS = 1000
+#: The most a programme may hold, as JSON: it is in every snapshot, and a snapshot must fit
+#: in the frames clients accept (contract.MAX_FRAME_BYTES) with the questions beside it.
+MAX_PROGRAMME_BYTES = 2 * 1024 * 1024
 
 
 def check_programme(programme: Programme, name: str, lang: str = "da") -> None:
@@ -73,9 +76,13 @@ def check_programme(programme: Programme, name: str, lang: str = "da") -> None:
         n, most = str(len(programme.items)), str(MAX_ITEMS)
         problems.append(problem(lang, name, None, "", "", "too_many_items", n=n, max=most))
     try:
-        json.dumps(programme.to_dict(), ensure_ascii=False).encode("utf-8")
+        size = len(json.dumps(programme.to_dict(), ensure_ascii=False).encode("utf-8"))
     except UnicodeEncodeError:
         problems.append(problem(lang, name, None, "", "", "bad_text"))
+    else:
+        if size > MAX_PROGRAMME_BYTES:
+            kib, most = str(size // 1024), str(MAX_PROGRAMME_BYTES // 1024)
+            problems.append(problem(lang, name, None, "", "", "too_much_text", kib=kib, max=most))
     first, last = YEARS
     for item in programme.items:
         for when in (item.start, item.end):

@@ -178,6 +178,17 @@ def test_extend_pushes_later_items():
     assert tl.next[0].expected_start == at("11:25")
 
 
+def test_extensions_of_one_item_have_a_total_bound():
+    """Extensions add up to at most extend_total_max (before: 960 minutes were reached)."""
+    s = fresh()
+    for _ in range(2):
+        s = run(s, "extend", at("11:00"), minutes=120).state
+    with pytest.raises(ProtocolError) as exc:
+        run(s, "extend", at("11:00"), minutes=5)
+    assert exc.value.code == "out_of_range"
+    assert run(s, "extend", at("11:00"), minutes=-5).result["extended_minutes"] == 235
+
+
 def test_extend_with_nothing_live_is_refused():
     """extend before the day is refused."""
     with pytest.raises(ProtocolError) as exc:

@@ -33,3 +33,13 @@ def test_a_binary_frame_with_a_lone_surrogate_is_refused():
     with pytest.raises(ProtocolError) as exc:
         decode_frame(b'{"type": "ping", "id": "\xed\xa0\x80"}')
     assert exc.value.code == "bad_characters"
+
+
+def test_the_frame_limit_counts_bytes_not_characters():
+    """16,000 emoji are 64,000 bytes: over a 16 KiB limit (before: 16,000 characters passed)."""
+    emoji = '{"type": "ping", "x": "' + "😀" * 4090 + '"}'
+    assert len(emoji) < 16 * 1024 < len(emoji.encode())
+    with pytest.raises(ProtocolError) as exc:
+        decode_frame(emoji)
+    assert exc.value.code == "too_large"
+    assert decode_frame('{"type": "ping", "x": "' + "æ" * 8000 + '"}')["type"] == "ping"

@@ -68,3 +68,40 @@ def test_the_signature_moves_when_the_clock_changes_what_is_live():
     state = build_state(NOW)
     assert signature(state, NOW) == signature(state, at("11:41"))
     assert signature(state, NOW) != signature(state, at("12:30"))
+
+
+def test_a_programme_at_the_import_limits_and_a_flood_fit_in_a_clients_frame():
+    """The limits on both ends agree: a programme just under the 2 MiB import limit (1,000
+    items, long descriptions) and a flooded queue make snapshots every client accepts."""
+    import json
+    from dataclasses import replace
+    from datetime import timedelta
+    from types import MappingProxyType
+
+    from server.contract import MAX_FRAME_BYTES
+    from server.live import Question
+    from server.programme.importer import MAX_ITEMS, MAX_PROGRAMME_BYTES, check_programme
+
+    state = build_state(NOW)
+    base = state.programme.items[3]
+    items = tuple(
+        replace(base, id=f"i{n:04d}", start=base.start + timedelta(minutes=n),
+                end=base.start + timedelta(minutes=n + 1), description="æ" * 900)
+        for n in range(MAX_ITEMS)
+    )  # fmt: skip
+    programme = replace(state.programme, items=items)
+    size = len(json.dumps(programme.to_dict(), ensure_ascii=False).encode())
+    assert 0.9 * MAX_PROGRAMME_BYTES < size <= MAX_PROGRAMME_BYTES
+    check_programme(programme, "big.toml")  # accepted: at the limit, not over it
+    t = NOW - timedelta(minutes=5)
+    flood = {
+        f"f{k}": Question(f"f{k}", "i0000", "😀" * 280, "😀" * 280, "pending", f"c{k}", t, t,
+                          name="🙂" * 80, source="10.0.0.7")
+        for k in range(1500)
+    }  # fmt: skip
+    shown = {f"s{k}": replace(flood[f"f{k}"], id=f"s{k}", status="approved") for k in range(200)}
+    state = replace(state, programme=programme, questions=MappingProxyType({**flood, **shown}))
+    for role in ("hall", "stage", "attendee", "moderator"):
+        view = role_view(state, items[0].start, role)
+        frame = json.dumps({"type": "snapshot", "state": view}, ensure_ascii=False).encode()
+        assert len(frame) < MAX_FRAME_BYTES, (role, len(frame))
