@@ -24,7 +24,7 @@ from server.programme import Programme, default_programme, load_file
 from server.protocol import DEFAULT_LIMITS, Limits
 from server.sequencer import Sequencer
 from server.storage import Store, default_db_url
-from server.tokens import settle
+from server.tokens import Settled, settle
 from server.transport import ws_write
 from server.web import Exports, routes
 
@@ -84,9 +84,9 @@ class Running:
     gate: Gate
     port: int
     server_ssl: bool
-    #: The tokens to print, role -> (token, "new" | "replaced" | "given"): only those made
-    #: at this start, or all with ``show_tokens``. The server keeps only their hashes.
-    shown_tokens: dict[str, tuple[str, str]]
+    #: The tokens to print (``tokens.shown``: only those made at this start, or all with
+    #: ``show_tokens``) and those known only by their stored hash (``tokens.kept``).
+    tokens: Settled
     tasks: list[asyncio.Task[None]]
     exports: Exports
     closed: bool = False
@@ -208,7 +208,7 @@ async def start(settings: Settings) -> Running:
                 log.exception("tick failed")
 
     tasks = [writer, asyncio.create_task(ticker())]
-    return Running(server, sequencer, gate, port, tls is not None, tokens.shown, tasks, exports)
+    return Running(server, sequencer, gate, port, tls is not None, tokens, tasks, exports)
 
 
 async def _listen(

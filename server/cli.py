@@ -196,9 +196,9 @@ def announce(running: Running, lang: str = "da", ready: bool = False) -> None:
     ws = f"{'wss' if secure else 'ws'}://{host}:{running.port}/ws"
     health = f"{'https' if secure else 'http'}://{host}:{running.port}/healthz"
     print(say(lang, "running", ws=ws, health=health))
-    for role, (token, why) in running.shown_tokens.items():
+    for role, (token, why) in running.tokens.shown.items():
         print(f"{say(lang, role)}{say(lang, why)}: {token}")
-    if len(running.shown_tokens) < 2:
+    if running.tokens.kept:
         print(say(lang, "tokens_hidden"))
     print(say(lang, "stop"), flush=True)
 

@@ -51,6 +51,7 @@ class Settled:
 
     hashes: dict[str, str] = field(default_factory=dict)
     shown: dict[str, tuple[str, str]] = field(default_factory=dict)
+    kept: set[str] = field(default_factory=set)  # roles whose token is only a stored hash
 
 
 def settle(store: Meta, given: dict[str, str | None], *, show: bool = False) -> Settled:
@@ -76,6 +77,8 @@ def settle(store: Meta, given: dict[str, str | None], *, show: bool = False) -> 
             stored = hash_token(token)
             store.set_meta(key, stored)
             out.shown[role] = (token, "new" if not show else "replaced")
+        else:
+            out.kept.add(role)
         assert stored is not None
         out.hashes[role] = stored
     return out

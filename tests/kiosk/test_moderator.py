@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, TextArea
+from textual.widgets import Button, DataTable, Input, TextArea
 
 from kiosk.moderator.app import make_app
 from kiosk.moderator.widgets import LivePanel, NotesPanel
@@ -146,6 +146,41 @@ async def test_edit_and_reject(server, connect_as):
         assert server.sequencer.state.questions[qid].original_text == "Hvad mener i?"
         await pilot.press("r", "j")
         await wait_for(pilot, lambda: server.sequencer.state.questions[qid].status == "rejected")
+
+
+async def test_shift_r_clears_a_flood_from_one_sender(server, connect_as):
+    """R on a flooder's question offers sender, address and time with counts; 1 rejects
+    every pending question of that sender and no other, and says how many."""
+    flooder = await connect_as("attendee", client_id="flooder")
+    honest = await connect_as("attendee", client_id="honest")
+    good = (await honest.command("submit_question", text="Et ærligt spørgsmål"))["result"]
+    spam = [
+        (await flooder.command("submit_question", text=f"Køb billige ure {n}"))["result"]
+        for n in range(3)
+    ]
+    app = _app(server)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await _ready(pilot, app)
+        table = app.screen.query_one("#questions", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 4)
+        await pilot.press("1")  # the pending tab; the cursor on one of the flooder's questions
+        table.move_cursor(row=table.get_row_index(spam[1]["question_id"]))
+        await pilot.pause()
+        await pilot.press("R")
+        await pilot.pause()
+        labels = [str(b.label) for b in app.screen.query(Button)]
+        assert labels[:2] == ["1  Fra samme afsender (3)", "2  Fra samme adresse, 127.0.0.1 (4)"]
+        await pilot.press("1")
+        seq = server.sequencer
+        await wait_for(
+            pilot,
+            lambda: all(seq.state.questions[s["question_id"]].status == "rejected" for s in spam),
+        )
+        assert server.sequencer.state.questions[good["question_id"]].status == "pending"
+        await wait_for(
+            pilot,
+            lambda: any("3 ventende spørgsmål afvist" in n.message for n in app._notifications),
+        )
 
 
 async def test_go_live_from_the_programme_and_open_questions(server):

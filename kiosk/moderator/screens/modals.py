@@ -45,7 +45,10 @@ class ConfirmScreen(ModalScreen[bool]):
 class ChoiceScreen(ModalScreen["str | None"]):
     """One of a few choices (buttons, in order), or None (Escape, Cancel)."""
 
-    BINDINGS = [Binding("escape", "dismiss_none", show=False)]
+    BINDINGS = [
+        Binding("escape", "dismiss_none", show=False),
+        *(Binding(str(n), f"choose({n - 1})", show=False) for n in range(1, 10)),
+    ]
 
     def __init__(
         self, text: Strings, question: str, choices: list[tuple[str, str]], hint: str = ""
@@ -60,7 +63,7 @@ class ChoiceScreen(ModalScreen["str | None"]):
         with Vertical(classes="dialog dialog-wide"):
             yield Plain(self.question, classes="dialog-question")
             for n, (_, label) in enumerate(self.choices):
-                yield Button(label, id=f"choice-{n}", classes="dialog-choice")
+                yield Button(f"{n + 1}  {label}", id=f"choice-{n}", classes="dialog-choice")
             if self.hint:
                 yield Plain(self.hint, classes="dialog-note")
             with Horizontal(classes="dialog-buttons"):
@@ -75,6 +78,10 @@ class ChoiceScreen(ModalScreen["str | None"]):
             self.dismiss(self.choices[int(bid.removeprefix("choice-"))][0])
         else:
             self.dismiss(None)
+
+    def action_choose(self, n: int) -> None:
+        if 0 <= n < len(self.choices):
+            self.dismiss(self.choices[n][0])
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
