@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import re
 import socket
 import statistics
 import subprocess
@@ -33,7 +31,7 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from bench.common import ROOT, machine, raise_fd_limit
+from bench.common import ROOT, machine, raise_fd_limit, start_server
 
 TOKEN = "bench-moderator"
 ATTACKS = ("none", "slots", "questions", "pings", "resyncs", "exports")
@@ -70,23 +68,12 @@ def programme_file(folder: Path, items: int = 1000) -> Path:
 
 def spawn(repo: Path, folder: Path, programme: Path | None) -> tuple[subprocess.Popen[str], int]:
     args = [
-        sys.executable, "-m", "kiosk.cli", "serve", "--host", "127.0.0.1", "--port", "0",
         "--db", str(folder / "bench.sqlite3"), "--clock", "2025-09-25T11:40",
         "--moderator-token", TOKEN, "--stage-token", "bench-stage",
     ]  # fmt: skip
     if programme is not None:
         args += ["--programme", str(programme), "--clock", "2025-09-25T06:30"]
-    env = {**os.environ, "PYTHONPATH": str(repo)}
-    proc = subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=repo, env=env
-    )
-    assert proc.stdout is not None
-    first = proc.stdout.readline()
-    m = re.search(r":(\d+)/ws", first)
-    if not m:
-        proc.kill()
-        raise RuntimeError(f"server did not start: {first!r}")
-    return proc, int(m.group(1))
+    return start_server(*args, repo=repo)
 
 
 # --- the attackers (each in its own process) -----------------------------------------
@@ -131,42 +118,17 @@ async def _questions(port: int, stop: float) -> None:
         await asyncio.gather(*(one(n) for n in range(start, start + 50)), return_exceptions=True)
 
 
-async def _pings(port: int, stop: float) -> None:
-    """16 sockets sending app-level pings as fast as they can."""
-    frame = json.dumps({"type": "ping"})
-
-    async def one() -> None:
-        while time.monotonic() < stop:
-            try:
-                async with connect(f"ws://127.0.0.1:{port}/ws", proxy=None, max_size=2**24) as ws:
-                    await ws.send(json.dumps({"type": "hello", "protocol": 1, "role": "hall"}))
-
-                    async def drain() -> None:
-                        async for _ in ws:
-                            pass
-
-                    reader = asyncio.create_task(drain())
-                    while time.monotonic() < stop:
-                        await ws.send(frame)
-                        await asyncio.sleep(0)
-                    reader.cancel()
-            except (OSError, ConnectionClosed, InvalidStatus):
-                await asyncio.sleep(0.05)
-
-    await asyncio.gather(*(one() for _ in range(16)))
-
-
-async def _resyncs(port: int, stop: float) -> None:
-    """200 attendees, each asking for the whole state 10 times a second."""
-    frame = json.dumps({"type": "resync"})
+async def _hammer(port: int, stop: float, role: str, frame: str, pause: float, sockets: int) -> int:
+    """``sockets`` connections of ``role``, each sending ``frame`` every ``pause`` seconds
+    until ``stop``, reading everything and reconnecting when closed; the bytes received."""
     got = 0
 
-    async def one(n: int) -> None:
+    async def one() -> None:
+        nonlocal got
         while time.monotonic() < stop:
             try:
                 async with connect(f"ws://127.0.0.1:{port}/ws", proxy=None, max_size=2**24) as ws:
-                    hello = {"type": "hello", "protocol": 1, "role": "attendee"}
-                    await ws.send(json.dumps(hello))
+                    await ws.send(json.dumps({"type": "hello", "protocol": 1, "role": role}))
 
                     async def drain() -> None:
                         nonlocal got
@@ -176,13 +138,24 @@ async def _resyncs(port: int, stop: float) -> None:
                     reader = asyncio.create_task(drain())
                     while time.monotonic() < stop:
                         await ws.send(frame)
-                        await asyncio.sleep(0.1)
+                        await asyncio.sleep(pause)
                     reader.cancel()
             except (OSError, ConnectionClosed, InvalidStatus):
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(0.05)
 
+    await asyncio.gather(*(one() for _ in range(sockets)))
+    return got
+
+
+async def _pings(port: int, stop: float) -> None:
+    """16 sockets sending app-level pings as fast as they can."""
+    await _hammer(port, stop, "hall", json.dumps({"type": "ping"}), 0, 16)
+
+
+async def _resyncs(port: int, stop: float) -> None:
+    """200 attendees, each asking for the whole state 10 times a second."""
     t0 = time.monotonic()
-    await asyncio.gather(*(one(n) for n in range(200)))
+    got = await _hammer(port, stop, "attendee", json.dumps({"type": "resync"}), 0.1, 200)
     print(json.dumps({"attacker_mb_per_s": round(got / (time.monotonic() - t0) / 1e6, 1)}))
 
 

@@ -64,14 +64,16 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def start_server(*args: str) -> tuple[subprocess.Popen[str], int]:
-    """`podium serve` on a free port of 127.0.0.1, in its own process."""
+def start_server(*args: str, repo: Path = ROOT) -> tuple[subprocess.Popen[str], int]:
+    """`podium serve` on a free port of 127.0.0.1, in its own process (from ``repo``: this
+    checkout, or another revision's worktree)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk.cli", "serve", "--host", "127.0.0.1", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
-        cwd=ROOT,
+        cwd=repo,
+        env={**os.environ, "PYTHONPATH": str(repo)},
     )
     assert proc.stdout is not None
     first = proc.stdout.readline()
