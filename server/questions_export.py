@@ -77,7 +77,7 @@ def export(state: State, fmt: str, lang: str = "da") -> str:
             # A cell starting with = + - @ would be a formula in a spreadsheet: make it text.
             writer.writerow(
                 {
-                    k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
+                    k: ("'" + v if isinstance(v, str) and v and v[0] in "=+-@" else v)
                     for k, v in row.items()
                 }
             )
@@ -126,7 +126,8 @@ def _section(heading: str, qs: list[dict[str, Any]], lang: str) -> list[str]:
     for n, q in enumerate(sorted(qs, key=lambda r: (-r["votes"], r["asked_at"])), start=1):
         asker = ", ".join(p for p in (q["name"], q["organisation"]) if p)
         status = say(REPORT, lang, q["status"]) if q["status"] in REPORT else q["status"]
-        meta = [status, say(REPORT, lang, "votes", n=q["votes"])]
+        votes = say(REPORT, lang, "vote" if q["votes"] == 1 else "votes", n=q["votes"])
+        meta = [status, votes]
         if asker:
             meta.insert(0, _md_escape(asker))
         lines.append(f"{n}. {_md_escape(q['text'])}  ")

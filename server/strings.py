@@ -67,6 +67,7 @@ REPORT: dict[str, tuple[str, str]] = {
     "title": ("# Spørgsmål fra salen — {event}", "# Questions from the hall — {event}"),
     "total": ("{date}. {n} spørgsmål i alt.", "{date}. {n} questions in all."),
     "none": ("Der blev ikke stillet spørgsmål.", "No questions were asked."),
+    "vote": ("{n} stemme", "{n} vote"),
     "votes": ("{n} stemmer", "{n} votes"),
     "at": ("kl. {time}", "{time}"),
     "pending": ("ikke behandlet", "not handled"),

@@ -169,10 +169,12 @@ def test_questions_export_csv_json_md():
     rows = list(csv.DictReader(io.StringIO(export(state, "csv"))))
     assert rows[0]["text"].startswith("'=HYPERLINK")  # not a spreadsheet formula
     assert rows[0]["name"] == "Ida" and rows[0]["organisation"] == "DGI"
+    assert rows[1]["name"] == "" and rows[1]["organisation"] == ""  # empty, not "'"
+    assert "'" not in "".join(v for r in rows for k, v in r.items() if k != "text")
     md = export(state, "md")
     assert "## kl. 11.35 Unge, ensomhed og ungdomsuddannelser" in md
     assert "\\*de unge\\*" in md and "\\[bold\\]" in md
-    assert "besvaret · 1 stemmer" in md and "(oprindeligt: Hvordan måles effekten?)" in md
+    assert "besvaret · 1 stemme*" in md and "0 stemmer" in md and "(oprindeligt: Hvordan måles effekten?)" in md
 
 
 def test_questions_export_command(tmp_path: Path, capsys, db_url: str):
