@@ -300,7 +300,11 @@ def cmd_programme_check(args: argparse.Namespace) -> int:
     for warning in imported.warnings:
         print(say(args.lang, "warning", text=warning.line(args.lang)), file=sys.stderr)
     prog = imported.programme
-    first, last = prog.items[0], prog.items[-1]
+    # The whole span, every room (the items are sorted by start, not by end).
+    start = min(i.start for i in prog.items)
+    end = max(i.end for i in prog.items)
+    clock = "%H.%M" if args.lang != "en" else "%H:%M"
+    day = "%d.%m. " if start.date() != end.date() else ""
     print(
         say(
             args.lang,
@@ -308,8 +312,8 @@ def cmd_programme_check(args: argparse.Namespace) -> int:
             file=args.file,
             title=prog.event.title,
             n=len(prog.items),
-            start=f"{first.start:%H.%M}",
-            end=f"{last.end:%H.%M}",
+            start=start.strftime(day + clock),
+            end=end.strftime(day + clock),
         )
     )
     return 0

@@ -7,6 +7,7 @@ now expected rather than planned.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -40,6 +41,15 @@ def _description_with_insights(item: Item) -> str:
 
 
 Times = dict[str, tuple[datetime, datetime]]
+
+
+def schedule_version(programme: Programme, times: Times | None) -> str:
+    """Changes whenever the programme or an expected time does: apps that watch a schedule
+    for changes (EventFahrplan and the like) then see a delay."""
+    data = json.dumps(programme.to_dict(), sort_keys=True, ensure_ascii=False)
+    moved = sorted((k, a.isoformat(), b.isoformat()) for k, (a, b) in (times or {}).items())
+    digest = hashlib.sha256((data + json.dumps(moved)).encode()).hexdigest()[:12]
+    return f"podium-{digest}"
 
 
 def _times(item: Item, times: Times | None) -> tuple[datetime, datetime]:
@@ -120,7 +130,7 @@ def export_json(programme: Programme, times: Times | None = None) -> str:
     doc = {
         "$schema": "https://c3voc.de/schedule/schema.json",
         "schedule": {
-            "version": "podium",
+            "version": schedule_version(programme, times),
             "conference": conference,
         },
     }
@@ -152,7 +162,7 @@ def export_xml(programme: Programme, times: Times | None = None) -> str:
     rooms = {r.id: r for r in programme.rooms}
     root = Element("schedule")
     SubElement(root, "generator", name="podium", version="0.1.0")
-    SubElement(root, "version").text = "podium"
+    SubElement(root, "version").text = schedule_version(programme, times)
     conf = SubElement(root, "conference")
     days = _days(programme, times)
     SubElement(conf, "title").text = ev.title

@@ -174,7 +174,11 @@ def test_questions_export_csv_json_md():
     md = export(state, "md")
     assert "## kl. 11.35 Unge, ensomhed og ungdomsuddannelser" in md
     assert "\\*de unge\\*" in md and "\\[bold\\]" in md
-    assert "besvaret · 1 stemme*" in md and "0 stemmer" in md and "(oprindeligt: Hvordan måles effekten?)" in md
+    assert (
+        "besvaret · 1 stemme*" in md
+        and "0 stemmer" in md
+        and "(oprindeligt: Hvordan måles effekten?)" in md
+    )
 
 
 def test_questions_export_command(tmp_path: Path, capsys, db_url: str):

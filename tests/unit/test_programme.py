@@ -173,6 +173,20 @@ def test_check_command_ok_and_failing(tmp_path: Path, capsys):
     assert f"{bad}:" in err and "kind" in err and "end" in err and "2 fejl" in err
 
 
+def test_check_gives_the_span_of_every_room(tmp_path: Path, capsys):
+    """Two rooms: the span runs to the end of the room that ends last (before: to the end of
+    the last item to start, 10.00, though room B ran to 12.00)."""
+    two = GOOD.replace("[[items]]", '[[rooms]]\nid = "a"\nname = "Sal A"\n\n'
+                       '[[rooms]]\nid = "b"\nname = "Sal B"\n\n[[items]]', 1)  # fmt: skip
+    two += '\n[[items]]\nid = "c"\ntitle = "Lang workshop"\nroom = "b"\nstart = "09:15"\nend = "12:00"\n'
+    f = tmp_path / "two.toml"
+    f.write_text(two, encoding="utf-8")
+    assert main(["programme", "check", str(f)]) == 0
+    assert "3 punkter, kl. 09.00–12.00." in capsys.readouterr().out
+    assert main(["programme", "check", str(f), "--lang", "en"]) == 0
+    assert "3 items, 09:00–12:00." in capsys.readouterr().out
+
+
 def test_check_as_a_process(tmp_path: Path):
     """The console entry point exits non-zero on a bad file."""
     bad = tmp_path / "bad.toml"

@@ -339,3 +339,26 @@ def test_an_item_in_the_year_9999_is_refused_on_import(tmp_path: Path):
     with pytest.raises(ProgrammeError) as exc:
         read_programme_file(f, lang="en")
     assert "outside the years 1900–2200" in str(exc.value)
+
+
+def test_the_schedule_version_changes_with_the_expected_times():
+    """A delay changes `version` in schedule.json and schedule.xml (it was always "podium",
+    so apps that watch a schedule for changes never saw a delay); the same times, the same."""
+    from datetime import timedelta
+    from xml.etree.ElementTree import fromstring
+
+    from server.programme import default_programme
+    from server.programme.schedule_export import export_json, export_xml
+
+    p = default_programme()
+    on_time = {i.id: (i.start, i.end) for i in p.items}
+    late = {i.id: (i.start + timedelta(minutes=5), i.end + timedelta(minutes=5)) for i in p.items}
+
+    def versions(times):
+        j = json.loads(export_json(p, times))["schedule"]["version"]
+        x = fromstring(export_xml(p, times).encode()).findtext("version")
+        return j, x
+
+    (j1, x1), (j2, x2) = versions(on_time), versions(late)
+    assert j1 == x1 and j2 == x2 and j1 != j2
+    assert versions(dict(on_time)) == (j1, x1)
