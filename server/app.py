@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import errno
 import logging
 import os
 import signal
+import socket
 import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -24,6 +27,7 @@ from server.programme import Programme, default_programme, load_file
 from server.protocol import DEFAULT_LIMITS, Limits
 from server.sequencer import Sequencer
 from server.storage import Store, default_db_url
+from server.storage.repository import normalise_url
 from server.tokens import Settled, settle
 from server.transport import ws_write
 from server.web import Exports, routes
@@ -89,6 +93,7 @@ class Running:
     tokens: Settled
     tasks: list[asyncio.Task[None]]
     exports: Exports
+    lock: ServeLock
     closed: bool = False
 
     async def close(self) -> None:
@@ -106,6 +111,7 @@ class Running:
             with contextlib.suppress(asyncio.CancelledError):
                 await t
         self.sequencer.store.close()
+        self.lock.release()
 
 
 #: How long a connection has to send its request and finish the opening handshake.
@@ -143,6 +149,66 @@ def raise_descriptor_limit() -> int:
     return soft
 
 
+class StartError(Exception):
+    """``serve`` cannot start; ``key`` names the message in server.strings.CLI."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key, params)
+        self.key = key
+        self.params = params
+
+
+class ServeLock:
+    """One ``podium serve`` per SQLite file: two writers would overwrite each other's live
+    state. An advisory lock on ``<db>.lock`` (released by the system if the process dies).
+    PostgreSQL is shared by design (the several-servers work coordinates it)."""
+
+    def __init__(self, url: str) -> None:
+        self.path: Path | None = None
+        self._fd: int | None = None
+        url = normalise_url(url)
+        if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+            self.path = Path(url.removeprefix("sqlite:///") + ".lock")
+
+    def acquire(self) -> None:
+        if self.path is None or not self.path.parent.is_dir():
+            return  # no folder: opening the database says why
+        import fcntl
+
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise StartError("db_in_use", db=str(self.path)[: -len(".lock")], pid=holder) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor drops the lock
+            self._fd = None
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse at once, before any file is made, when the port is taken."""
+    if port == 0:
+        return
+    for family, kind, proto, _, addr in socket.getaddrinfo(
+        host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    ):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio does
+            try:
+                probe.bind(addr)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise StartError("port_in_use", port=port) from None
+                raise
+
+
 def open_store(settings: Settings) -> tuple[Store, Programme]:
     """Open the database and make sure it holds a programme (``--programme`` or the seed)."""
     url = settings.db_url or os.environ.get("PODIUM_DB") or default_db_url()
@@ -159,6 +225,18 @@ def open_store(settings: Settings) -> tuple[Store, Programme]:
 
 async def start(settings: Settings) -> Running:
     """Open storage, load the state and start listening. ``port=0`` picks a free port."""
+    check_port(settings.host, settings.port)
+    url = settings.db_url or os.environ.get("PODIUM_DB") or default_db_url()
+    lock = ServeLock(url)
+    lock.acquire()
+    try:
+        return await _start(settings, lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+async def _start(settings: Settings, lock: ServeLock) -> Running:
     store, programme = await asyncio.to_thread(open_store, settings)
     clock = Clock(programme.event.tz, settings.clock)
     state, revision = store.load_state(programme)
@@ -196,6 +274,7 @@ async def start(settings: Settings) -> Running:
         server = await _listen(settings, handler, tls, sequencer, gate, writer, exports)
     except BaseException:
         writer.cancel()
+        store.close()
         raise
     port = next(iter(server.sockets)).getsockname()[1]
 
@@ -208,7 +287,7 @@ async def start(settings: Settings) -> Running:
                 log.exception("tick failed")
 
     tasks = [writer, asyncio.create_task(ticker())]
-    return Running(server, sequencer, gate, port, tls is not None, tokens, tasks, exports)
+    return Running(server, sequencer, gate, port, tls is not None, tokens, tasks, exports, lock)
 
 
 async def _listen(

@@ -231,7 +231,7 @@ def parse_limits(pairs: list[str], lang: str = "da") -> Limits:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """``podium serve``."""
-    from server.app import Settings, run
+    from server.app import Settings, StartError, run
     from server.logs import configure as configure_logging
     from server.programme import ProgrammeError
 
@@ -278,6 +278,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
+    except StartError as exc:
+        print(say(args.lang, exc.key, **exc.params), file=sys.stderr)
+        return 1
     except OSError as exc:
         print(say(args.lang, "cannot_start", error=exc), file=sys.stderr)
         return 1

@@ -39,6 +39,16 @@ CLI: dict[str, tuple[str, str]] = {
     "stop": ("Stop med Ctrl+C.", "Stop with Ctrl+C."),
     "bad_programme": ("Programmet kan ikke indlæses:", "The programme cannot be loaded:"),
     "cannot_start": ("Serveren kan ikke starte: {error}", "The server cannot start: {error}"),
+    "port_in_use": (
+        "Port {port} er optaget – kører der allerede en podium serve? Vælg en anden med --port.",
+        "Port {port} is in use – is a podium serve already running? Choose another with --port.",
+    ),
+    "db_in_use": (
+        "Databasen {db} bruges allerede af en anden podium serve (proces {pid}). To servere på "
+        "samme SQLite-fil ville overskrive hinanden: stop den anden, eller brug en anden --db.",
+        "The database {db} is already used by another podium serve (process {pid}). Two servers "
+        "on one SQLite file would overwrite each other: stop the other, or use another --db.",
+    ),
     "bad_limit": ("Ugyldig --limit: {error}", "Invalid --limit: {error}"),
     "limit_unknown": ("{pair!r} (kendte navne: {names})", "{pair!r} (known names: {names})"),
     "limit_nan": ("{pair!r}: {value!r} er ikke et tal", "{pair!r}: {value!r} is not a number"),

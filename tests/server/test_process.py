@@ -198,3 +198,34 @@ async def test_a_read_only_database_refuses_to_start(spawn, env, tmp_path: Path)
     assert proc.returncode == 1
     assert "Serveren kan ikke starte" in proc.stderr and "readonly" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def _serve(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`podium serve` that is expected to refuse to start."""
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "serve", *args],
+        capture_output=True, text=True, timeout=30 * UNIT, cwd=ROOT, env=env,
+    )  # fmt: skip
+
+
+async def test_a_second_serve_on_the_same_sqlite_file_is_refused(spawn, env, tmp_path: Path):
+    """Two writers on one SQLite file would overwrite each other's live state: the second
+    `serve` says who holds it and exits 1; once the first stops, a new one starts."""
+    db = str(tmp_path / "dag.sqlite3")
+    first = spawn("--db", db)
+    r = _serve(env, "--db", db, "--port", "0")
+    assert r.returncode == 1, r.stderr
+    assert f"bruges allerede af en anden podium serve (proces {first.proc.pid})" in r.stderr
+    assert first.stop() == 0
+    again = spawn("--db", db)
+    assert again.stop() == 0
+
+
+async def test_a_port_in_use_is_said_in_danish_and_creates_nothing(spawn, env, tmp_path: Path):
+    """The port of a running server: a Danish message with the hint, and no database made."""
+    first = spawn("--db", str(tmp_path / "a.sqlite3"))
+    other = tmp_path / "b.sqlite3"
+    r = _serve(env, "--db", str(other), "--port", str(first.port), "--host", "127.0.0.1")
+    assert r.returncode == 1
+    assert f"Port {first.port} er optaget" in r.stderr and "--port" in r.stderr
+    assert "Errno" not in r.stderr and not other.exists()
