@@ -91,15 +91,16 @@ class Identity:
 Event = Status | Welcome | Snapshot | Mine | Presence | Fatal | Identity
 
 
-def apply_patch(current: Any, patch: Any, role: str) -> Any:
+def apply_patch(current: Any, patch: Any, role: str, live_item: str | None = None) -> Any:
     """Apply an update's ``patch`` of a list of objects with ids (``upsert``, ``remove``),
-    kept in the order the server sends it (:func:`server.contract.question_order`)."""
+    kept in the order the server sends it (:func:`server.contract.question_order`, the
+    questions to ``live_item`` first)."""
     if not isinstance(current, list) or not isinstance(patch, dict):
         return current
     upsert = [q for q in patch.get("upsert", ()) if isinstance(q, dict)]
     gone = {str(i) for i in patch.get("remove", ())} | {str(q.get("id")) for q in upsert}
     kept = [q for q in current if isinstance(q, dict) and str(q.get("id")) not in gone]
-    return sorted([*kept, *upsert], key=lambda q: contract.question_order(role, q))
+    return sorted([*kept, *upsert], key=lambda q: contract.question_order(role, q, live_item))
 
 
 @dataclass
@@ -297,8 +298,10 @@ class Link:
                 merged = {**self.state, **msg["state"]}
                 patch = msg.get("patch")
                 if isinstance(patch, dict):
+                    current = merged.get("current")
+                    live = current.get("id") if isinstance(current, dict) else None
                     for name, changes in patch.items():
-                        merged[name] = apply_patch(merged.get(name), changes, self.role)
+                        merged[name] = apply_patch(merged.get(name), changes, self.role, live)
                 self._take(merged, msg.get("revision"))
             elif kind == MessageType.SNAPSHOT and isinstance(msg.get("state"), dict):
                 self._take(msg["state"], msg.get("revision"))

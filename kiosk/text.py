@@ -116,6 +116,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "It is logged, and rejected questions can be approved again.",
     ),
     "flood_done": ("{n} ventende spørgsmål afvist", "{n} pending questions rejected"),
+    "q_other_item": ("[{title}] {text}", "[{title}] {text}"),
     "questions_hidden": ("+{n} ældre ikke vist", "+{n} older not shown"),
     "question_source": ("fra {address} · afsender …{client}", "from {address} · sender …{client}"),
     "question_client": ("afsender …{client}", "sender …{client}"),

@@ -210,15 +210,20 @@ def error_message(code: str, lang: str = "da") -> str:
 
 #: How a question list is ordered, by role (the server sends it so; a client that applies
 #: a ``patch`` sorts again with the same key).
-def question_order(role: str, question: dict[str, Any]) -> tuple[Any, ...]:
-    """The sort key of one question payload in the ``questions`` list of ``role``."""
+def question_order(
+    role: str, question: dict[str, Any], live_item: str | None = None
+) -> tuple[Any, ...]:
+    """The sort key of one question payload in the ``questions`` list of ``role``: the
+    questions to the room's live item (``current.id``) first, then the moderator's newest
+    first, the attendee's by most votes, then oldest."""
     created = str(question.get("created_at", ""))
     qid = str(question.get("id", ""))
-    if role == Role.MODERATOR:  # newest first
-        return (_inverted(created), _inverted(qid))
+    elsewhere = 0 if live_item is not None and question.get("item_id") == live_item else 1
+    if role == Role.MODERATOR:
+        return (elsewhere, _inverted(created), _inverted(qid))
     votes = question.get("votes")
     count = votes if isinstance(votes, int) and not isinstance(votes, bool) else 0
-    return (-count, created, qid)  # most votes first, then oldest
+    return (elsewhere, -count, created, qid)
 
 
 def _inverted(text: str) -> tuple[int, ...]:

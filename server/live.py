@@ -50,6 +50,22 @@ class RoomLive:
     extensions: Mapping[str, int] = field(
         default_factory=lambda: _EMPTY
     )  # item id -> minutes added
+    # The delays set before the current one, (from index, minutes) in order: an item before
+    # ``delay_from`` keeps the delay it had (a delay never moves what already happened).
+    earlier_delays: tuple[tuple[int, int], ...] = ()
+    # The item that was live before a step (id, when it went live), so that ``previous``
+    # brings it back as it was.
+    before: tuple[str, datetime] | None = None
+
+    def delay_for(self, index: int) -> int:
+        """The delay (minutes) of the room's item at ``index``."""
+        if index >= self.delay_from:
+            return self.delay_minutes
+        minutes = 0
+        for start, m in self.earlier_delays:
+            if start <= index:
+                minutes = m
+        return minutes
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +76,8 @@ class RoomLive:
             "delay_minutes": self.delay_minutes,
             "delay_from": self.delay_from,
             "extensions": dict(self.extensions),
+            "earlier_delays": [list(step) for step in self.earlier_delays],
+            "before": [self.before[0], self.before[1].isoformat()] if self.before else None,
         }
 
     @classmethod
@@ -72,6 +90,10 @@ class RoomLive:
             delay_minutes=d["delay_minutes"],
             delay_from=d["delay_from"],
             extensions=MappingProxyType(dict(d["extensions"])),
+            earlier_delays=tuple((int(a), int(b)) for a, b in d.get("earlier_delays") or ()),
+            before=(d["before"][0], datetime.fromisoformat(d["before"][1]))
+            if d.get("before")
+            else None,
         )
 
 
@@ -86,6 +108,9 @@ class Live:
         default_factory=lambda: _EMPTY
     )  # item id -> moderator's override
     on_screen: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # room id -> question id
+    # Items whose questions the moderator opened again after they ended (an item's questions
+    # close when it ends).
+    late_questions: frozenset[str] = frozenset()
 
     def room(self, room: str) -> RoomLive:
         return self.rooms.get(room) or RoomLive()
@@ -97,6 +122,7 @@ class Live:
             "stage_message": self.stage_message.to_dict() if self.stage_message else None,
             "questions_open": dict(self.questions_open),
             "on_screen": dict(self.on_screen),
+            "late_questions": sorted(self.late_questions),
         }
 
     @classmethod
@@ -117,6 +143,7 @@ class Live:
             stage_message=msg(d.get("stage_message")),
             questions_open=MappingProxyType(dict(d["questions_open"])),
             on_screen=MappingProxyType(dict(d["on_screen"])),
+            late_questions=frozenset(d.get("late_questions") or ()),
         )
 
 

@@ -52,7 +52,7 @@ from server.protocol import (
     SubmitQuestionArgs,
     clean_text,
 )
-from server.timeline import question_target, timeline
+from server.timeline import is_over, question_target, takes_questions, timeline
 
 
 @dataclass(frozen=True)
@@ -100,8 +100,12 @@ def _with_room(state: State, room: str, rl: RoomLive) -> State:
     return replace(state, live=replace(state.live, rooms=frozen(rooms)))
 
 
-def _live_at(state: State, room: str, item: Item, now: datetime) -> State:
-    rl = replace(state.live.room(room), mode="manual", item_id=item.id, since=now, ended=False)
+def _live_at(
+    state: State, room: str, item: Item, now: datetime, before: tuple[str, datetime] | None = None
+) -> State:
+    rl = replace(
+        state.live.room(room), mode="manual", item_id=item.id, since=now, ended=False, before=before
+    )
     return _with_room(state, room, rl)
 
 
@@ -130,8 +134,16 @@ def _step(state: State, room_arg: str | None, ctx: Context, forward: bool) -> Ou
         return Outcome(_with_room(state, room, rl), frozenset({LIVE}), {"ended": True})
     if idx < 0:
         raise ProtocolError("no_previous")
+    item = items[idx]
+    since = ctx.now
+    # What was live is remembered, so that `previous` undoes a mistaken `next`: the item
+    # comes back as it was (its start, its minutes gone), not started again from zero.
+    before = (tl.current.item.id, tl.current.expected_start) if tl.current else None
+    remembered = state.live.room(room).before
+    if not forward and remembered is not None and remembered[0] == item.id:
+        since = remembered[1]
     return Outcome(
-        _live_at(state, room, items[idx], ctx.now), frozenset({LIVE}), {"item_id": items[idx].id}
+        _live_at(state, room, item, since, before), frozenset({LIVE}), {"item_id": item.id}
     )
 
 
@@ -154,14 +166,32 @@ def _set_delay_to(state: State, room: str, minutes: int, ctx: Context) -> Outcom
     if not lim.delay_min <= minutes <= lim.delay_max:
         raise ProtocolError("out_of_range", f"{lim.delay_min}..{lim.delay_max}")
     tl = timeline(state, ctx.now, room)
-    # The delay applies to what has not started yet.
+    rl = state.live.room(room)
+    # The delay applies to what has not started yet; what already happened keeps the delay
+    # it had. The live item ends later (or earlier) by the change too: "the day runs five
+    # minutes late" leaves no gap after the item that is on.
     if tl.current is not None:
         delay_from = [s.item for s in tl.slots].index(tl.current.item) + 1
     elif tl.next:
         delay_from = [s.item for s in tl.slots].index(tl.next[0].item)
     else:
         delay_from = len(tl.slots)
-    rl = replace(state.live.room(room), delay_minutes=minutes, delay_from=delay_from)
+    earlier = tuple(step for step in rl.earlier_delays if step[0] < delay_from)
+    if rl.delay_from < delay_from:
+        earlier += ((rl.delay_from, rl.delay_minutes),)
+    extensions = dict(rl.extensions)
+    if tl.current is not None:
+        item = tl.current.item
+        shortest = -int(item.duration.total_seconds() // 60) + 1
+        extended = extensions.get(item.id, 0) + minutes - rl.delay_minutes
+        extensions[item.id] = max(extended, shortest)
+    rl = replace(
+        rl,
+        delay_minutes=minutes,
+        delay_from=delay_from,
+        earlier_delays=earlier,
+        extensions=frozen(extensions),
+    )
     return Outcome(_with_room(state, room, rl), frozenset({LIVE}), {"delay_minutes": minutes})
 
 
@@ -230,20 +260,23 @@ def _save_note(state: State, args: SaveNoteArgs, ctx: Context) -> Outcome:
     return Outcome(replace(state, notes=frozen(notes)), frozenset({NoteChanged(args.item_id)}))
 
 
-def _set_open(state: State, item_id: str, is_open: bool) -> Outcome:
-    _item(state, item_id)
+def _set_open(state: State, item_id: str, is_open: bool, ctx: Context) -> Outcome:
+    item = _item(state, item_id)
     qo = dict(state.live.questions_open)
     qo[item_id] = is_open
-    live = replace(state.live, questions_open=frozen(qo))
+    late = state.live.late_questions - {item_id}
+    if is_open and is_over(timeline(state, ctx.now, item.room), item):
+        late |= {item_id}  # opened again after it ended: it takes questions until closed
+    live = replace(state.live, questions_open=frozen(qo), late_questions=late)
     return Outcome(replace(state, live=live), frozenset({LIVE}))
 
 
 def _open_questions(state: State, args: ItemArgs, ctx: Context) -> Outcome:
-    return _set_open(state, args.item_id, True)
+    return _set_open(state, args.item_id, True, ctx)
 
 
 def _close_questions(state: State, args: ItemArgs, ctx: Context) -> Outcome:
-    return _set_open(state, args.item_id, False)
+    return _set_open(state, args.item_id, False, ctx)
 
 
 def _submit_question(state: State, args: SubmitQuestionArgs, ctx: Context) -> Outcome:
@@ -255,8 +288,10 @@ def _submit_question(state: State, args: SubmitQuestionArgs, ctx: Context) -> Ou
         item: Item | None = _item(state, args.item_id)
     else:
         item = question_target(state, ctx.now, session_room(state, ctx.actor))
-    if item is None or not state.questions_open_for(item):
-        raise ProtocolError("questions_closed")
+    # An item's questions close when it ends: a question named for a panel that is over
+    # (typed during it, sent later from an outbox) comes back to its author.
+    if item is None or not takes_questions(state, timeline(state, ctx.now, item.room), item):
+        raise ProtocolError("questions_closed", item.title if item else "")
     window = ctx.now - timedelta(minutes=1)
     recent = sum(
         1

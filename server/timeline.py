@@ -40,13 +40,23 @@ class Timeline:
 
 
 def _cascade(
-    items: tuple[Item, ...], rl: RoomLive, start_at: int, t: datetime | None, delay_from: int
+    items: tuple[Item, ...],
+    rl: RoomLive,
+    start_at: int,
+    t: datetime | None,
+    current_from: int | None = None,
 ) -> list[Slot]:
+    """Expected times from ``start_at`` on, each item no earlier than the one before ends
+    (``t``). An item has the delay it had when it was still to come (``RoomLive.delay_for``);
+    from ``current_from`` on, every item has the current delay."""
     out: list[Slot] = []
-    delay = timedelta(minutes=rl.delay_minutes)
     for n in range(start_at, len(items)):
         item = items[n]
-        planned = item.start + (delay if n >= delay_from else timedelta())
+        if current_from is not None and n >= current_from:
+            minutes = rl.delay_minutes
+        else:
+            minutes = rl.delay_for(n)
+        planned = item.start + timedelta(minutes=minutes)
         start = planned if t is None else max(planned, t)
         end = start + item.duration + timedelta(minutes=rl.extensions.get(item.id, 0))
         out.append(Slot(item, start, end))
@@ -64,7 +74,7 @@ def timeline(state: State, now: datetime, room: str | None = None) -> Timeline:
     if rl.mode == "manual":
         idx = next((n for n, i in enumerate(items) if i.id == rl.item_id), None)
         if idx is not None and rl.since is not None:
-            before = _cascade(items[:idx], rl, 0, None, rl.delay_from)
+            before = _cascade(items[:idx], rl, 0, None)
             item = items[idx]
             cur = Slot(
                 item,
@@ -77,13 +87,13 @@ def timeline(state: State, now: datetime, room: str | None = None) -> Timeline:
             upcoming = tuple(after)
             phase = "break" if item.is_pause else "live"
         else:
-            slots = tuple(_cascade(items, rl, 0, None, rl.delay_from))
+            slots = tuple(_cascade(items, rl, 0, None))
             upcoming = () if rl.ended else tuple(s for s in slots if s.expected_start > now)
             phase = "after" if rl.ended or not upcoming else "between"
             if upcoming and upcoming[0] is slots[0]:
                 phase = "before"
     else:
-        slots = tuple(_cascade(items, rl, 0, None, rl.delay_from))
+        slots = tuple(_cascade(items, rl, 0, None))
         current = next((s for s in slots if s.expected_start <= now < s.expected_end), None)
         upcoming = tuple(s for s in slots if s.expected_start > now)
         if current is not None:
@@ -111,6 +121,22 @@ def timeline(state: State, now: datetime, room: str | None = None) -> Timeline:
         remaining_s=remaining,
         overrun_s=overrun,
     )
+
+
+def is_over(tl: Timeline, item: Item) -> bool:
+    """Whether ``item`` (of the timeline's room) is over: neither live nor still to come."""
+    return (tl.current is None or tl.current.item.id != item.id) and all(
+        s.item.id != item.id for s in tl.next
+    )
+
+
+def takes_questions(state: State, tl: Timeline, item: Item) -> bool:
+    """Whether an item takes questions now: by the programme or the moderator, and not
+    over (an item's questions close when it ends, unless the moderator opened them again
+    after that)."""
+    if not state.questions_open_for(item):
+        return False
+    return item.id in state.live.late_questions or not is_over(tl, item)
 
 
 def question_target(state: State, now: datetime, room: str | None = None) -> Item | None:

@@ -12,34 +12,34 @@ from typing import Any
 
 from server.contract import PUBLIC_STATUSES, Role, question_order
 from server.state import Question, Slot, State, Timeline, timeline
-from server.timeline import target_in
+from server.timeline import takes_questions, target_in
 
 
-def _slot(state: State, s: Slot) -> dict[str, Any]:
+def _slot(state: State, s: Slot, tl: Timeline) -> dict[str, Any]:
     d = s.item.to_dict()
     d["expected_start"] = s.expected_start.isoformat()
     d["expected_end"] = s.expected_end.isoformat()
-    d["questions_open"] = state.questions_open_for(s.item)
+    d["questions_open"] = takes_questions(state, tl, s.item)
     return d
 
 
 def _current(state: State, tl: Timeline) -> dict[str, Any] | None:
     if tl.current is None:
         return None
-    d = _slot(state, tl.current)
+    d = _slot(state, tl.current, tl)
     d["elapsed_s"] = tl.elapsed_s
     d["remaining_s"] = tl.remaining_s
     d["overrun_s"] = tl.overrun_s
     return d
 
 
-def _public_questions(state: State) -> list[dict[str, Any]]:
+def _public_questions(state: State, live_item: str | None) -> list[dict[str, Any]]:
     qs = [
         q.public_dict(state.vote_count(q.id))
         for q in state.questions.values()
         if q.status in PUBLIC_STATUSES
     ]
-    qs.sort(key=lambda d: question_order(Role.ATTENDEE, d))
+    qs.sort(key=lambda d: question_order(Role.ATTENDEE, d, live_item))
     return qs
 
 
@@ -54,7 +54,9 @@ def _moderator_question(state: State, q: Question) -> dict[str, Any]:
     return d
 
 
-def moderator_questions(state: State, window: int) -> tuple[list[dict[str, Any]], int]:
+def moderator_questions(
+    state: State, window: int, live_item: str | None = None
+) -> tuple[list[dict[str, Any]], int]:
     """The moderator's queue, newest first: every public question and at most ``window``
     of the others (pending, rejected); and how many of those were left out (a flood
     must not make a snapshot the console cannot load)."""
@@ -65,7 +67,7 @@ def moderator_questions(state: State, window: int) -> tuple[list[dict[str, Any]]
         reverse=True,
     )
     shown = [_moderator_question(state, q) for q in (*public, *rest[:window])]
-    shown.sort(key=lambda d: question_order(Role.MODERATOR, d))
+    shown.sort(key=lambda d: question_order(Role.MODERATOR, d, live_item))
     return shown, max(0, len(rest) - window)
 
 
@@ -73,10 +75,11 @@ def public_view(state: State, now: datetime, room: str | None = None) -> dict[st
     """The state every role may see (the hall's whole view)."""
     prog = state.programme
     tl = timeline(state, now, room)
-    slots: dict[str, Slot] = {}
+    slots: dict[str, tuple[Slot, Timeline]] = {}
     for r in prog.rooms:
-        for s in (tl if r.id == tl.room else timeline(state, now, r.id)).slots:
-            slots[s.item.id] = s
+        room_tl = tl if r.id == tl.room else timeline(state, now, r.id)
+        for s in room_tl.slots:
+            slots[s.item.id] = (s, room_tl)
     target = target_in(state, tl)  # the room's timeline is already worked out
     on_screen_id = state.live.on_screen.get(tl.room)
     on_screen: Question | None = state.questions.get(on_screen_id) if on_screen_id else None
@@ -90,13 +93,13 @@ def public_view(state: State, now: datetime, room: str | None = None) -> dict[st
         "phase": tl.phase,
         "mode": tl.mode,
         "current": _current(state, tl),
-        "next": [_slot(state, s) for s in tl.next[:5]],
+        "next": [_slot(state, s, tl) for s in tl.next[:5]],
         "delay_minutes": tl.delay_minutes,
         "hall_message": hall.to_dict() if hall and hall.active(now) else None,
         "on_screen_question": on_screen.public_dict(state.vote_count(on_screen.id))
         if on_screen
         else None,
-        "programme": [_slot(state, slots[i.id]) for i in prog.items],
+        "programme": [_slot(state, *slots[i.id]) for i in prog.items],
         # Where an attendee's question goes now (None: questions are closed).
         "question_target": target.id if target else None,
     }
@@ -111,8 +114,9 @@ def role_view(
 ) -> dict[str, Any]:
     """The snapshot ``state`` for one role (``queue_window``: see :func:`moderator_questions`)."""
     view = public_view(state, now, room)
+    live_item = view["current"]["id"] if view["current"] else None
     if role == "attendee":
-        view["questions"] = _public_questions(state)
+        view["questions"] = _public_questions(state, live_item)
     elif role == "stage":
         stage = state.live.stage_message
         view["stage_message"] = stage.to_dict() if stage else None
@@ -128,7 +132,9 @@ def role_view(
             k: {"text": n.text, "audience": n.audience, "updated_at": n.updated_at.isoformat()}
             for k, n in state.notes.items()
         }
-        view["questions"], view["questions_hidden"] = moderator_questions(state, queue_window)
+        view["questions"], view["questions_hidden"] = moderator_questions(
+            state, queue_window, live_item
+        )
     return view
 
 

@@ -98,8 +98,9 @@ class Client:
                 self.snapshot.get("revision"),
             )
             state = {**self.snapshot["state"], **msg["state"]}
+            live = state["current"]["id"] if state.get("current") else None
             for name, patch in msg.get("patch", {}).items():
-                state[name] = apply_patch(state[name], patch, self.role)
+                state[name] = apply_patch(state[name], patch, self.role, live)
             msg = {"type": "snapshot", "revision": msg["revision"], "state": state}
         if msg.get("type") == "welcome":
             self.role = msg["role"]

@@ -138,7 +138,15 @@ class AttendeeApp(LinkedApp):
         self.main.fill_mine(rows)
         voted = set(self.mine.get("voted", []) if isinstance(self.mine.get("voted"), list) else [])
         public = self.view.questions if self.view else ()
-        self.main.fill_public([(q.id, q.id in voted, q.votes, q.text) for q in public])
+        live = self.view.current.id if self.view and self.view.current else None
+        titles = {i.id: i.title for i in self.view.programme} if self.view else {}
+        rows2 = []
+        for q in public:  # the live item's first (the server's order); the others say whose
+            text = q.text
+            if q.item_id != live and q.item_id in titles:
+                text = self.t("q_other_item", title=_short(titles[q.item_id]), text=q.text)
+            rows2.append((q.id, q.id in voted, q.votes, text))
+        self.main.fill_public(rows2)
 
     # --- asking -----------------------------------------------------------------
 
@@ -233,3 +241,11 @@ class AttendeeApp(LinkedApp):
 def make_app(**kw: Any) -> AttendeeApp:
     """Build the attendee client (for the CLI and the tests)."""
     return AttendeeApp(**kw)
+
+
+def _short(title: str, width: int = 24) -> str:
+    """An item's title cut to ``width`` at a word, with "…"."""
+    if len(title) <= width:
+        return title
+    cut = title[: width - 1].rsplit(" ", 1)[0].rstrip(" ,–-:")
+    return f"{cut}…"

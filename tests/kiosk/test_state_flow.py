@@ -109,3 +109,22 @@ async def test_an_attendees_cursor_follows_its_question_when_votes_reorder_the_l
         await pilot.pause()
         assert _keys(table)[0] == key  # most votes first
         assert _keys(table)[table.cursor_row] == key
+
+
+async def test_the_vote_list_says_which_item_a_question_is_for(tmp_path: Path):
+    """During the afternoon panel, a morning question in the vote list carries its item's
+    (short) title; the live panel's own questions are plain and come first."""
+    from tests.kiosk.helpers import snapshot as snapshot_at
+
+    asked = [
+        ("attendee", "submit_question", {"text": "Fra formiddagen", "item_id": "unge"}),
+        ("moderator", "approve_question", {"question_id": "q1"}),
+    ]
+    later = at("15:45")
+    state = snapshot_at(later, "attendee", *asked, applied_at=at("12:00"))
+    app = make_attendee(connect=False, now=lambda: later, config_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.feed(1, state)
+        await pilot.pause()
+        table = app.screen.query_one("#public", DataTable)
+        assert str(table.get_row_at(0)[2]) == "[Unge, ensomhed og…] Fra formiddagen"

@@ -176,11 +176,13 @@ async def test_moderator_drives_the_day(connect_as, clock: FakeClock):
     ack = await mod.command("shift_delay", minutes=5)
     snap = await hall.expect("snapshot", lambda m: m["revision"] == ack["revision"])
     assert snap["state"]["delay_minutes"] == 5
-    # the break went live at 11.40 (15 min): the panel follows at 11.55, lunch at 12.45
-    assert snap["state"]["next"][0]["expected_start"] == "2025-09-25T11:55:00+02:00"
-    assert snap["state"]["next"][1]["expected_start"] == "2025-09-25T12:45:00+02:00"
+    # the break went live at 11.40 (15 min) and the day runs 5 minutes late: the break ends
+    # at 12.00 (no gap), the panel follows at 12.00, lunch at 12.50
+    assert snap["state"]["current"]["expected_end"] == "2025-09-25T12:00:00+02:00"
+    assert snap["state"]["next"][0]["expected_start"] == "2025-09-25T12:00:00+02:00"
+    assert snap["state"]["next"][1]["expected_start"] == "2025-09-25T12:50:00+02:00"
     ack = await mod.command("extend", minutes=3)
-    assert ack["result"]["extended_minutes"] == 3
+    assert ack["result"]["extended_minutes"] == 8  # the delay's 5 minutes and these 3
     ack = await mod.command("follow_clock")
     snap = await hall.expect("snapshot", lambda m: m["revision"] == ack["revision"])
     assert snap["state"]["mode"] == "clock"
@@ -245,6 +247,7 @@ async def test_everything_survives_a_restart(connect_as, server: Running, db_url
     await att.command("vote", question_id=qid)
     await mod.command("show_question", question_id=qid)
     before, revision = server.sequencer.state, server.sequencer.revision
+    await server.close()  # one serve per SQLite file: the second starts when the first is gone
     settings = Settings(port=0, db_url=db_url, moderator_token="m", stage_token="s", now=clock)
     second = await start(settings)
     try:

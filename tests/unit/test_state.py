@@ -115,6 +115,29 @@ def test_next_at_the_last_item_ends_the_day_then_refuses():
     assert exc.value.code == "no_next"
 
 
+def test_previous_undoes_a_mistaken_next_as_it_was():
+    """Timing model: `n` at 15.25 during "frivillighed" (live since 14.40 by the clock), then
+    `p` at 15.26: it is back with its own start, 46 minutes gone and its end where it was
+    (before: restarted at 15.26 with its whole 45 minutes, running past the panel's start)."""
+    s = run(fresh(), "next", at("15:20")).state
+    assert timeline(s, at("15:20")).current.item.id == "paneldebat"  # type: ignore[union-attr]
+    s = run(s, "previous", at("15:21")).state
+    tl = timeline(s, at("15:21"))
+    assert tl.current.item.id == "frivillighed"  # type: ignore[union-attr]
+    assert tl.current.expected_start == at("14:40") and tl.elapsed_s == 41 * 60  # type: ignore[union-attr]
+    assert tl.current.expected_end == at("15:25") and tl.next[0].expected_start == at("15:25")  # type: ignore[union-attr]
+
+
+def test_previous_twice_starts_the_older_item_now():
+    """Only the last step is remembered: going back two items starts the older one now."""
+    s = run(fresh(), "next", at("15:20")).state
+    s = run(s, "next", at("15:21")).state
+    s = run(s, "previous", at("15:22")).state
+    s = run(s, "previous", at("15:23")).state
+    tl = timeline(s, at("15:23"))
+    assert tl.current.item.id == "frivillighed" and tl.current.expected_start == at("15:23")  # type: ignore[union-attr]
+
+
 def test_previous_at_the_first_item_is_refused():
     """previous at the first item is refused; so is previous before the day."""
     s = run(fresh(), "go_live", at("10:15"), item_id="velkommen").state
@@ -141,13 +164,43 @@ def test_follow_clock_hands_back_control():
     assert tl.mode == "clock" and tl.current.item.id == "unge"  # type: ignore[union-attr]
 
 
-def test_delay_moves_items_not_started_yet():
-    """A delay of 10 set at 11.00 moves later items, not the live one."""
+def test_a_delay_moves_the_live_items_end_and_leaves_no_gap():
+    """Timing model: a delay set while an item is live moves its expected end by the same
+    minutes, and the items after it; at its planned end it is still on (before: it ended at
+    11.20 and the hall said "Næste punkt begynder kl. 11.30" while the talk went on)."""
     s = run(fresh(), "set_delay", at("11:00"), minutes=10).state
     tl = timeline(s, at("11:00"))
-    assert tl.current.item.id == "reformer" and tl.current.expected_end == at("11:20")  # type: ignore[union-attr]
-    assert tl.next[0].expected_start == at("11:30")
-    assert tl.delay_minutes == 10
+    assert tl.current.item.id == "reformer" and tl.current.expected_start == at("10:45")  # type: ignore[union-attr]
+    assert tl.current.expected_end == at("11:30")  # type: ignore[union-attr]
+    assert tl.next[0].expected_start == at("11:30") and tl.delay_minutes == 10
+    later = timeline(s, at("11:25"))
+    assert later.phase == "live" and later.current.item.id == "reformer"  # type: ignore[union-attr]
+    assert later.remaining_s == 5 * 60
+
+
+def test_a_later_delay_never_moves_what_already_happened():
+    """Timing model: items that were over when a delay changed keep the delay they had; the
+    live item keeps its start (before: +5 at 11.40 took the earlier 10 minutes back from
+    every item before, and the live one jumped 10 minutes into its time)."""
+    s = run(fresh(), "set_delay", at("10:00"), minutes=10).state
+    before = timeline(s, at("11:50"))
+    assert before.current.item.id == "unge" and before.current.expected_start == at("11:45")  # type: ignore[union-attr]
+    s = run(s, "shift_delay", at("11:50"), minutes=5).state
+    tl = timeline(s, at("11:50"))
+    assert tl.current.item.id == "unge" and tl.current.expected_start == at("11:45")  # type: ignore[union-attr]
+    assert tl.current.expected_end == at("12:40") and tl.elapsed_s == 5 * 60  # type: ignore[union-attr]
+    reformer = next(x for x in tl.slots if x.item.id == "reformer")
+    assert reformer.expected_start == at("10:55")  # its 10 minutes, not 0, not 15
+    assert tl.next[0].item.id == "frokost" and tl.next[0].expected_start == at("12:40")
+
+
+def test_catching_up_shortens_the_live_item():
+    """Timing model: −5 while an item is live ends it five minutes sooner, never before
+    it has had a minute."""
+    s = run(fresh(), "set_delay", at("10:00"), minutes=10).state
+    s = run(s, "shift_delay", at("11:50"), minutes=-5).state
+    tl = timeline(s, at("11:50"))
+    assert tl.current.expected_end == at("12:30") and tl.next[0].expected_start == at("12:30")  # type: ignore[union-attr]
 
 
 def test_delay_that_pushes_into_lunch():
@@ -351,3 +404,47 @@ def test_save_note():
         audience="stage",
     ).state
     assert s.notes["unge"].audience == "stage" and s.notes["unge"].text == "Udtales: DEFACTUM"
+
+
+def test_an_items_questions_close_when_it_ends_and_can_be_opened_again():
+    """A question named for the morning panel after it ended is refused, with its title
+    (an outbox written during the panel gets it back); the moderator can open it again,
+    and closing it again closes it."""
+    s = fresh()
+    ok = run(s, "submit_question", at("12:00"), ATT, text="Hvad med de unge?", item_id="unge")
+    assert ok.state.questions[ok.result["question_id"]].item_id == "unge"
+    with pytest.raises(ProtocolError) as exc:
+        run(s, "submit_question", at("15:30"), ATT, text="For sent?", item_id="unge")
+    assert exc.value.code == "questions_closed" and "Unge, ensomhed" in exc.value.detail
+    s = run(s, "open_questions", at("15:30"), item_id="unge").state
+    late = run(s, "submit_question", at("15:31"), ATT, text="Alligevel?", item_id="unge")
+    assert late.state.questions[late.result["question_id"]].item_id == "unge"
+    s = run(s, "close_questions", at("15:32"), item_id="unge").state
+    with pytest.raises(ProtocolError):
+        run(s, "submit_question", at("15:33"), ATT, text="Nu?", item_id="unge")
+
+
+def test_the_live_panels_questions_come_first_in_every_list():
+    """During the afternoon panel its questions head the attendees' and the moderator's
+    lists, before the morning panel's (one of which has a vote)."""
+    from server.views import role_view
+
+    s = fresh()
+    asked = []
+    for who, when, text, item in (
+        ("m0", "12:00", "Morgen 0", "unge"),
+        ("m1", "12:01", "Morgen 1", "unge"),
+        ("e0", "15:40", "Eftermiddag", "paneldebat"),
+    ):
+        out = run(s, "submit_question", at(when), Actor("attendee", who), text=text, item_id=item)
+        s = out.state
+        asked.append(out.result["question_id"])
+    for qid in asked:
+        s = run(s, "approve_question", at("15:41"), question_id=qid).state
+    s = run(s, "vote", at("15:42"), Actor("attendee", "v"), question_id=asked[1]).state
+    attendee = role_view(s, at("15:45"), "attendee")["questions"]
+    moderator = role_view(s, at("15:45"), "moderator")["questions"]
+    assert [q["text"] for q in attendee] == ["Eftermiddag", "Morgen 1", "Morgen 0"]
+    assert [q["text"] for q in moderator] == ["Eftermiddag", "Morgen 1", "Morgen 0"]
+    morning = role_view(s, at("12:10"), "attendee")["questions"]
+    assert [q["text"] for q in morning] == ["Morgen 1", "Morgen 0", "Eftermiddag"]
