@@ -184,6 +184,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "key_question_tab_all": ("Spørgsmål: alle", "Questions: all"),
     "key_focus_next": ("Næste felt", "Next field"),
     "key_help": ("Hjælp", "Help"),
+    "short_approve": ("Godkend", "Approve"),
+    "short_show": ("Vis", "Show"),
+    "short_edit": ("Redigér", "Edit"),
+    "short_reject": ("Afvis", "Reject"),
+    "short_go_live": ("Gå live", "Go live"),
+    "short_questions": ("Spørgsmål til/fra", "Questions on/off"),
     "key_quit": ("Afslut", "Quit"),
     # --- attendee client ---
     "tab_now": ("Nu", "Now"),

@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Button, DataTable, Input
+from textual.widgets import Button, DataTable, Input, TabbedContent
 
 import themes
 from kiosk.attendee.screens.main import AttendeeScreen
@@ -65,14 +65,47 @@ class AttendeeApp(LinkedApp):
         self.bind("ctrl+s", "send", description=self.t("bind_send"))
         self.bind("space", "vote", description=self.t("bind_vote"))
         self.bind("w", "withdraw", description=self.t("bind_withdraw"))
-        for n, pane in enumerate(
-            ("pane-now", "pane-programme", "pane-ask", "pane-practical"), start=1
-        ):
-            self.bind(f"f{n}", f"tab('{pane}')", show=False)
+        for n, (pane, label) in enumerate(
+            (
+                ("pane-now", "tab_now"),
+                ("pane-programme", "tab_programme"),
+                ("pane-ask", "tab_ask"),
+                ("pane-practical", "tab_practical"),
+            ),
+            start=1,
+        ):  # shown in the footer: the way between the tabs from anywhere
+            self.bind(f"f{n}", f"tab('{pane}')", description=self.t(label))
         self.bind("ctrl+q", "quit", description=self.t("bind_quit"))
         self.mine: dict[str, Any] = {"questions": [], "voted": []}
         self.in_flight: set[str] = set()
         self._shown_state = ""
+
+    # --- what the footer offers -------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that act only in one place are offered only there (False hides them in
+        Textual 8): the footer keeps room for the tab keys even at 80 columns."""
+        focused = self.focused
+        where = focused.id if focused is not None else None
+        if action == "send":
+            return self._on_tab("pane-ask")
+        if action == "vote":
+            return where == "public"
+        if action == "withdraw":
+            return where == "mine"
+        return True
+
+    def _on_tab(self, pane: str) -> bool:
+        try:
+            return self.main.query_one(TabbedContent).active == pane
+        except Exception:
+            return False
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        self.refresh_bindings()
 
     # --- life cycle -------------------------------------------------------------
 

@@ -33,7 +33,7 @@ log = logging.getLogger("podium.moderator")
 COMMAND_TIMEOUT_S = 5.0
 
 # (key, action, its description in the string catalogue, shown in the footer)
-KEYS: list[tuple[str, str, str, bool]] = [
+KEYS: list[tuple[str, str, str, bool]] = [  # every key works from anywhere
     ("n", "next", "key_next", True),
     ("p", "previous", "key_previous", False),
     ("g", "go_live", "key_go_live", False),
@@ -49,11 +49,11 @@ KEYS: list[tuple[str, str, str, bool]] = [
     ("S", "clear_stage_message", "key_clear_stage_message", False),
     ("t", "note", "key_note", True),
     ("o", "toggle_questions", "key_toggle_questions", False),
-    ("a", "approve", "key_approve", True),
+    ("a", "approve", "key_approve", False),
     ("r", "reject", "key_reject", False),
     ("R", "reject_flood", "key_reject_flood", False),
     ("e", "edit", "key_edit", False),
-    ("v", "show_question", "key_show_question", True),
+    ("v", "show_question", "key_show_question", False),
     ("h", "hide_question", "key_hide_question", False),
     ("x", "answer", "key_answer", False),
     ("1", "question_tab('pending')", "key_question_tab_pending", False),
@@ -66,6 +66,26 @@ KEYS: list[tuple[str, str, str, bool]] = [
     ("question_mark", "help", "key_help", True),
     ("ctrl+q", "quit", "key_quit", False),
 ]
+
+
+#: Keys shown in the footer while a table has the focus, first: what the moderator needs
+#: there (the app's keys above work anyway).
+TABLE_KEYS: dict[str, list[tuple[str, str, str]]] = {
+    "questions": [
+        ("a", "approve", "short_approve"),
+        ("v", "show_question", "short_show"),
+        ("x", "answer", "key_answer"),
+        ("e", "edit", "short_edit"),
+        ("r", "reject", "short_reject"),
+        ("question_mark", "help", "key_help"),
+    ],
+    "programme": [
+        ("g", "go_live", "short_go_live"),
+        ("o", "toggle_questions", "short_questions"),
+        ("t", "note", "key_note"),
+        ("question_mark", "help", "key_help"),
+    ],
+}
 
 
 class ModeratorApp(LinkedApp):
@@ -91,6 +111,14 @@ class ModeratorApp(LinkedApp):
         self.push_screen(self.main)
         self.start_link()
         self.on_status()
+        self.call_after_refresh(self._table_keys)
+
+    def _table_keys(self) -> None:
+        for table_id, keys in TABLE_KEYS.items():
+            table = self.main.query_one(f"#{table_id}")
+            for key, action, name in keys:
+                # The same action as the app's key, shown first while the table is focused.
+                table._bindings.bind(key, f"app.{action}", self.t(name))
 
     def show(self, view: StateView) -> None:
         pending = {q.id for q in view.questions if q.status == "pending"}

@@ -181,3 +181,25 @@ def test_client_id_is_stable_and_a_damaged_file_is_replaced(tmp_path: Path):
     (tmp_path / "attendee.json").write_text("{not json")
     b = ProfileStore(tmp_path).load()
     assert b.client_id != a.client_id and b.client_id.startswith("att-")
+
+
+async def test_f_keys_switch_tabs_from_inside_the_question_box(server, tmp_path: Path):
+    """F1–F4 switch tabs wherever the focus is (before: from inside "Spørg panelet" the tab
+    switched and sprang back), and the footer shows them."""
+    from textual.widgets import TabbedContent
+
+    app = _app(server.port, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(pilot, app)
+        await pilot.press("f3")
+        await pilot.pause()
+        app.screen.query_one("#ask-text", Input).focus()
+        await pilot.press("h", "e", "j")
+        for key, pane in (("f1", "pane-now"), ("f3", "pane-ask"), ("f2", "pane-programme"),
+                          ("f4", "pane-practical")):  # fmt: skip
+            await pilot.press(key)
+            await pilot.pause(0.2)
+            assert app.screen.query_one(TabbedContent).active == pane, key
+        assert app.screen.query_one("#ask-text", Input).value == "hej"  # the draft is kept
+        footer = " ".join(b.binding.description for b in app.active_bindings.values())
+        assert "Spørg panelet" in footer and "Praktisk" in footer

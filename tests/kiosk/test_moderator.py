@@ -261,3 +261,27 @@ async def test_help_and_palette_list_every_action(server):
             "Følg uret",
         ):
             assert needed in titles
+
+
+async def test_the_queue_takes_arrows_at_once_and_the_footer_follows_the_focus(server, connect_as):
+    """Down moves in the question queue without pressing 1–6 first; with the queue focused
+    the footer offers a/v/x/e/r and ? first, with the programme g/o/t."""
+    att = await connect_as("attendee")
+    for n in range(2):
+        await att.command("submit_question", text=f"Spørgsmål {n}")
+    app = _app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(pilot, app)
+        table = app.screen.query_one("#questions", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 2)
+        await pilot.press("down")
+        await pilot.pause()
+        assert table.cursor_row == 1
+
+        def footer() -> list[str]:
+            return [b.binding.key for b in app.active_bindings.values() if b.binding.show]
+
+        assert footer()[:6] == ["a", "v", "x", "e", "r", "question_mark"]
+        await pilot.press("g")  # the programme, focused
+        await pilot.pause()
+        assert footer()[:3] == ["g", "o", "t"]

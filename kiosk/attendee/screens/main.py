@@ -122,7 +122,15 @@ class AttendeeScreen(LiveScreen):
             box.value = text
 
     def show_tab(self, pane: str) -> None:
-        self.query_one(TabbedContent).active = pane
+        """Switch to a tab and put the focus inside it: focus left in the old tab (the
+        question box, a table) would pull the old tab back."""
+        tabs = self.query_one(TabbedContent)
+        tabs.active = pane
+        inside = [w for w in tabs.get_pane(pane).query("*") if w.focusable]
+        if inside:
+            inside[0].focus()
+        else:
+            self.set_focus(None)
 
     def set_limit(self, max_chars: int) -> None:
         self.max_chars = max_chars

@@ -19,6 +19,9 @@ from kiosk.widgets.common import Plain, StatusLine
 class ModeratorScreen(LiveScreen):
     """Everything the moderator needs, on one screen."""
 
+    # The question queue has the focus from the start: the arrow keys move in it at once.
+    AUTO_FOCUS = "#questions"
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="mod-top"):
             yield Plain("", id="mod-title")
