@@ -214,10 +214,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_own": ("Du har ikke stillet spørgsmål endnu.", "You have not asked anything yet."),
     "no_public": ("Ingen godkendte spørgsmål endnu.", "No approved questions yet."),
     "my_sending": ("sender …", "sending …"),
-    "my_unsent": (
-        "ikke sendt endnu – sendes, når forbindelsen er tilbage (w: træk tilbage)",
-        "not sent yet – will be sent when the connection is back (w: withdraw)",
+    "my_unsent": ("ikke sendt endnu", "not sent yet"),
+    "unsent_note": (
+        "Ikke sendt endnu: sendes af sig selv, når forbindelsen er tilbage (w trækker det "
+        "valgte tilbage).",
+        "Not sent yet: it goes by itself when the connection is back (w withdraws the "
+        "selected one).",
     ),
+    "my_edited": ("redigeret", "edited"),
+    "new_announcement": ("Meddelelse: {text}", "Announcement: {text}"),
     "my_pending": ("modtaget – venter på moderator", "received – waiting for the moderator"),
     "my_approved": ("godkendt – andre kan stemme", "approved – open for votes"),
     "my_on_screen": ("på skærmen nu", "on the screen now"),

@@ -79,6 +79,7 @@ class AttendeeApp(LinkedApp):
         self.mine: dict[str, Any] = {"questions": [], "voted": []}
         self.in_flight: set[str] = set()
         self._shown_state = ""
+        self._announced: str | None = None  # the hall announcement last said
 
     # --- what the footer offers -------------------------------------------------
 
@@ -133,6 +134,11 @@ class AttendeeApp(LinkedApp):
         self.store.save(self.profile)
 
     def show(self, view: StateView) -> None:
+        announced = self._announced
+        self._announced = view.hall_message.text if view.hall_message else None
+        if self._announced and self._announced != announced:
+            # Whatever tab is open: a new announcement is said once.
+            self.notify(self.t("new_announcement", text=self._announced), markup=False)
         self.main.show(view, self.now())
         self._refresh_lists()
 
@@ -167,8 +173,12 @@ class AttendeeApp(LinkedApp):
             status = self.t(key) if key else str(q.get("status"))
             if q.get("status") in ("approved", "on_screen", "answered"):
                 status += f" · {q.get('votes', 0)} ♥"
+            if q.get("edited") is True:  # the moderator changed the wording
+                status += f" · {self.t('my_edited')}"
             rows.append((f"q:{q.get('id')}", status, q["text"]))
         self.main.fill_mine(rows)
+        note = self.main.query_one("#unsent-note")
+        note.display = bool(self.profile.outbox) and not online
         voted = set(self.mine.get("voted", []) if isinstance(self.mine.get("voted"), list) else [])
         public = self.view.questions if self.view else ()
         live = self.view.current.id if self.view and self.view.current else None

@@ -140,6 +140,18 @@ async def test_offline_question_waits_visibly_and_is_sent_once(restartable, tmp_
         await _ask(pilot, app, "Sendt over dårligt wifi")
         await wait_for(pilot, lambda: any("ikke sendt endnu" in r[0] for r in _cells(app, "mine")))
         assert [o.text for o in ProfileStore(tmp_path).load().outbox] == ["Sendt over dårligt wifi"]
+        # the whole reassurance is on screen, not cut in a table cell (it was at 120 columns)
+        note = app.screen.query_one("#unsent-note")
+        assert note.display and "sendes af sig selv, når forbindelsen er tilbage" in str(
+            note.render()
+        )
+        status = app.screen.query_one("#mine", DataTable).get_row_at(0)[0]
+        assert (
+            len(str(status))
+            <= app.screen.query_one("#mine", DataTable)
+            .columns[next(iter(app.screen.query_one("#mine", DataTable).columns))]
+            .width
+        )
         second = await restartable(port)
         try:
             await wait_for(pilot, lambda: app.profile.outbox == [], timeout=15)
@@ -203,3 +215,23 @@ async def test_f_keys_switch_tabs_from_inside_the_question_box(server, tmp_path:
         assert app.screen.query_one("#ask-text", Input).value == "hej"  # the draft is kept
         footer = " ".join(b.binding.description for b in app.active_bindings.values())
         assert "Spørg panelet" in footer and "Praktisk" in footer
+
+
+async def test_an_attendee_sees_announcements_and_edits(server, connect_as, tmp_path: Path):
+    """A hall announcement is on the attendee's Now tab and said once as a notice; a question
+    the moderator edited says "redigeret" in the attendee's own list."""
+    mod = await connect_as("moderator")
+    app = _app(server.port, tmp_path)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await _ready(pilot, app)
+        await mod.command("set_hall_message", text="Kaffen står i Vandrehallen")
+        await wait_for(pilot, lambda: app.screen.query_one("#att-message").display)
+        assert "Kaffen står i Vandrehallen" in screen_text(app)
+        assert [n.message for n in app._notifications] == ["Meddelelse: Kaffen står i Vandrehallen"]
+        await _ask(pilot, app, "Hvad mener i?")
+        await wait_for(pilot, lambda: len(server.sequencer.state.questions) == 1)
+        (qid,) = server.sequencer.state.questions
+        await mod.command("edit_question", question_id=qid, text="Hvad mener I?")
+        await wait_for(pilot, lambda: any("redigeret" in r[0] for r in _cells(app, "mine")))
+        await mod.command("clear_hall_message")
+        await wait_for(pilot, lambda: not app.screen.query_one("#att-message").display)

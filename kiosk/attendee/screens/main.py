@@ -14,7 +14,7 @@ from kiosk.present import break_caption, session_live
 from kiosk.screen import LiveScreen
 from kiosk.text import Strings
 from kiosk.widgets.common import Plain, StatusLine, cell, fit_column, sync_rows
-from kiosk.widgets.hall import NextList, NowPanel
+from kiosk.widgets.hall import MessageBanner, NextList, NowPanel
 
 
 class AttendeeScreen(LiveScreen):
@@ -31,6 +31,7 @@ class AttendeeScreen(LiveScreen):
             yield Plain("", id="att-clock")
         with TabbedContent(id="att-tabs"):
             with TabPane(self.t("tab_now"), id="pane-now"), VerticalScroll(id="now-scroll"):
+                yield MessageBanner(self.t("announcement"), id="att-message")
                 yield Plain("", id="now-phase")
                 yield NowPanel(self.t, id="att-now")
                 yield NextList(self.t, rows=4, id="att-next")
@@ -53,6 +54,7 @@ class AttendeeScreen(LiveScreen):
                     yield Button(self.t("send"), id="ask-send", variant="primary")
                 yield Plain("", id="ask-error")
                 yield Plain(self.t("your_questions"), classes="section-label")
+                yield Plain(self.t("unsent_note"), id="unsent-note")
                 mine: DataTable[RichText] = DataTable(cursor_type="row", id="mine")
                 yield mine
                 yield Plain(self.t("vote_questions"), classes="section-label")
@@ -68,7 +70,7 @@ class AttendeeScreen(LiveScreen):
         prog.add_column(self.t("col_time"), key="time", width=11)
         prog.add_column(self.t("col_title"), key="title", width=30)
         mine = self.query_one("#mine", DataTable)
-        mine.add_column(self.t("col_status"), key="status", width=34)
+        mine.add_column(self.t("col_status"), key="status", width=30)
         mine.add_column(self.t("col_question"), key="text", width=30)
         public = self.query_one("#public", DataTable)
         public.add_column("", key="voted", width=1)
@@ -154,6 +156,7 @@ class AttendeeScreen(LiveScreen):
         self.tick(now)
 
     def _show_now(self, view: StateView, now: datetime) -> None:
+        self.query_one("#att-message", MessageBanner).show(view.hall_message, now)
         cur = session_live(view)
         now_panel = self.query_one("#att-now", NowPanel)
         phase = self.query_one("#now-phase", Plain)
@@ -243,6 +246,8 @@ class AttendeeScreen(LiveScreen):
 
     def tick(self, now: datetime) -> None:
         self.query_one("#att-clock", Plain).set(self.t.at(now))
+        if self.view is not None:  # an announcement goes when it expires
+            self.query_one("#att-message", MessageBanner).show(self.view.hall_message, now)
         cur = session_live(self.view) if self.view is not None else None
         if cur is not None:
             self.query_one("#att-now", NowPanel).tick(cur, now)
