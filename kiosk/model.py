@@ -93,6 +93,7 @@ class QuestionView:
 class MessageView:
     text: str
     expires_at: datetime | None = None
+    until_item: str = ""  # a stage message that goes when this item ends
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,7 @@ def _top_source(v: Any) -> tuple[str, int]:
 def _message(d: Any) -> MessageView | None:
     if not isinstance(d, dict) or not isinstance(d.get("text"), str):
         return None
-    return MessageView(d["text"], _dt(d.get("expires_at")))
+    return MessageView(d["text"], _dt(d.get("expires_at")), _s(d.get("until_item")))
 
 
 def _event(d: Any) -> EventView:

@@ -287,6 +287,7 @@ class MessagePayload(TypedDict):
     text: str
     set_at: str
     expires_at: str | None
+    until_item: NotRequired[str]  # a stage message that goes when this item ends
 
 
 class HelloMessage(TypedDict):

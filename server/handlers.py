@@ -84,6 +84,7 @@ class Connection:
                 "question_max_chars": self.limits.question_max_chars,
                 "name_max_chars": self.limits.name_max_chars,
                 "questions_per_minute": self.limits.questions_per_minute,
+                "message_max_chars": self.limits.message_max_chars,
             },
         )
         # The room is part of the session: a command without one acts on the sender's room.

@@ -25,16 +25,20 @@ class Message:
     text: str
     set_at: datetime
     expires_at: datetime | None = None
+    until_item: str | None = None  # a stage message about this item goes when it ends
 
     def active(self, now: datetime) -> bool:
         return self.expires_at is None or now < self.expires_at
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "text": self.text,
             "set_at": self.set_at.isoformat(),
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
         }
+        if self.until_item:
+            d["until_item"] = self.until_item
+        return d
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,7 @@ class Live:
                 m["text"],
                 datetime.fromisoformat(m["set_at"]),
                 datetime.fromisoformat(exp) if exp else None,
+                m.get("until_item"),
             )
 
         return cls(

@@ -187,6 +187,9 @@ class HallMessageArgs(_Strict):
 
 class StageMessageArgs(_Strict):
     text: str = Field(max_length=10_000)
+    # "item_end": it goes when the live item ends (the console's default); "cleared": it
+    # stays until the moderator clears it.
+    until: Literal["item_end", "cleared"] = "cleared"
 
 
 class SaveNoteArgs(_Strict):

@@ -244,8 +244,12 @@ def _clear_hall_message(state: State, args: Any, ctx: Context) -> Outcome:
 
 def _set_stage_message(state: State, args: StageMessageArgs, ctx: Context) -> Outcome:
     text = clean_text(args.text, ctx.limits.message_max_chars, multiline=True)
-    live = replace(state.live, stage_message=Message(text, ctx.now))
-    return Outcome(replace(state, live=live), frozenset({LIVE}))
+    until = None
+    if args.until == "item_end":
+        tl = timeline(state, ctx.now, session_room(state, ctx.actor))
+        until = tl.current.item.id if tl.current else None  # nothing live: until cleared
+    live = replace(state.live, stage_message=Message(text, ctx.now, until_item=until))
+    return Outcome(replace(state, live=live), frozenset({LIVE}), {"until_item": until})
 
 
 def _clear_stage_message(state: State, args: Any, ctx: Context) -> Outcome:
@@ -509,8 +513,17 @@ def apply(state: State, command: Command, ctx: Context) -> Outcome:
 
 
 def expire_messages(state: State, now: datetime) -> Outcome | None:
-    """Clear a hall message whose time is up (the server calls this on its ticker)."""
-    msg = state.live.hall_message
-    if msg is None or msg.active(now):
+    """Clear a hall message whose time is up, and a stage message about an item that is no
+    longer live (the server calls this on its ticker)."""
+    live = state.live
+    if live.hall_message is not None and not live.hall_message.active(now):
+        live = replace(live, hall_message=None)
+    stage = live.stage_message
+    if stage is not None and stage.until_item is not None:
+        item = state.programme.item(stage.until_item)
+        tl = timeline(state, now, item.room if item else None)
+        if item is None or tl.current is None or tl.current.item.id != item.id:
+            live = replace(live, stage_message=None)
+    if live is state.live:
         return None
-    return Outcome(replace(state, live=replace(state.live, hall_message=None)), frozenset({LIVE}))
+    return Outcome(replace(state, live=live), frozenset({LIVE}))

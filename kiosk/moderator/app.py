@@ -104,6 +104,9 @@ class ModeratorApp(LinkedApp):
             self.bind(key, action, description=self.t(name), show=show)
         self.main: ModeratorScreen
         self._pending_seen: set[str] | None = None
+        # What the server accepts (its welcome says; these are its defaults).
+        self.max_question = 280
+        self.max_message = 280
 
     # --- life cycle -------------------------------------------------------------
 
@@ -128,6 +131,14 @@ class ModeratorApp(LinkedApp):
                 self.notify(self.t("new_questions", n=len(pending)), markup=False, timeout=4)
         self._pending_seen = pending
         self.main.show(view, self.now())
+
+    def on_welcome(self, data: dict[str, Any]) -> None:
+        limits = data.get("limits")
+        if isinstance(limits, dict):
+            for key, attr in (("question_max_chars", "max_question"),
+                              ("message_max_chars", "max_message")):  # fmt: skip
+                if isinstance(limits.get(key), int):
+                    setattr(self, attr, limits[key])
 
     def on_presence(self, clients: dict[str, int]) -> None:
         self.main.set_presence(clients)
@@ -225,7 +236,7 @@ class ModeratorApp(LinkedApp):
     def action_set_delay(self) -> None:
         current = str(self.view.delay_minutes) if self.view else "0"
 
-        def done(result: tuple[str, int | None] | None) -> None:
+        def done(result: tuple[str, object] | None) -> None:
             if result is None:
                 return
             try:
@@ -245,18 +256,20 @@ class ModeratorApp(LinkedApp):
     def action_hall_message(self) -> None:
         current = self.view.hall_message.text if self.view and self.view.hall_message else ""
 
-        def done(result: tuple[str, int | None] | None) -> None:
+        def done(result: tuple[str, object] | None) -> None:
             if result is None:
                 return
             args: dict[str, Any] = {"text": result[0]}
-            if result[1]:
+            if isinstance(result[1], int) and result[1] > 0:
                 args["expires_in_s"] = result[1] * 60
             self.send(C.SET_HALL_MESSAGE, args)
 
-        self.push_screen(
-            PromptScreen(self.t, self.t("prompt_hall"), current, durations=[1, 5, 10, 15, 30, 60]),
-            done,
+        durations: list[tuple[str, object]] = [(self.t("until_removed"), 0)]
+        durations += [(self.t("n_minutes", n=m), m) for m in (1, 5, 10, 15, 30, 60)]
+        prompt = PromptScreen(
+            self.t, self.t("prompt_hall"), current, self.max_message, durations, multiline=True
         )
+        self.push_screen(prompt, done)
 
     def action_clear_hall_message(self) -> None:
         self.confirm(self.t("confirm_clear_hall"), lambda: self.send(C.CLEAR_HALL_MESSAGE))
@@ -264,11 +277,19 @@ class ModeratorApp(LinkedApp):
     def action_stage_message(self) -> None:
         current = self.view.stage_message.text if self.view and self.view.stage_message else ""
 
-        def done(result: tuple[str, int | None] | None) -> None:
+        def done(result: tuple[str, object] | None) -> None:
             if result is not None:
-                self.send(C.SET_STAGE_MESSAGE, {"text": result[0]})
+                self.send(C.SET_STAGE_MESSAGE, {"text": result[0], "until": str(result[1])})
 
-        self.push_screen(PromptScreen(self.t, self.t("prompt_stage"), current), done)
+        # A stage message is about the moment: by default it goes when the item ends.
+        until: list[tuple[str, object]] = [
+            (self.t("until_item_end"), "item_end"),
+            (self.t("until_removed"), "cleared"),
+        ]
+        prompt = PromptScreen(
+            self.t, self.t("prompt_stage"), current, self.max_message, until, multiline=True
+        )
+        self.push_screen(prompt, done)
 
     def action_clear_stage_message(self) -> None:
         self.confirm(self.t("confirm_clear_stage"), lambda: self.send(C.CLEAR_STAGE_MESSAGE))
@@ -341,11 +362,14 @@ class ModeratorApp(LinkedApp):
         if q is None:
             return
 
-        def done(result: tuple[str, int | None] | None) -> None:
+        def done(result: tuple[str, object] | None) -> None:
             if result is not None and result[0] != q.text:
                 self.send(C.EDIT_QUESTION, {"question_id": q.id, "text": result[0]})
 
-        self.push_screen(PromptScreen(self.t, self.t("prompt_edit"), q.text), done)
+        prompt = PromptScreen(
+            self.t, self.t("prompt_edit"), q.text, self.max_question, multiline=True
+        )
+        self.push_screen(prompt, done)
 
     def action_show_question(self) -> None:
         if q := self._question():

@@ -37,6 +37,7 @@ class LivePanel(Vertical):
         yield Plain("", id="live-timing")
         yield Plain("", id="live-mode")
         yield Plain("", id="live-next")
+        yield Plain("", id="live-messages")
 
     def show(self, view: StateView, now: datetime) -> None:
         self.view = view
@@ -61,7 +62,24 @@ class LivePanel(Vertical):
         # The same line as the hall's NÆSTE: planned time, and the expected one when late.
         line = f"{self.t('next')}: {next_line(self.t, nxt)}" if nxt is not None else ""
         self.query_one("#live-next", Plain).set(line)
+        self._messages(view, now)
         self.tick(now)
+
+    def _messages(self, view: StateView, now: datetime) -> None:
+        """What the hall and the stage are told besides the programme, and for how long:
+        the console shows it at every size (the hall preview is left out at 80x24)."""
+        lines = []
+        hall = view.hall_message
+        if hall is not None and (hall.expires_at is None or now < hall.expires_at):
+            until = self.t("msg_until", time=self.t.at(hall.expires_at)) if hall.expires_at else ""
+            lines.append(self.t("msg_hall", text=hall.text, until=until))
+        stage = view.stage_message
+        if stage is not None:
+            until = self.t("msg_until_item") if stage.until_item else ""
+            lines.append(self.t("msg_stage", text=stage.text, until=until))
+        box = self.query_one("#live-messages", Plain)
+        box.set("\n".join(lines))
+        box.display = bool(lines)
 
     def tick(self, now: datetime) -> None:
         cur = self.view.current if self.view else None

@@ -235,3 +235,22 @@ async def test_an_attendee_sees_announcements_and_edits(server, connect_as, tmp_
         await wait_for(pilot, lambda: any("redigeret" in r[0] for r in _cells(app, "mine")))
         await mod.command("clear_hall_message")
         await wait_for(pilot, lambda: not app.screen.query_one("#att-message").display)
+
+
+async def test_a_question_too_long_is_refused_whole(server, tmp_path: Path):
+    """300 characters pasted into the question box stay whole, the counter says so, and
+    Send refuses with the limit (before: the box cut the paste at 280, mid-word)."""
+    app = _app(server.port, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(pilot, app)
+        await pilot.press("f3")
+        await pilot.pause()
+        text = "ensomhed " * 33 + "fælles"  # 303 characters
+        app.screen.query_one("#ask-text", Input).value = text
+        await pilot.pause()
+        assert "303/280 – for lang" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen.query_one("#ask-text", Input).value == text
+        assert "for lang (højst 280 tegn)" in screen_text(app)
+        assert server.sequencer.state.questions == {} and app.profile.outbox == []

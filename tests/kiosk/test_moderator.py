@@ -68,18 +68,51 @@ async def test_hall_and_stage_messages(server, connect_as):
         await _ready(pilot, app)
         await pilot.press("m")
         await pilot.pause()
-        app.screen.query_one(Input).value = "Frokosten står i Vandrehallen"
-        await pilot.press("enter")
+        app.screen.query_one(TextArea).text = "Frokosten står i Vandrehallen"
+        await pilot.press("ctrl+s")
         snap = await hall.expect("snapshot", lambda m: m["state"]["hall_message"] is not None)
         assert snap["state"]["hall_message"]["text"] == "Frokosten står i Vandrehallen"
+        await wait_for(pilot, lambda: "Salsbesked: Frokosten" in screen_text(app))
         await pilot.press("M", "j")
         await hall.expect("snapshot", lambda m: m["state"]["hall_message"] is None)
         await pilot.press("s")
         await pilot.pause()
-        app.screen.query_one(Input).value = "2 minutter tilbage"
-        await pilot.press("enter")
+        app.screen.query_one(TextArea).text = "2 minutter tilbage"
+        await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: server.sequencer.state.live.stage_message is not None)
-        assert server.sequencer.state.live.stage_message.text == "2 minutter tilbage"  # type: ignore[union-attr]
+        stage = server.sequencer.state.live.stage_message
+        assert stage is not None and stage.text == "2 minutter tilbage"
+        assert stage.until_item == "unge"  # by default it goes when the panel ends
+        # the console says a stage message is on, and until when (it said nothing)
+        await wait_for(
+            pilot, lambda: "Scenebesked til punktet slutter: 2 minutter tilbage" in screen_text(app)
+        )
+
+
+async def test_a_stage_message_about_an_item_goes_when_it_ends(server, connect_as, clock):
+    """Set "until the item ends" during the panel: at lunch the stage no longer shows it."""
+    mod = await connect_as("moderator")
+    stage = await connect_as("stage")
+    await mod.command("set_stage_message", text="Runde af nu", until="item_end")
+    await stage.expect("snapshot", lambda m: m["state"]["stage_message"] is not None)
+    clock.advance(minutes=46)  # 12.26: lunch
+    await stage.expect("snapshot", lambda m: m["state"]["stage_message"] is None, timeout=5)
+
+
+async def test_a_message_too_long_is_refused_not_cut(server):
+    """300 characters pasted into an edit are kept whole and refused with the limit shown."""
+    app = _app(server)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await _ready(pilot, app)
+        await pilot.press("m")
+        await pilot.pause()
+        text = "ensomhed " * 33 + "fælles"  # 303 characters, no space at either end
+        app.screen.query_one(TextArea).text = text
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen.query_one(TextArea).text == text  # nothing cut, still open
+        assert "303/280 – for lang" in screen_text(app)
+        assert server.sequencer.state.live.hall_message is None
 
 
 async def test_notes_for_the_live_item(server, connect_as):
@@ -140,8 +173,8 @@ async def test_edit_and_reject(server, connect_as):
         await wait_for(pilot, lambda: table.row_count == 1)
         await pilot.press("e")
         await pilot.pause()
-        app.screen.query_one(Input).value = "Hvad mener I?"
-        await pilot.press("enter")
+        app.screen.query_one(TextArea).text = "Hvad mener I?"
+        await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: server.sequencer.state.questions[qid].text == "Hvad mener I?")
         assert server.sequencer.state.questions[qid].original_text == "Hvad mener i?"
         await pilot.press("r", "j")

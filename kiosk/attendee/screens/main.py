@@ -42,9 +42,7 @@ class AttendeeScreen(LiveScreen):
                     yield Plain("", id="item-details")
             with TabPane(self.t("tab_ask"), id="pane-ask"), VerticalScroll(id="ask-scroll"):
                 yield Plain("", id="ask-target")
-                yield Input(
-                    placeholder=self.t("ask_placeholder"), max_length=self.max_chars, id="ask-text"
-                )
+                yield Input(placeholder=self.t("ask_placeholder"), id="ask-text")
                 yield Plain("", id="ask-counter")
                 with Horizontal(id="ask-row"):
                     yield Input(
@@ -95,8 +93,11 @@ class AttendeeScreen(LiveScreen):
             self._count()
 
     def _count(self) -> None:
-        n = len(self.query_one("#ask-text", Input).value)
-        self.query_one("#ask-counter", Plain).set(f"{n}/{self.max_chars}")
+        n = len(self.query_one("#ask-text", Input).value.strip())
+        counter = self.query_one("#ask-counter", Plain)
+        over = n > self.max_chars
+        counter.set(f"{n}/{self.max_chars}" + (f" – {self.t('too_long')}" if over else ""))
+        counter.set_class(over, "-over")
 
     # --- the question being written (the app asks here; it never queries the inputs) ---
 
@@ -105,10 +106,15 @@ class AttendeeScreen(LiveScreen):
         self.query_one("#ask-org", Input).value = organisation
 
     def draft(self) -> tuple[str, str, str] | None:
-        """(question, name, organisation) ready to send, or None when there is none."""
+        """(question, name, organisation) ready to send, or None when there is none. A
+        question over the limit is refused with a message and left whole (a paste is never
+        cut mid-word)."""
         box = self.query_one("#ask-text", Input)
         text = box.value.strip()
         if not text or box.disabled:
+            return None
+        if len(text) > self.max_chars:
+            self.set_error(self.t("too_long_refused", n=self.max_chars))
             return None
         name = self.query_one("#ask-name", Input).value.strip()
         org = self.query_one("#ask-org", Input).value.strip()
@@ -136,7 +142,6 @@ class AttendeeScreen(LiveScreen):
 
     def set_limit(self, max_chars: int) -> None:
         self.max_chars = max_chars
-        self.query_one("#ask-text", Input).max_length = max_chars
         self._count()
 
     # --- showing ----------------------------------------------------------------

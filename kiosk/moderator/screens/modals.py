@@ -87,10 +87,17 @@ class ChoiceScreen(ModalScreen["str | None"]):
         self.dismiss(None)
 
 
-class PromptScreen(ModalScreen["tuple[str, int | None] | None"]):
-    """A line of text, with a counter and an optional duration; None when cancelled."""
+class PromptScreen(ModalScreen["tuple[str, object] | None"]):
+    """Text (one line, or several with ``multiline``) with a live counter, and an optional
+    choice (how long a message is shown); (text, chosen value) or None when cancelled.
 
-    BINDINGS = [Binding("escape", "cancel", "Annullér", show=False)]
+    Text over ``max_length`` is refused with a message, never cut: a paste of 300
+    characters stays whole for the moderator to shorten."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Annullér", show=False),
+        Binding("ctrl+s", "save", "Gem", show=False),
+    ]
 
     def __init__(
         self,
@@ -98,40 +105,62 @@ class PromptScreen(ModalScreen["tuple[str, int | None] | None"]):
         title: str,
         value: str = "",
         max_length: int = 280,
-        durations: list[int] | None = None,
+        choices: list[tuple[str, object]] | None = None,
+        *,
+        multiline: bool = False,
+        choice_title: str = "",
     ) -> None:
         super().__init__()
         self.t = text
         self.title_text = title
         self.value = value
         self.max_length = max_length
-        self.durations = durations
+        self.choices = choices
+        self.multiline = multiline
+        self.choice_title = choice_title or text("duration")
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog dialog-wide" if self.multiline else "dialog"):
             yield Plain(self.title_text, classes="dialog-question")
-            yield Input(self.value, max_length=self.max_length, id="prompt-input")
+            if self.multiline:
+                yield TextArea(self.value, id="prompt-input", soft_wrap=True, classes="prompt-area")
+            else:
+                yield Input(self.value, id="prompt-input")
             yield Plain("", id="prompt-counter", classes="dialog-hint")
-            if self.durations is not None:
-                options = [(self.t("until_removed"), 0)] + [
-                    (self.t("n_minutes", n=m), m) for m in self.durations
-                ]
-                yield Plain(self.t("duration"), classes="dialog-hint")
-                yield Select(options, value=0, allow_blank=False, id="prompt-duration")
+            if self.choices:
+                yield Plain(self.choice_title, classes="dialog-hint")
+                yield Select(
+                    [(label, n) for n, (label, _) in enumerate(self.choices)],
+                    value=0,
+                    allow_blank=False,
+                    id="prompt-choice",
+                )
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.t("save"), id="save", variant="primary")
                 yield Button(self.t("cancel"), id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self.query_one("#prompt-input").focus()
         self._count()
+
+    def _text(self) -> str:
+        box = self.query_one("#prompt-input")
+        return box.text if isinstance(box, TextArea) else box.value  # type: ignore[attr-defined]
 
     def on_input_changed(self) -> None:
         self._count()
 
-    def _count(self) -> None:
-        n = len(self.query_one(Input).value)
-        self.query_one("#prompt-counter", Plain).set(f"{n}/{self.max_length}")
+    def on_text_area_changed(self) -> None:
+        self._count()
+
+    def _count(self) -> bool:
+        """Show n/max (in red over it); whether it fits."""
+        n = len(self._text().strip())
+        counter = self.query_one("#prompt-counter", Plain)
+        fits = n <= self.max_length
+        counter.set(f"{n}/{self.max_length}" + ("" if fits else f" – {self.t('too_long')}"))
+        counter.set_class(not fits, "-over")
+        return fits
 
     def on_input_submitted(self) -> None:
         self._done()
@@ -142,12 +171,18 @@ class PromptScreen(ModalScreen["tuple[str, int | None] | None"]):
         else:
             self.dismiss(None)
 
+    def action_save(self) -> None:
+        self._done()
+
     def _done(self) -> None:
-        minutes: int | None = None
-        if self.durations is not None:
-            value = self.query_one("#prompt-duration", Select).value
-            minutes = value if isinstance(value, int) and value > 0 else None
-        self.dismiss((self.query_one(Input).value, minutes))
+        if not self._count():
+            self.notify(self.t("too_long_refused", n=self.max_length), severity="error")
+            return
+        chosen: object = None
+        if self.choices:
+            index = self.query_one("#prompt-choice", Select).value
+            chosen = self.choices[index][1] if isinstance(index, int) else None
+        self.dismiss((self._text().strip(), chosen))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
