@@ -138,6 +138,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "duration": ("Vises i", "Shown for"),
     "until_removed": ("indtil den fjernes", "until removed"),
     "until_item_end": ("til punktet slutter", "until the item ends"),
+    "jump_clock": ("Prøve: spring uret {n} min. frem", "Rehearsal: jump the clock {n} min"),
+    "jump_clock_help": (
+        "kun når serveren kører med --clock",
+        "only when the server runs with --clock",
+    ),
+    "clock_jumped": ("uret er sprunget {n} min. frem", "the clock jumped {n} min"),
     "msg_hall": ("Salsbesked{until}: {text}", "Hall message{until}: {text}"),
     "msg_stage": ("Scenebesked{until}: {text}", "Stage message{until}: {text}"),
     "msg_until": (" til {time}", " until {time}"),

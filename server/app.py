@@ -26,6 +26,7 @@ from server.hub import Hub
 from server.programme import Programme, default_programme, load_file
 from server.protocol import DEFAULT_LIMITS, Limits
 from server.sequencer import Sequencer
+from server.state import State
 from server.storage import Store, default_db_url
 from server.storage.repository import normalise_url
 from server.tokens import Settled, settle
@@ -40,18 +41,21 @@ WS_LOG.setLevel(logging.INFO)
 
 
 class Clock:
-    """The server's clock, in the event's time zone; optionally started at a set moment."""
+    """The server's clock, in the event's time zone; optionally started at a set moment and
+    running ``speed`` times as fast (a rehearsal of the day in an hour: speed 7)."""
 
-    def __init__(self, tz: ZoneInfo, start: datetime | None = None) -> None:
+    def __init__(self, tz: ZoneInfo, start: datetime | None = None, speed: float = 1.0) -> None:
         self.tz = tz
-        self.offset = 0.0
+        self.speed = speed
+        self.began = time.time()
+        self.start = self.began
         if start is not None:
             if start.tzinfo is None:
                 start = start.replace(tzinfo=tz)
-            self.offset = start.timestamp() - time.time()
+            self.start = start.timestamp()
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(time.time() + self.offset, self.tz)
+        return datetime.fromtimestamp(self.start + (time.time() - self.began) * self.speed, self.tz)
 
 
 @dataclass
@@ -63,6 +67,7 @@ class Settings:
     db_url: str | None = None
     programme: str | None = None
     clock: datetime | None = None
+    clock_speed: float = 1.0  # with ``clock``: how many seconds of the day pass each second
     moderator_token: str | None = None  # else PODIUM_MODERATOR_TOKEN, else the stored hash
     stage_token: str | None = None
     show_tokens: bool = False  # print the tokens (one only known by its hash is replaced)
@@ -94,6 +99,8 @@ class Running:
     tasks: list[asyncio.Task[None]]
     exports: Exports
     lock: ServeLock
+    #: What the operator should be told at start: (key of server.strings.CLI, moments).
+    warnings: list[tuple[str, datetime, datetime]] = field(default_factory=list)
     closed: bool = False
 
     async def close(self) -> None:
@@ -147,6 +154,14 @@ def raise_descriptor_limit() -> int:
             resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
             soft = want
     return soft
+
+
+def _rewinds(state: State, now: datetime) -> datetime | None:
+    """The latest moment the stored state has lived through, if it is after ``now``."""
+    seen = [q.created_at for q in state.questions.values()]
+    seen += [rl.since for rl in state.live.rooms.values() if rl.since is not None]
+    latest = max(seen, default=None)
+    return latest if latest is not None and latest > now else None
 
 
 class StartError(Exception):
@@ -238,8 +253,19 @@ async def start(settings: Settings) -> Running:
 
 async def _start(settings: Settings, lock: ServeLock) -> Running:
     store, programme = await asyncio.to_thread(open_store, settings)
-    clock = Clock(programme.event.tz, settings.clock)
+    clock = Clock(programme.event.tz, settings.clock, settings.clock_speed)
     state, revision = store.load_state(programme)
+    warnings: list[tuple[str, datetime, datetime]] = []
+    if settings.clock is not None:
+        rewound = _rewinds(state, clock.now())
+        if rewound is not None:
+            log.warning(
+                "--clock %s is before what this database already lived through (%s): the day "
+                "rewinds under the stored state; use a new --db for a new rehearsal",
+                clock.now().isoformat(timespec="minutes"),
+                rewound.isoformat(timespec="minutes"),
+            )
+            warnings.append(("clock_rewinds", clock.now(), rewound))
     given = {
         "moderator": settings.moderator_token or os.environ.get("PODIUM_MODERATOR_TOKEN"),
         "stage": settings.stage_token or os.environ.get("PODIUM_STAGE_TOKEN"),
@@ -256,6 +282,7 @@ async def _start(settings: Settings, lock: ServeLock) -> Running:
         )
     hub = Hub(ws_write, limits.moderator_queue_max)
     sequencer = Sequencer(store, state, revision, settings.now or clock.now, hub, limits)
+    sequencer.rehearsal = settings.clock is not None
     gate = Gate(limits, tokens.hashes, store.secret("client_ids"))
     writer = asyncio.create_task(sequencer.run())
     exports = Exports(sequencer)
@@ -287,7 +314,9 @@ async def _start(settings: Settings, lock: ServeLock) -> Running:
                 log.exception("tick failed")
 
     tasks = [writer, asyncio.create_task(ticker())]
-    return Running(server, sequencer, gate, port, tls is not None, tokens, tasks, exports, lock)
+    return Running(
+        server, sequencer, gate, port, tls is not None, tokens, tasks, exports, lock, warnings
+    )
 
 
 async def _listen(

@@ -73,7 +73,18 @@ def add_commands(sub: Any) -> None:
         help="programfil (TOML, schedule.xml eller schedule.json), der erstatter det gemte program",
     )
     s.add_argument(
-        "--clock", type=clock_arg, metavar="TIME", help="start serverens ur på et lokalt tidspunkt"
+        "--clock",
+        type=clock_arg,
+        metavar="TIME",
+        help="prøve: start serverens ur på et lokalt tidspunkt (fx 2025-09-25T09:50); "
+        "moderatoren kan springe det frem",
+    )
+    s.add_argument(
+        "--clock-speed",
+        type=float,
+        default=1.0,
+        metavar="N",
+        help="prøve: med --clock går uret N gange så hurtigt (standard: 1)",
     )
     s.add_argument(
         "--moderator-token",
@@ -196,6 +207,8 @@ def announce(running: Running, lang: str = "da", ready: bool = False) -> None:
     ws = f"{'wss' if secure else 'ws'}://{host}:{running.port}/ws"
     health = f"{'https' if secure else 'http'}://{host}:{running.port}/healthz"
     print(say(lang, "running", ws=ws, health=health))
+    for key, now, seen in running.warnings:
+        print(say(lang, key, now=f"{now:%d.%m. %H.%M}", seen=f"{seen:%d.%m. %H.%M}"))
     for role, (token, why) in running.tokens.shown.items():
         print(f"{say(lang, role)}{say(lang, why)}: {token}")
     if running.tokens.kept:
@@ -241,6 +254,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(say(args.lang, "bad_limit", error=exc), file=sys.stderr)
         return 2
+    if not 0 < args.clock_speed <= 3600:
+        print(say(args.lang, "bad_clock_speed", value=args.clock_speed), file=sys.stderr)
+        return 2
     tokens: dict[str, str | None] = {}
     for role, value, path in (
         ("moderator", args.moderator_token, args.moderator_token_file),
@@ -262,6 +278,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         db_url=args.db,
         programme=args.programme,
         clock=args.clock,
+        clock_speed=args.clock_speed,
         moderator_token=tokens["moderator"],
         stage_token=tokens["stage"],
         show_tokens=args.show_tokens,

@@ -84,6 +84,8 @@ class CommandName(StrEnum):
     HIDE_QUESTION = "hide_question"
     ANSWER_QUESTION = "answer_question"
     REJECT_PENDING = "reject_pending"  # clear a flood: every pending question like one
+    # rehearsals
+    JUMP_CLOCK = "jump_clock"
 
 
 class QuestionStatus(StrEnum):
@@ -159,6 +161,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     "address_limit": (
         "Der kommer mange spørgsmål eller stemmer fra dit netværk lige nu – prøv igen om et minut.",
         "Many questions or votes are coming from your network right now – try again in a minute.",
+    ),
+    "not_rehearsal": (
+        "Uret kan kun flyttes på en prøve (podium serve --clock …).",
+        "The clock can only be moved in a rehearsal (podium serve --clock …).",
     ),
     "empty_text": ("Teksten er tom.", "The text is empty."),
     "text_too_long": ("Teksten er for lang.", "The text is too long."),

@@ -115,6 +115,9 @@ class Live:
     # Items whose questions the moderator opened again after they ended (an item's questions
     # close when it ends).
     late_questions: frozenset[str] = frozenset()
+    # A rehearsal's jumps of the clock (jump_clock), in seconds: kept, so a restart of the
+    # rehearsal goes on where it was.
+    clock_offset_s: int = 0
 
     def room(self, room: str) -> RoomLive:
         return self.rooms.get(room) or RoomLive()
@@ -127,6 +130,7 @@ class Live:
             "questions_open": dict(self.questions_open),
             "on_screen": dict(self.on_screen),
             "late_questions": sorted(self.late_questions),
+            "clock_offset_s": self.clock_offset_s,
         }
 
     @classmethod
@@ -149,6 +153,7 @@ class Live:
             questions_open=MappingProxyType(dict(d["questions_open"])),
             on_screen=MappingProxyType(dict(d["on_screen"])),
             late_questions=frozenset(d.get("late_questions") or ()),
+            clock_offset_s=int(d.get("clock_offset_s") or 0),
         )
 
 

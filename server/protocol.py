@@ -198,6 +198,10 @@ class SaveNoteArgs(_Strict):
     audience: Literal["moderator", "stage"] = "moderator"
 
 
+class JumpArgs(_Strict):
+    minutes: int
+
+
 class RejectPendingArgs(_Strict):
     """Reject every pending question like ``question_id``: from its client, its address,
     or sent at its time or later."""
@@ -240,6 +244,7 @@ COMMANDS: dict[str, tuple[frozenset[str], type[_Strict]]] = {
     C.HIDE_QUESTION: (MODERATOR, HideQuestionArgs),
     C.ANSWER_QUESTION: (MODERATOR, QuestionArgs),
     C.REJECT_PENDING: (MODERATOR, RejectPendingArgs),
+    C.JUMP_CLOCK: (MODERATOR, JumpArgs),
 }
 
 

@@ -41,6 +41,7 @@ from server.protocol import (
     HallMessageArgs,
     HideQuestionArgs,
     ItemArgs,
+    JumpArgs,
     Limits,
     MinutesArgs,
     ProtocolError,
@@ -63,6 +64,7 @@ class Context:
     actor: Actor
     new_id: Callable[[], str]
     limits: Limits = DEFAULT_LIMITS
+    rehearsal: bool = False  # the server runs on a set clock (serve --clock): it may jump
 
 
 def _room_of(state: State, room: str | None, ctx: Context) -> str:
@@ -416,6 +418,19 @@ def _edit(state: State, args: EditQuestionArgs, ctx: Context) -> Outcome:
     return Outcome(state, frozenset({QuestionChanged(q.id)}))
 
 
+def _jump_clock(state: State, args: JumpArgs, ctx: Context) -> Outcome:
+    """A rehearsal's clock jumps forward (never back: the day would rewind under what was
+    stored). Only on a server started with ``--clock``."""
+    if not ctx.rehearsal:
+        raise ProtocolError("not_rehearsal")
+    if not 0 < args.minutes <= 24 * 60:
+        raise ProtocolError("out_of_range", "1..1440")
+    offset = state.live.clock_offset_s + args.minutes * 60
+    live = replace(state.live, clock_offset_s=offset)
+    now = ctx.now + timedelta(minutes=args.minutes)
+    return Outcome(replace(state, live=live), frozenset({LIVE}), {"now": now.isoformat()})
+
+
 def _reject_pending(state: State, args: RejectPendingArgs, ctx: Context) -> Outcome:
     """Clear a flood in one command: reject every pending question from the same client,
     the same address, or sent at the same time as ``question_id`` or later."""
@@ -500,6 +515,7 @@ _RULES: dict[str, Callable[[State, Any, Context], Outcome]] = {
     "show_question": _show,
     "hide_question": _hide,
     "reject_pending": _reject_pending,
+    "jump_clock": _jump_clock,
 }
 
 

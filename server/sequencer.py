@@ -16,7 +16,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from server.changes import Change, QuestionChanged
@@ -77,7 +77,8 @@ class Sequencer:
         self.store = store
         self.state = state
         self.revision = revision
-        self.now = now
+        self._clock = now
+        self.rehearsal = False  # serve --clock: the moderator may jump the clock
         self.hub = hub
         self.limits = limits
         self.queue: asyncio.Queue[_Request] = asyncio.Queue()
@@ -99,6 +100,10 @@ class Sequencer:
                 "votes": limits.votes_per_minute_per_ip,
             }
         )
+
+    def now(self) -> datetime:
+        """The server's time: its clock, moved on by a rehearsal's jumps."""
+        return self._clock() + timedelta(seconds=self.state.live.clock_offset_s)
 
     # --- clients ------------------------------------------------------------------
 
@@ -195,7 +200,7 @@ class Sequencer:
             if done is not None:
                 job.answers.append((req, _same_or_refused(done, req.command, req.lang)))
                 continue
-            ctx = Context(now=now, actor=req.actor, new_id=_new_id, limits=self.limits)
+            ctx = Context(now, req.actor, _new_id, self.limits, rehearsal=self.rehearsal)
             quota = _QUOTA_OF.get(req.command.name)
             try:
                 if quota and not self.quotas.allows(quota, req.actor.address):

@@ -39,6 +39,18 @@ CLI: dict[str, tuple[str, str]] = {
     "stop": ("Stop med Ctrl+C.", "Stop with Ctrl+C."),
     "bad_programme": ("Programmet kan ikke indlæses:", "The programme cannot be loaded:"),
     "cannot_start": ("Serveren kan ikke starte: {error}", "The server cannot start: {error}"),
+    "bad_clock_speed": (
+        "Ugyldig --clock-speed {value}: skal være over 0 og højst 3600.",
+        "Invalid --clock-speed {value}: must be above 0 and at most 3600.",
+    ),
+    "clock_rewinds": (
+        "Advarsel: --clock ({now}) ligger før det, databasen allerede har oplevet ({seen}). "
+        "Dagen spoles tilbage under det gemte. Brug en ny --db til en ny prøve, eller et "
+        "senere --clock.",
+        "Warning: --clock ({now}) is before what the database already lived through "
+        "({seen}). The day rewinds under what is stored. Use a new --db for a new rehearsal, "
+        "or a later --clock.",
+    ),
     "port_in_use": (
         "Port {port} er optaget – kører der allerede en podium serve? Vælg en anden med --port.",
         "Port {port} is in use – is a podium serve already running? Choose another with --port.",

@@ -396,8 +396,18 @@ class ModeratorApp(LinkedApp):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.t, self._key_rows()))
 
+    def action_jump_clock(self, minutes: int) -> None:
+        """A rehearsal: the server's clock jumps forward (refused on a real day)."""
+        self.send(C.JUMP_CLOCK, {"minutes": minutes}, done=self.t("clock_jumped", n=minutes))
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        for minutes in (5, 15, 60):
+            yield SystemCommand(
+                self.t("jump_clock", n=minutes),
+                self.t("jump_clock_help"),
+                self._palette(f"jump_clock({minutes})"),
+            )
         for key, action, name, _ in KEYS:
             if action in ("focus_next", "quit"):
                 continue

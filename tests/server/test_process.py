@@ -229,3 +229,20 @@ async def test_a_port_in_use_is_said_in_danish_and_creates_nothing(spawn, env, t
     assert r.returncode == 1
     assert f"Port {first.port} er optaget" in r.stderr and "--port" in r.stderr
     assert "Errno" not in r.stderr and not other.exists()
+
+
+async def test_rewinding_a_rehearsal_is_warned(spawn, tmp_path: Path):
+    """A rehearsal restarted with an earlier --clock says the day rewinds under what is
+    stored (it started silently); a later --clock says nothing."""
+    db = str(tmp_path / "proeve.sqlite3")
+    first = spawn("--db", db, "--clock", "2025-09-25T15:20", "--moderator-token", "m")
+    mod = await hello(first.port, "moderator", token="m")
+    assert (await mod.command("next"))["type"] == "ack"  # the panel went live at 15.20
+    await mod.close()
+    assert first.stop() == 0
+    again = spawn("--db", db, "--clock", "2025-09-25T10:00")
+    assert any(ln.startswith("Advarsel: --clock (25.09. 10.00) ligger før") for ln in again.lines)
+    assert again.stop() == 0
+    later = spawn("--db", db, "--clock", "2025-09-25T16:00", "--clock-speed", "10")
+    assert not any("Advarsel" in ln for ln in later.lines)
+    assert later.stop() == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 
@@ -252,3 +253,33 @@ async def test_an_id_reused_for_another_command_is_refused(seq: Sequencer):
         MOD, "moderator:m1", _cmd("moderator", "shift_delay", "same", minutes=5), "da"
     )
     assert again == first
+
+
+async def test_a_rehearsal_clock_jumps_forward_and_a_real_day_refuses(seq: Sequencer):
+    """jump_clock moves the server's time on a rehearsal and is stored; on a real day
+    (serve without --clock) it is refused and nothing moves."""
+    refused = await seq.submit(
+        MOD, "moderator:m1", _cmd("moderator", "jump_clock", minutes=60), "da"
+    )
+    assert refused["code"] == "not_rehearsal" and seq.now() == NOW
+    seq.rehearsal = True
+    cmd = _cmd("moderator", "jump_clock", "c2", minutes=60)
+    ack = await seq.submit(MOD, "moderator:m1", cmd, "da")
+    assert ack["type"] == "ack" and seq.now() == NOW + timedelta(minutes=60)
+    stored, _ = seq.store.load_state(default_programme())
+    assert stored.live.clock_offset_s == 3600  # a restarted rehearsal goes on from there
+    back = await seq.submit(
+        MOD, "moderator:m1", _cmd("moderator", "jump_clock", "c3", minutes=-5), "da"
+    )
+    assert back["code"] == "out_of_range" and seq.now() == NOW + timedelta(minutes=60)
+
+
+def test_the_rehearsal_clock_runs_at_its_speed(monkeypatch):
+    """--clock 09.50 --clock-speed 10: ten seconds of the day pass each second."""
+    from server import app
+
+    real = [1000.0]
+    monkeypatch.setattr(app.time, "time", lambda: real[0])
+    clock = app.Clock(NOW.tzinfo, NOW.replace(hour=9, minute=50), speed=10)  # type: ignore[arg-type]
+    real[0] += 6
+    assert clock.now() == NOW.replace(hour=9, minute=51)
