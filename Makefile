@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-test
 
-.PHONY: help demo test check serve bench clean
+.PHONY: help demo test check serve bench rehearse clean
 
 help:  ## show the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -26,6 +26,9 @@ check: $(STAMP)  ## ruff format --check, ruff check, mypy, then every test
 	$(BIN)/ruff check server kiosk themes tests bench
 	$(BIN)/mypy server kiosk themes bench
 	$(BIN)/pytest -q
+
+rehearse: $(STAMP)  ## play the seed day 09.50–16.40 against a real server, printing every screen
+	PODIUM_REHEARSE=1 $(BIN)/pytest -q -s -p no:cacheprovider tests/scenario
 
 bench: $(STAMP)  ## run the benchmarks (a few minutes) and write bench/RESULTS.md
 	$(BIN)/python -m bench.run
