@@ -9,13 +9,21 @@ STAMP  := $(VENV)/.installed-test
 help:  ## show the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
+DEMO_STAMP := $(VENV)/.installed
+
+$(DEMO_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-demo: $(STAMP)  ## run the server at a moment of the seed day when something is live
+demo: $(DEMO_STAMP)  ## run the server at a moment of the seed day (only what the demo needs)
 	$(BIN)/podium demo
 
 test: $(STAMP)  ## make the venv with test extras and run every test

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.command import CommandPalette
 from textual.message import Message
+from textual.screen import Screen
 
 import themes
 from kiosk.link import Event, Fatal, Identity, Link, Mine, Presence, Snapshot, Status, Welcome
@@ -177,6 +179,47 @@ class LinkedApp(App[None]):
         if self.fatal:
             return "failed"
         return self.link.status.state if self.connect else "online"
+
+    # --- Textual's own words, in the user's language ------------------------------
+
+    #: Ctrl+C (which Textual binds to copy) says how to quit; a hall screen ignores it.
+    QUIET_CTRL_C = False
+
+    def action_help_quit(self) -> None:
+        if not self.QUIET_CTRL_C:
+            self.notify(self.t("how_to_quit"), title=self.t("quit_title"), markup=False)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(
+                CommandPalette(placeholder=self.t("palette_search"), id="--command-palette")
+            )
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's palette commands, in Danish (or English)."""
+        yield SystemCommand(self.t("cmd_theme"), self.t("cmd_theme_help"), self.action_change_theme)
+        yield SystemCommand(self.t("cmd_quit"), self.t("cmd_quit_help"), self.action_quit)
+        if screen.query("HelpPanel"):
+            yield SystemCommand(
+                self.t("cmd_keys"), self.t("cmd_keys_hide"), self.action_hide_help_panel
+            )
+        else:
+            yield SystemCommand(
+                self.t("cmd_keys"), self.t("cmd_keys_show"), self.action_show_help_panel
+            )
+        if screen.maximized is not None:
+            yield SystemCommand(
+                self.t("cmd_minimize"), self.t("cmd_minimize_help"), screen.action_minimize
+            )
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(
+                self.t("cmd_maximize"), self.t("cmd_maximize_help"), screen.action_maximize
+            )
+        yield SystemCommand(
+            self.t("cmd_screenshot"),
+            self.t("cmd_screenshot_help"),
+            lambda: self.set_timer(0.1, self.deliver_screenshot),
+        )
 
     async def action_quit(self) -> None:
         self.link.stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kiosk.text import Strings
-from server.cli import add_commands, clock_arg, parse_ready_line, port_arg
+from server.cli import PodiumParser, add_commands, clock_arg, parse_ready_line, port_arg, speak
 
 DEMO_CLOCK = "2025-09-25T11:40"
 
@@ -68,20 +69,33 @@ def _client_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="podium", description="Podium: skærmene til en konference.")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = PodiumParser(prog="podium", description="Podium: skærmene til en konference.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
 
     d = sub.add_parser("demo", help="server og salskærm på en øvedag med de indbyggede standarder")
-    d.add_argument("--port", type=port_arg, default=8765)
-    d.add_argument("--clock", type=clock_arg, default=clock_arg(DEMO_CLOCK), metavar="TIME")
-    d.add_argument("--mode", choices=("audience", "stage"), default="audience")
+    d.add_argument("--port", type=port_arg, default=8765, help="serverens port")
+    d.add_argument(
+        "--clock",
+        type=clock_arg,
+        default=clock_arg(DEMO_CLOCK),
+        metavar="TIME",
+        help=f"øvedagens ur starter her (standard: {DEMO_CLOCK})",
+    )
+    d.add_argument(
+        "--mode", choices=("audience", "stage"), default="audience", help="salskærm eller scene"
+    )
     d.add_argument("--theme", default="podium-dark", help="tema: " + ", ".join(_theme_names()))
-    d.add_argument("--lang", choices=("da", "en"), default="da")
+    d.add_argument("--lang", choices=("da", "en"), default="da", help="sprog")
     d.add_argument("--no-hall", action="store_true", help="kun serveren (uden salskærm)")
 
     h = sub.add_parser("hall", help="salskærmen (publikum) eller scenemonitoren (--mode stage)")
     _client_args(h)
-    h.add_argument("--mode", choices=("audience", "stage"), default="audience")
+    h.add_argument(
+        "--mode",
+        choices=("audience", "stage"),
+        default="audience",
+        help="audience: salen; stage: scenemonitoren",
+    )
     h.add_argument("--token", help="scene-koden til --mode stage (ellers PODIUM_STAGE_TOKEN)")
     h.add_argument("--room", help="salens id, hvis der er flere sale")
     h.add_argument("--theme", default=None, help="tema: " + ", ".join(_theme_names()))
@@ -204,7 +218,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     proc, port = started
     url = f"ws://127.0.0.1:{port}"
     clock = f"{t.date(args.clock)} {t.at(args.clock)}"
-    how = t("cli_demo", url=url, clock=clock, db=f"{tmp}/demo.sqlite3")
+    how = t("cli_demo", url=url, clock=clock, db=f"{tmp}/demo.sqlite3", podium=_podium())
     print(how, flush=True)
     # SIGTERM ends the demo like Ctrl+C, so that the server below is stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -217,7 +231,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             make_app(
                 server=f"{url}/ws", mode=args.mode, token="demo", theme=args.theme, lang=args.lang
             ).run()
+            # The hall screen covered the instructions: say them again, and keep the server
+            # for the console and the attendee until the user stops it.
             print(how.rsplit("\n", 1)[0])
+            print(t("cli_demo_running", url=url), flush=True)
+            proc.wait()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
@@ -229,7 +247,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _podium() -> str:
+    """How to run `podium` from here: the bare name when it is on PATH, else its path in
+    this virtual environment (after `make demo`, .venv/bin is not on PATH)."""
+    here = Path(sys.executable).parent / "podium"
+    found = shutil.which("podium")
+    if found and Path(found).resolve() == here.resolve():
+        return "podium"
+    if here.exists():
+        try:
+            return str(here.relative_to(Path.cwd()))
+        except ValueError:
+            return str(here)
+    return "podium"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    speak(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     code: int = args.func(args)
     return code

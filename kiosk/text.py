@@ -138,6 +138,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     "duration": ("Vises i", "Shown for"),
     "until_removed": ("indtil den fjernes", "until removed"),
     "until_item_end": ("til punktet slutter", "until the item ends"),
+    "how_to_quit": ("Tryk Ctrl+Q for at afslutte.", "Press Ctrl+Q to quit."),
+    "quit_title": ("Vil du afslutte?", "Do you want to quit?"),
+    "palette_search": ("Søg efter kommandoer …", "Search for commands …"),
+    "cmd_theme": ("Tema", "Theme"),
+    "cmd_theme_help": ("Skift farvetema", "Change the colour theme"),
+    "cmd_quit": ("Afslut", "Quit"),
+    "cmd_quit_help": ("Luk programmet", "Close the program"),
+    "cmd_keys": ("Taster", "Keys"),
+    "cmd_keys_show": ("Vis tasterne og hjælp til det valgte felt", "Show the keys and help"),
+    "cmd_keys_hide": ("Skjul tasterne", "Hide the keys"),
+    "cmd_maximize": ("Maksimér", "Maximize"),
+    "cmd_maximize_help": (
+        "Lad det valgte felt fylde skærmen",
+        "Let the focused part fill the screen",
+    ),
+    "cmd_minimize": ("Normal størrelse", "Minimize"),
+    "cmd_minimize_help": ("Tilbage til normal størrelse", "Back to normal size"),
+    "cmd_screenshot": ("Skærmbillede", "Screenshot"),
+    "cmd_screenshot_help": ("Gem et skærmbillede (SVG)", "Save a screenshot (SVG)"),
     "jump_clock": ("Prøve: spring uret {n} min. frem", "Rehearsal: jump the clock {n} min"),
     "jump_clock_help": (
         "kun når serveren kører med --clock",
@@ -281,17 +300,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cli_demo_failed": ("Demoens server kunne ikke starte.", "The demo's server could not start."),
     "cli_demo": (
         "Podium-demo: serveren kører på {url}/ws, uret går fra {clock}.\n"
-        "  Moderatorkonsol:  podium moderator --server {url} --token demo\n"
-        "  Deltager:         podium attendee --server {url}\n"
-        "  Scenemonitor:     podium hall --mode stage --server {url} --token demo\n"
+        "Prøv i et andet vindue:\n"
+        "  Moderatorkonsol:  {podium} moderator --server {url} --token demo\n"
+        "  Deltager:         {podium} attendee --server {url}\n"
+        "  Scenemonitor:     {podium} hall --mode stage --server {url} --token demo\n"
         "  Database:         {db}\n"
-        "Salskærmen åbner nu; luk den med Ctrl+Q.",
+        "Salskærmen åbner nu; luk den med Ctrl+Q (serveren kører videre).",
         "Podium demo: the server runs at {url}/ws, the clock starts at {clock}.\n"
-        "  Moderator console: podium moderator --server {url} --token demo\n"
-        "  Attendee:          podium attendee --server {url}\n"
-        "  Stage monitor:     podium hall --mode stage --server {url} --token demo\n"
+        "Try in another window:\n"
+        "  Moderator console: {podium} moderator --server {url} --token demo\n"
+        "  Attendee:          {podium} attendee --server {url}\n"
+        "  Stage monitor:     {podium} hall --mode stage --server {url} --token demo\n"
         "  Database:          {db}\n"
-        "The hall screen opens now; close it with Ctrl+Q.",
+        "The hall screen opens now; close it with Ctrl+Q (the server keeps running).",
+    ),
+    "cli_demo_running": (
+        "Salskærmen er lukket; serveren kører videre på {url}/ws. Stop den med Ctrl+C.",
+        "The hall screen is closed; the server keeps running at {url}/ws. Stop it with Ctrl+C.",
     ),
 }
 

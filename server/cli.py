@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import itertools
 import json
 import os
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +57,52 @@ def port_arg(value: str) -> int:
 
 def _lang(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("da", "en"), default="da", help="sprog (da eller en)")
+
+
+# --- argparse in Danish ----------------------------------------------------------
+
+
+def speak(argv: Sequence[str]) -> str:
+    """Make argparse speak the language ``argv`` asks for (Danish unless ``--lang en``)."""
+    args = list(argv)
+    lang = (
+        "en"
+        if "--lang=en" in args
+        or any(a == "--lang" and b == "en" for a, b in itertools.pairwise(args))
+        else "da"
+    )
+    table = {} if lang == "en" else {k: da for k, (da, _) in strings.ARGPARSE.items()}
+    # argparse looks these two up in its module at every call (Python's own catalogue has
+    # no Danish): the one place its texts can be given.
+    setattr(argparse, "_", lambda text: table.get(text, text))  # noqa: B010
+
+    def plural(one: str, many: str, n: int) -> str:
+        text = one if n == 1 else many
+        return table.get(text, text)
+
+    setattr(argparse, "ngettext", plural)  # noqa: B010
+    return lang
+
+
+class _WithDefaults(argparse.HelpFormatter):
+    """Every option's help ends with its default, when it has one worth saying."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        shown = action.default not in (None, False, True, argparse.SUPPRESS, [])
+        said = "%(default)" in text or "(standard:" in text or "(default:" in text
+        if shown and not said and action.option_strings:
+            text += " " + argparse._("(default: %(default)s)")  # type: ignore[attr-defined]
+        return text
+
+
+class PodiumParser(argparse.ArgumentParser):
+    """The parser of every `podium` command: its help shows each option's default (and its
+    sub-commands are the same kind of parser)."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        kw.setdefault("formatter_class", _WithDefaults)
+        super().__init__(*args, **kw)
 
 
 def add_commands(sub: Any) -> None:

@@ -248,3 +248,60 @@ def say(table: dict[str, tuple[str, str]], lang: str, key: str, **kw: object) ->
     """A message of ``table`` in ``lang`` (Danish unless "en")."""
     da, en = table[key]
     return (en if lang == "en" else da).format(**kw)
+
+
+#: argparse's own texts (usage, errors, the -h line): English as argparse writes them ->
+#: (Danish, English). ``server.cli.speak`` hands them to argparse.
+ARGPARSE: dict[str, tuple[str, str]] = {
+    "usage: ": ("brug: ", "usage: "),
+    "options": ("tilvalg", "options"),
+    "positional arguments": ("argumenter", "positional arguments"),
+    "show this help message and exit": (
+        "vis denne hjælp og afslut",
+        "show this help message and exit",
+    ),
+    "%(prog)s: error: %(message)s\n": (
+        "%(prog)s: fejl: %(message)s\n",
+        "%(prog)s: error: %(message)s\n",
+    ),
+    "argument %(argument_name)s: %(message)s": (
+        "argument %(argument_name)s: %(message)s",
+        "argument %(argument_name)s: %(message)s",
+    ),
+    "the following arguments are required: %s": (
+        "disse argumenter mangler: %s",
+        "the following arguments are required: %s",
+    ),
+    "unrecognized arguments: %s": ("ukendte argumenter: %s", "unrecognized arguments: %s"),
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "ugyldigt valg: %(value)r (vælg mellem %(choices)s)",
+        "invalid choice: %(value)r (choose from %(choices)s)",
+    ),
+    "invalid %(type)s value: %(value)r": (
+        "ugyldig værdi: %(value)r",
+        "invalid %(type)s value: %(value)r",
+    ),
+    "expected one argument": ("skal have én værdi", "expected one argument"),
+    "expected at most one argument": ("højst én værdi", "expected at most one argument"),
+    "expected at least one argument": ("mindst én værdi", "expected at least one argument"),
+    "expected %s argument": ("skal have %s værdi", "expected %s argument"),
+    "expected %s arguments": ("skal have %s værdier", "expected %s arguments"),
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "tvetydigt tilvalg: %(option)s kan være %(matches)s",
+        "ambiguous option: %(option)s could match %(matches)s",
+    ),
+    "not allowed with argument %s": (
+        "kan ikke bruges sammen med %s",
+        "not allowed with argument %s",
+    ),
+    "one of the arguments %s is required": (
+        "et af disse argumenter skal med: %s",
+        "one of the arguments %s is required",
+    ),
+    "ignored explicit argument %r": ("ignorerede argumentet %r", "ignored explicit argument %r"),
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "ukendt kommando %(parser_name)r (vælg mellem %(choices)s)",
+        "unknown parser %(parser_name)r (choices: %(choices)s)",
+    ),
+    "(default: %(default)s)": ("(standard: %(default)s)", "(default: %(default)s)"),
+}

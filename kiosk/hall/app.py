@@ -22,6 +22,8 @@ class HallApp(LinkedApp):
 
     TITLE = "Podium"
     CSS_PATH = [themes.stylesheet("base.tcss"), themes.stylesheet("hall.tcss")]
+    # A screen the room reads: a stray Ctrl+C shows nothing (Ctrl+Q still quits).
+    QUIET_CTRL_C = True
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -64,10 +65,15 @@ def test_demo_runs_a_server_on_the_seed_day(tmp_path: Path):
     )
     try:
         assert proc.stdout is not None
-        lines = [proc.stdout.readline() for _ in range(5)]
+        lines = [proc.stdout.readline() for _ in range(6)]
         text = "".join(lines)
         assert "podium moderator --server ws://127.0.0.1:" in text and "--token demo" in text
         assert "podium attendee --server" in text
+        # the printed command runs as printed, from where the demo was started (after
+        # `make demo` the venv's bin is not on PATH: it was printed as "podium")
+        line = next(ln for ln in lines if "moderator --server" in ln)
+        command = line.split(":", 1)[1].split()[0]
+        assert shutil.which(command) or (tmp_path / command).exists() or Path(command).exists()
         url = lines[0].split("serveren kører på ", 1)[1].split("/ws")[0]
         code = (
             "import asyncio, json\n"
@@ -93,3 +99,58 @@ def test_demo_runs_a_server_on_the_seed_day(tmp_path: Path):
     db = next(ln for ln in lines if "Database:" in ln).split("Database:", 1)[1].strip()
     leftover = subprocess.run(["pgrep", "-f", db], capture_output=True, text=True)
     assert leftover.stdout.strip() == ""  # the demo's server stopped with it
+
+
+def test_the_command_line_speaks_danish_and_shows_defaults(capsys):
+    """argparse's own words are Danish (usage, options, errors, -h) unless --lang en, and
+    every option of the screens has a help text with its default."""
+    import pytest
+
+    from kiosk.cli import main
+
+    for argv in (["hall", "--help"], ["demo", "--help"], ["moderator", "--help"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        out = capsys.readouterr().out
+        assert out.startswith("brug: podium") and "tilvalg:" in out, out
+        assert "usage" not in out and "show this help" not in out
+        options = [ln for ln in out.splitlines() if ln.startswith("  --")]
+        for line in options:  # a help text on the line or the next one
+            assert len(line.split()) > 1 or out.split(line, 1)[1].startswith("\n    "), line
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    assert "(standard: 8765)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["hall", "--modee", "x"])
+    assert "podium: fejl: ukendte argumenter: --modee x" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["hall", "--lang", "en", "--help"])
+    assert capsys.readouterr().out.startswith("usage: podium hall")
+
+
+async def test_textuals_own_words_are_danish_and_the_hall_ignores_ctrl_c():
+    """The palette's commands and search field, and what Ctrl+C says, are Danish; on a
+    hall screen Ctrl+C does nothing at all."""
+    from kiosk.hall.app import make_app as make_hall
+    from kiosk.moderator.app import make_app as make_moderator
+
+    mod = make_moderator(connect=False)
+    async with mod.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert [(n.title, n.message) for n in mod._notifications] == [
+            ("Vil du afslutte?", "Tryk Ctrl+Q for at afslutte.")
+        ]
+        names = [c.title for c in mod.get_system_commands(mod.screen)]
+        assert {"Tema", "Afslut", "Taster", "Skærmbillede"} <= set(names)
+        assert not {"Theme", "Quit", "Keys", "Screenshot"} & set(names)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        from textual.widgets import Input
+
+        assert mod.screen.query_one(Input).placeholder == "Søg efter kommandoer …"
+    hall = make_hall(connect=False)
+    async with hall.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert list(hall._notifications) == [] and hall.is_running
