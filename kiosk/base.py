@@ -171,9 +171,10 @@ class LinkedApp(App[None]):
 
     def on_status(self) -> None:
         """Show the connection's state on the app's main screen's status line."""
-        self.main.set_status(
-            self.status_state(), self.link.seconds_since_update(), self.fatal or ""
-        )
+        state = self.status_state()
+        # Never connected yet: say which address is being tried.
+        trying = self.link.url if self.link.last_update is None and state != "failed" else ""
+        self.main.set_status(state, self.link.seconds_offline(), self.fatal or "", trying)
 
     def status_state(self) -> str:
         if self.fatal:

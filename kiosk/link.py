@@ -136,6 +136,7 @@ class Link:
         self.revision = -1
         self.state: dict[str, Any] | None = None  # the last full state (updates merge into it)
         self.last_update: float | None = None  # monotonic time of the last message
+        self.lost_at: float | None = None  # monotonic time the connection was lost
         self._offset = 0.0  # server time minus local time, in seconds
         self._tz: tzinfo = ZoneInfo("Europe/Copenhagen")
         self._pending: dict[str, _Pending] = {}
@@ -255,6 +256,8 @@ class Link:
                 self.ws = None
             if self._stopped:
                 return
+            if self.lost_at is None and self.last_update is not None:
+                self.lost_at = time.monotonic()  # the picture is as old as the loss
             self._emit(Status("reconnecting"))
             await asyncio.sleep(backoff * (0.8 + 0.4 * random.random()))
             backoff = min(backoff * 2, BACKOFF_CAP)
@@ -272,6 +275,7 @@ class Link:
             self.last_update = time.monotonic()
             kind = msg.get("type")
             if kind == MessageType.WELCOME:
+                self.lost_at = None
                 self._sync_clock(msg.get("server_time"))
                 # The same identity on every later connection: a resent command is then
                 # recognised by the server and never applied twice.
@@ -346,6 +350,10 @@ class Link:
             self.set_timezone(tz)
         self.revision = revision if isinstance(revision, int) else self.revision
         self._emit(Snapshot(self.revision, state))
+
+    def seconds_offline(self) -> float | None:
+        """How long the connection has been lost (None while online or never connected)."""
+        return None if self.lost_at is None else time.monotonic() - self.lost_at
 
     def seconds_since_update(self) -> float | None:
         return None if self.last_update is None else time.monotonic() - self.last_update

@@ -35,7 +35,7 @@ class LiveScreen(Screen[None]):
     def tick(self, now: datetime) -> None:
         """Once a second: clocks and countdowns from ``view``."""
 
-    def set_status(self, state: str, age_s: float | None, extra: str = "") -> None:
+    def set_status(self, state: str, age_s: float | None, extra: str = "", url: str = "") -> None:
         """The connection's state on the screen's status line (none before compose)."""
         for line in self.query(StatusLine).results(StatusLine):
-            line.show(state, age_s, extra)
+            line.show(state, age_s, extra, url)

@@ -323,8 +323,9 @@ class ModeratorApp(LinkedApp):
 
     def action_reject(self) -> None:
         if q := self._question():
+            text = q.text if len(q.text) <= 120 else q.text[:119].rstrip() + "…"
             self.confirm(
-                self.t("confirm_reject"),
+                self.t("confirm_reject", text=text),  # which one, so the wrong row shows
                 lambda: self.send(C.REJECT_QUESTION, {"question_id": q.id}),
             )
 

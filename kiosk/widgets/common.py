@@ -87,7 +87,8 @@ class StatusLine(Static):
         super().__init__("", markup=False, **kw)  # type: ignore[arg-type]
         self.t = text
 
-    def show(self, state: str, age_s: float | None, extra: str = "") -> None:
+    def show(self, state: str, age_s: float | None, extra: str = "", url: str = "") -> None:
+        """``url``: the server being tried, said while no connection was ever made."""
         self.remove_class("-online", "-offline")
         if state == "online":
             self.add_class("-online")
@@ -100,6 +101,8 @@ class StatusLine(Static):
             self.add_class("-offline")
             key = "connecting" if state == "connecting" else "reconnecting"
             label = f"◌ {self.t(key)}"
+            if url:  # nothing yet: say where it is looking (a wrong address shows at once)
+                label = f"◌ {self.t('connecting_to', url=url)}"
             if age_s is not None:
                 label += f" · {self.t('updated_ago', n=int(age_s))}"
         self.update(plain(f"{label}   {extra}" if extra else label))

@@ -105,6 +105,7 @@ class NextList(Vertical):
             yield Plain("", classes="next-row")
 
     def show(self, items: tuple[ItemView, ...]) -> None:
+        self.display = bool(items)  # no heading over nothing (during the last item)
         rows = list(self.query(".next-row").results(Plain))
         for n, row in enumerate(rows):
             if n < len(items):

@@ -102,7 +102,7 @@ async def test_disconnect_keeps_the_picture_and_reconnects(restartable, clock):
         await wait_for(pilot, lambda: "genopretter forbindelse" in str(status.render()))
         assert "Unge, ensomhed og ungdomsuddannelser" in screen_text(app)
         await pilot.pause(1.1)
-        assert "sidst opdateret for" in str(status.render())
+        assert "afbrudt for" in str(status.render())
         clock.t = datetime(2025, 9, 25, 12, 30, tzinfo=TZ)  # lunch has begun meanwhile
         second = await restartable(port)
         try:
@@ -140,3 +140,38 @@ async def test_stage_wrong_token_is_shown_not_a_crash(server):
         status = app.screen.query_one(StatusLine)
         await wait_for(pilot, lambda: "Forkert adgangskode" in str(status.render()))
         assert app.is_running
+
+
+async def test_a_hall_without_a_server_says_where_it_looks():
+    """Before any connection the status line names the address being tried (a typo in
+    --server shows at once)."""
+    app = make_app(server="ws://127.0.0.1:9/ws")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "forbinder til ws://127.0.0.1:9/ws" in screen_text(app))
+
+
+async def test_the_offline_age_counts_from_the_loss(restartable, clock):
+    """After a quiet spell with no updates, a lost connection says "afbrudt for 0 s siden",
+    not the age of the last update."""
+    first = await restartable()
+    app = make_app(server=f"ws://127.0.0.1:{first.port}/ws")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.link.status.state == "online")
+        await pilot.pause(2.2)  # nothing changes: the last update is two seconds old
+        await first.close()
+        await wait_for(pilot, lambda: app.link.status.state == "reconnecting")
+        app.on_status()
+        await pilot.pause()
+        status = str(app.screen.query_one(StatusLine).render())
+        assert "afbrudt for 0 s siden" in status or "afbrudt for 1 s siden" in status, status
+
+
+async def test_no_next_heading_during_the_last_item(server, clock):
+    """During the goodbye nothing follows: the NÆSTE heading is not shown over nothing."""
+    clock.t = datetime(2025, 9, 25, 16, 15, tzinfo=TZ)
+    app = make_app(server=f"ws://127.0.0.1:{server.port}/ws")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None and app.view.current is not None)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Perspektivering" in text and "NÆSTE" not in text

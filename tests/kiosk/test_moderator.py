@@ -177,7 +177,10 @@ async def test_edit_and_reject(server, connect_as):
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: server.sequencer.state.questions[qid].text == "Hvad mener I?")
         assert server.sequencer.state.questions[qid].original_text == "Hvad mener i?"
-        await pilot.press("r", "j")
+        await pilot.press("r")
+        await pilot.pause()
+        assert "Afvis spørgsmålet «Hvad mener I?»?" in screen_text(app)  # which one
+        await pilot.press("j")
         await wait_for(pilot, lambda: server.sequencer.state.questions[qid].status == "rejected")
 
 

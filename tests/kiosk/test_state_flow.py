@@ -128,3 +128,20 @@ async def test_the_vote_list_says_which_item_a_question_is_for(tmp_path: Path):
         await pilot.pause()
         table = app.screen.query_one("#public", DataTable)
         assert str(table.get_row_at(0)[2]) == "[Unge, ensomhed og…] Fra formiddagen"
+
+
+async def test_the_programmes_star_is_explained(tmp_path: Path):
+    """With the day late, the attendee's programme marks expected times with * and says
+    what it means above the table."""
+    from tests.kiosk.helpers import snapshot as snapshot_at
+
+    late = snapshot_at(at("11:50"), "attendee", ("moderator", "set_delay", {"minutes": 10}),
+                       applied_at=at("11:00"))  # fmt: skip
+    app = make_attendee(connect=False, now=lambda: at("11:50"), config_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.feed(1, late)
+        await pilot.press("f2")
+        await pilot.pause()
+        legend = app.screen.query_one("#late-legend")
+        assert legend.display
+        assert str(legend.render()) == "* forventet starttid: dagen er 10 min. forsinket"

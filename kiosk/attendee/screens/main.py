@@ -6,7 +6,7 @@ from datetime import datetime
 
 from rich.text import Text as RichText
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Footer, Input, TabbedContent, TabPane
 
 from kiosk.model import StateView
@@ -35,11 +35,13 @@ class AttendeeScreen(LiveScreen):
                 yield Plain("", id="now-phase")
                 yield NowPanel(self.t, id="att-now")
                 yield NextList(self.t, rows=4, id="att-next")
-            with TabPane(self.t("tab_programme"), id="pane-programme"), Horizontal():
-                table: DataTable[RichText] = DataTable(cursor_type="row", id="att-programme")
-                yield table
-                with VerticalScroll(id="details-scroll"):
-                    yield Plain("", id="item-details")
+            with TabPane(self.t("tab_programme"), id="pane-programme"), Vertical():
+                yield Plain("", id="late-legend")
+                with Horizontal():
+                    table: DataTable[RichText] = DataTable(cursor_type="row", id="att-programme")
+                    yield table
+                    with VerticalScroll(id="details-scroll"):
+                        yield Plain("", id="item-details")
             with TabPane(self.t("tab_ask"), id="pane-ask"), VerticalScroll(id="ask-scroll"):
                 yield Plain("", id="ask-target")
                 yield Input(placeholder=self.t("ask_placeholder"), id="ask-text")
@@ -199,6 +201,10 @@ class AttendeeScreen(LiveScreen):
             ]
             rows.append((it.id, cells))
         sync_rows(table, rows)
+        legend = self.query_one("#late-legend", Plain)  # what the * means, when there is one
+        late = max((it.late_minutes for it in view.programme), default=0)
+        legend.set(self.t("late_legend", n=late) if late > 0 else "")
+        legend.display = late > 0
         if first_fill and live is not None:  # start at what is on now
             table.move_cursor(row=next(n for n, (key, _) in enumerate(rows) if key == live))
         self._details()
