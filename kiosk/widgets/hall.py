@@ -157,6 +157,7 @@ class WelcomeView(VerticalScroll):
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
         self.can_focus = False
+        self.view: StateView | None = None
 
     def compose(self) -> ComposeResult:
         yield Plain(self.t("welcome"), classes="welcome-label")
@@ -175,14 +176,23 @@ class WelcomeView(VerticalScroll):
         self.tick(first, now)
         practical = [p for p in (ev.venue, ev.entrance, *ev.practical) if p]
         self.query_one(".welcome-practical", Plain).set("\n".join(practical))
-        lines = [
-            f"{self.t.span(i.start, i.end):<18} {i.title}"
-            for i in view.programme
-            if not view.room or i.room in ("", view.room)
-        ]
+        self.view = view
+        items = [i for i in view.programme if not view.room or i.room in ("", view.room)]
+        lines = [f"{self.t.span(i.start, i.end):<18} {i.title}" for i in items]
+        # A screen too low for the whole day shows what fits and says what is left: the
+        # afternoon must not vanish without a sign (each line ends in "…" when too wide).
+        room = self.size.height - 12 if self.size.height else len(lines)
+        if 0 < room < len(lines):
+            shown, rest = lines[: max(room - 1, 1)], items[max(room - 1, 1) :]
+            more = self.t("more_items", n=len(rest), end=self.t.clock(rest[-1].end))
+            lines = [*shown, more]
         if ev.caveat:
             lines.append(f"({ev.caveat})")
         self.query_one(".welcome-programme", Plain).set("\n".join(lines))
+
+    def on_resize(self) -> None:
+        if self.view is not None:
+            self.show(self.view, self.view.clock or datetime.now().astimezone())
 
     def tick(self, first: ItemView | None, now: datetime) -> None:
         if first is None:

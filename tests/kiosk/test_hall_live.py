@@ -57,6 +57,18 @@ async def test_welcome_before_the_day(server, clock):
         assert "kl. 15.25–16.10" in text and "(med forbehold for ændringer)" in text
 
 
+async def test_a_small_hall_screen_says_what_of_the_day_it_cannot_show(server, clock):
+    """At 80x24 the welcome's programme shows what fits and says how much more there is
+    (before: it stopped at 14.15 and the afternoon panel vanished without a sign)."""
+    clock.t = datetime(2025, 9, 25, 9, 30, tzinfo=TZ)
+    app = make_app(server=_url(server))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "punkter mere, til kl. 16.20" in text and "kl. 10.15–10.30" in text
+
+
 async def test_closing_after_the_day(server, clock):
     """After the last item the closing screen shows."""
     clock.t = datetime(2025, 9, 25, 17, 0, tzinfo=TZ)
