@@ -117,6 +117,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "It is logged, and rejected questions can be approved again.",
     ),
     "flood_done": ("{n} ventende spørgsmål afvist", "{n} pending questions rejected"),
+    "more_points": ("… og {n} punkter mere", "… and {n} more points"),
     "more_items": ("… og {n} punkter mere, til kl. {end}", "… and {n} more items, until {end}"),
     "late_legend": (
         "* forventet starttid: dagen er {n} min. forsinket",

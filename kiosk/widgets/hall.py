@@ -3,6 +3,7 @@ the question on screen and the hall message. Each shows a parsed StateView."""
 
 from __future__ import annotations
 
+import textwrap
 from datetime import datetime
 
 from textual.app import ComposeResult
@@ -58,6 +59,7 @@ class NowPanel(Vertical):
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
         self.warn_minutes = warn_minutes
+        self.item: ItemView | None = None
 
     def compose(self) -> ComposeResult:
         yield Plain(self.t("now"), classes="section-label")
@@ -74,19 +76,48 @@ class NowPanel(Vertical):
         self.query_one(".now-speakers", Plain).set(
             f"v. {speakers}" if speakers and self.t.lang == "da" else speakers
         )
-        desc = item.description
-        if item.insights:
-            desc += (
-                ("\n\n" if desc else "")
-                + self.t("insights")
-                + "\n"
-                + "\n".join(f"• {i}" for i in item.insights)
-            )
-        self.query_one(".now-description", Plain).set(desc)
+        self.item = item
+        self._fit_description()
         self.tick(item, now)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_description)
+
+    def _fit_description(self) -> None:
+        """The description and "Du får indblik i" as far as the room allows: on a small
+        screen the points come before the description, and what does not fit ends in a
+        line that says so (never a heading without its points)."""
+        item = self.item
+        box = self.query_one(".now-description", Plain)
+        if item is None:
+            return
+        insights = [self.t("insights"), *(f"• {i}" for i in item.insights)] if item.insights else []
+        full = "\n\n".join(p for p in (item.description, "\n".join(insights)) if p)
+        width, height = box.size.width, box.size.height
+        if not width or not height or _rows(full, width) <= height:
+            box.set(full)
+            return
+        if insights and _rows("\n".join(insights), width) <= height:
+            box.set("\n".join(insights))  # the points, whole; the description is in the app
+            return
+        kept: list[str] = []
+        for line in insights or [item.description]:
+            if _rows("\n".join([*kept, line]), width) > height - 1:
+                break
+            kept.append(line)
+        left = len(insights) - len(kept) if insights else 0
+        more = self.t("more_points", n=left) if left else "…"
+        box.set("\n".join([*kept, more]) if kept else more)
 
     def tick(self, item: ItemView, now: datetime) -> None:
         self.query_one(ProgressLine).show(item, now)
+
+
+def _rows(text: str, width: int) -> int:
+    """How many screen rows ``text`` takes when wrapped at words to ``width``."""
+    return sum(
+        max(1, len(textwrap.wrap(line, width, break_long_words=True))) for line in text.split("\n")
+    )
 
 
 class NextList(Vertical):
@@ -136,9 +167,12 @@ class PauseView(Vertical):
         if following:
             self.query_one(".pause-then-label", Plain).set(self.t("then"))
             speakers = following.speakers_line()
+            when = f"{self.t.at(following.expected_start)}  "
+            if speakers and self.t.lang == "da":
+                speakers = f"v. {speakers}"  # as under NU
+            # The speakers line up under the title, not under the time.
             self.query_one(".pause-then", Plain).set(
-                f"{self.t.at(following.expected_start)}  {following.title}"
-                + (f"\n{speakers}" if speakers else "")
+                f"{when}{following.title}" + (f"\n{' ' * len(when)}{speakers}" if speakers else "")
             )
         self.tick(resume, now)
 

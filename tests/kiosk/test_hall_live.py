@@ -40,7 +40,9 @@ async def test_break_screen(server, clock):
         assert app.screen.query_one("#body", ContentSwitcher).current == "pause"
         text = screen_text(app)
         assert "Pause — vi starter igen kl. 11.35" in text
-        assert "Unge, ensomhed og ungdomsuddannelser" in text
+        # the speakers line up under the title (they started under the time)
+        assert "kl. 11.35  Unge, ensomhed og ungdomsuddannelser\n" in text
+        assert "\n           v. Mary Fonden og samarbejdspartnere" in text
 
 
 async def test_welcome_before_the_day(server, clock):
@@ -67,6 +69,22 @@ async def test_a_small_hall_screen_says_what_of_the_day_it_cannot_show(server, c
         await pilot.pause()
         text = screen_text(app)
         assert "punkter mere, til kl. 16.20" in text and "kl. 10.15–10.30" in text
+
+
+async def test_a_small_hall_never_shows_a_heading_without_its_points(server):
+    """At 80x24 "Du får indblik i:" comes with all its points (the description gives way),
+    and at an even lower size the points that do not fit are counted."""
+    for size, whole in (((80, 24), True), ((80, 17), False)):
+        app = make_app(server=_url(server))
+        async with app.run_test(size=size) as pilot:
+            await wait_for(pilot, lambda app=app: app.view is not None)
+            await pilot.pause(0.2)
+            text = screen_text(app)
+            assert "Du får indblik i:" in text, size
+            if whole:
+                assert "• En afsluttende paneldebat" in text and "Opsporingsværktøjet" in text
+            else:
+                assert "punkter mere" in text, text
 
 
 async def test_closing_after_the_day(server, clock):
