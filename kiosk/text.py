@@ -175,6 +175,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "msg_until": (" til {time}", " until {time}"),
     "msg_until_item": (" til punktet slutter", " until the item ends"),
     "too_long": ("for lang", "too long"),
+    "prompt_keys": (
+        "Ctrl+S gemmer · Enter giver en ny linje · Esc fortryder",
+        "Ctrl+S saves · Enter starts a new line · Esc cancels",
+    ),
     "too_long_refused": (
         "Teksten er for lang (højst {n} tegn) – kort den ned; intet er skåret af.",
         "The text is too long (at most {n} characters) – shorten it; nothing was cut.",

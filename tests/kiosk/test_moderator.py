@@ -112,6 +112,7 @@ async def test_a_message_too_long_is_refused_not_cut(server):
         await pilot.pause()
         assert app.screen.query_one(TextArea).text == text  # nothing cut, still open
         assert "303/280 – for lang" in screen_text(app)
+        assert "Ctrl+S gemmer" in screen_text(app)  # the editor says how to save
         assert server.sequencer.state.live.hall_message is None
 
 

@@ -124,6 +124,7 @@ class PromptScreen(ModalScreen["tuple[str, object] | None"]):
             yield Plain(self.title_text, classes="dialog-question")
             if self.multiline:
                 yield TextArea(self.value, id="prompt-input", soft_wrap=True, classes="prompt-area")
+                yield Plain(self.t("prompt_keys"), classes="dialog-note")
             else:
                 yield Input(self.value, id="prompt-input")
             yield Plain("", id="prompt-counter", classes="dialog-hint")
