@@ -354,6 +354,3 @@ class Link:
     def seconds_offline(self) -> float | None:
         """How long the connection has been lost (None while online or never connected)."""
         return None if self.lost_at is None else time.monotonic() - self.lost_at
-
-    def seconds_since_update(self) -> float | None:
-        return None if self.last_update is None else time.monotonic() - self.last_update
