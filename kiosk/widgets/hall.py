@@ -55,11 +55,14 @@ class NowPanel(Vertical):
 
     DEFAULT_CLASSES = "now-panel"
 
-    def __init__(self, text: Strings, warn_minutes: int = 5, **kw: object) -> None:
+    def __init__(
+        self, text: Strings, warn_minutes: int = 5, *, fit: bool = True, **kw: object
+    ) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
         self.warn_minutes = warn_minutes
         self.item: ItemView | None = None
+        self.fit = fit  # a screen that does not scroll fits the text to its room
 
     def compose(self) -> ComposeResult:
         yield Plain(self.t("now"), classes="section-label")
@@ -94,7 +97,7 @@ class NowPanel(Vertical):
         insights = [self.t("insights"), *(f"• {i}" for i in item.insights)] if item.insights else []
         full = "\n\n".join(p for p in (item.description, "\n".join(insights)) if p)
         width, height = box.size.width, box.size.height
-        if not width or not height or _rows(full, width) <= height:
+        if not self.fit or not width or not height or _rows(full, width) <= height:
             box.set(full)
             return
         if insights and _rows("\n".join(insights), width) <= height:

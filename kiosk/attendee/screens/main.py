@@ -33,7 +33,7 @@ class AttendeeScreen(LiveScreen):
             with TabPane(self.t("tab_now"), id="pane-now"), VerticalScroll(id="now-scroll"):
                 yield MessageBanner(self.t("announcement"), id="att-message")
                 yield Plain("", id="now-phase")
-                yield NowPanel(self.t, id="att-now")
+                yield NowPanel(self.t, fit=False, id="att-now")  # the tab scrolls
                 yield NextList(self.t, rows=4, id="att-next")
             with TabPane(self.t("tab_programme"), id="pane-programme"), Vertical():
                 yield Plain("", id="late-legend")
