@@ -177,7 +177,10 @@ async def test_a_hall_without_a_server_says_where_it_looks():
     --server shows at once)."""
     app = make_app(server="ws://127.0.0.1:9/ws")
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: "forbinder til ws://127.0.0.1:9/ws" in screen_text(app))
+        await pilot.pause(0.3)
+        status = str(app.screen.query_one(StatusLine).render())
+        assert "forbinder til ws://127.0.0.1:9/ws" in status, status
+        assert app.link.status.state != "online"
 
 
 async def test_the_offline_age_counts_from_the_loss(restartable, clock):
