@@ -31,7 +31,7 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from bench.common import ROOT, machine, raise_fd_limit, start_server
+from bench.common import ROOT, machine, raise_fd_limit, start_server, stop
 
 TOKEN = "bench-moderator"
 ATTACKS = ("none", "slots", "questions", "pings", "resyncs", "exports")
@@ -278,11 +278,7 @@ def run_one(repo: Path, kind: str, samples: int) -> dict[str, object]:
                     attack.wait()
             return result
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
 
 
 def worktree(rev: str) -> Path:

@@ -16,6 +16,7 @@ import termios
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -85,6 +86,16 @@ def start_server(*args: str, repo: Path = ROOT) -> tuple[subprocess.Popen[str], 
         if line.startswith(("Stop med", "Stop with")):
             break
     return proc, int(m.group(1))
+
+
+def stop(proc: subprocess.Popen[Any]) -> None:
+    """SIGTERM, and SIGKILL if it has not gone within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 class PtyApp:

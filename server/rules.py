@@ -53,7 +53,7 @@ from server.protocol import (
     SubmitQuestionArgs,
     clean_text,
 )
-from server.timeline import is_over, question_target, takes_questions, timeline
+from server.timeline import is_over, takes_questions, target_in, timeline
 
 
 @dataclass(frozen=True)
@@ -290,13 +290,13 @@ def _submit_question(state: State, args: SubmitQuestionArgs, ctx: Context) -> Ou
     text = clean_text(args.text, lim.question_max_chars, multiline=True)
     name = clean_text(args.name or "", lim.name_max_chars, required=False)
     org = clean_text(args.organisation or "", lim.name_max_chars, required=False)
-    if args.item_id is not None:
-        item: Item | None = _item(state, args.item_id)
-    else:
-        item = question_target(state, ctx.now, session_room(state, ctx.actor))
+    tl = timeline(state, ctx.now, session_room(state, ctx.actor))
+    item = _item(state, args.item_id) if args.item_id is not None else target_in(state, tl)
+    if item is not None and item.room != tl.room:  # named an item of another room
+        tl = timeline(state, ctx.now, item.room)
     # An item's questions close when it ends: a question named for a panel that is over
     # (typed during it, sent later from an outbox) comes back to its author.
-    if item is None or not takes_questions(state, timeline(state, ctx.now, item.room), item):
+    if item is None or not takes_questions(state, tl, item):
         raise ProtocolError("questions_closed", item.title if item else "")
     window = ctx.now - timedelta(minutes=1)
     recent = sum(

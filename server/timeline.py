@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from server.live import RoomLive, State
 from server.programme.model import Item
@@ -37,6 +38,12 @@ class Timeline:
     elapsed_s: int
     remaining_s: int
     overrun_s: int
+
+    @cached_property
+    def to_come(self) -> frozenset[str]:
+        """The ids of the live item and those still to come (the rest are over)."""
+        live = {self.current.item.id} if self.current else set()
+        return frozenset(live | {s.item.id for s in self.next})
 
 
 def _cascade(
@@ -125,9 +132,7 @@ def timeline(state: State, now: datetime, room: str | None = None) -> Timeline:
 
 def is_over(tl: Timeline, item: Item) -> bool:
     """Whether ``item`` (of the timeline's room) is over: neither live nor still to come."""
-    return (tl.current is None or tl.current.item.id != item.id) and all(
-        s.item.id != item.id for s in tl.next
-    )
+    return item.id not in tl.to_come
 
 
 def takes_questions(state: State, tl: Timeline, item: Item) -> bool:
