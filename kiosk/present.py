@@ -60,3 +60,11 @@ def next_line(t: Strings, item: ItemView) -> str:
 def time_left_s(item: ItemView, now: datetime) -> int:
     """Seconds until the item's expected end (negative when over time)."""
     return int((item.expected_end - now).total_seconds())
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` at a word, with "…" (whole when it fits)."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0].rstrip(" ,–-:")
+    return f"{cut}…"

@@ -281,8 +281,15 @@ async def _start(settings: Settings, lock: ServeLock) -> Running:
             limits.max_connections_per_ip,
         )
     hub = Hub(ws_write, limits.moderator_queue_max)
-    sequencer = Sequencer(store, state, revision, settings.now or clock.now, hub, limits)
-    sequencer.rehearsal = settings.clock is not None
+    sequencer = Sequencer(
+        store,
+        state,
+        revision,
+        settings.now or clock.now,
+        hub,
+        limits,
+        rehearsal=settings.clock is not None,
+    )
     gate = Gate(limits, tokens.hashes, store.secret("client_ids"))
     writer = asyncio.create_task(sequencer.run())
     exports = Exports(sequencer)

@@ -73,12 +73,14 @@ class Sequencer:
         now: Callable[[], datetime],
         hub: Publisher,
         limits: Limits,
+        *,
+        rehearsal: bool = False,
     ) -> None:
         self.store = store
         self.state = state
         self.revision = revision
         self._clock = now
-        self.rehearsal = False  # serve --clock: the moderator may jump the clock
+        self.rehearsal = rehearsal  # serve --clock: the moderator may jump the clock
         self.hub = hub
         self.limits = limits
         self.queue: asyncio.Queue[_Request] = asyncio.Queue()

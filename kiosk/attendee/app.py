@@ -20,6 +20,7 @@ from kiosk.attendee.screens.main import AttendeeScreen
 from kiosk.attendee.store import Outgoing, ProfileStore
 from kiosk.base import LinkedApp
 from kiosk.model import StateView
+from kiosk.present import shorten
 from server.contract import CommandName as C
 
 log = logging.getLogger("podium.attendee")
@@ -187,7 +188,7 @@ class AttendeeApp(LinkedApp):
         for q in public:  # the live item's first (the server's order); the others say whose
             text = q.text
             if q.item_id != live and q.item_id in titles:
-                text = self.t("q_other_item", title=_short(titles[q.item_id]), text=q.text)
+                text = self.t("q_other_item", title=shorten(titles[q.item_id], 24), text=q.text)
             rows2.append((q.id, q.id in voted, q.votes, text))
         self.main.fill_public(rows2)
 
@@ -284,11 +285,3 @@ class AttendeeApp(LinkedApp):
 def make_app(**kw: Any) -> AttendeeApp:
     """Build the attendee client (for the CLI and the tests)."""
     return AttendeeApp(**kw)
-
-
-def _short(title: str, width: int = 24) -> str:
-    """An item's title cut to ``width`` at a word, with "…"."""
-    if len(title) <= width:
-        return title
-    cut = title[: width - 1].rsplit(" ", 1)[0].rstrip(" ,–-:")
-    return f"{cut}…"

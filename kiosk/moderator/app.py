@@ -26,6 +26,7 @@ from kiosk.moderator.screens.modals import (
     NoteScreen,
     PromptScreen,
 )
+from kiosk.present import shorten
 from server.contract import CommandName as C
 
 log = logging.getLogger("podium.moderator")
@@ -323,9 +324,8 @@ class ModeratorApp(LinkedApp):
 
     def action_reject(self) -> None:
         if q := self._question():
-            text = q.text if len(q.text) <= 120 else q.text[:119].rstrip() + "…"
             self.confirm(
-                self.t("confirm_reject", text=text),  # which one, so the wrong row shows
+                self.t("confirm_reject", text=shorten(q.text, 120)),  # which one: a wrong row shows
                 lambda: self.send(C.REJECT_QUESTION, {"question_id": q.id}),
             )
 
