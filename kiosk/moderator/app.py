@@ -63,14 +63,15 @@ KEYS: list[tuple[str, str, str, bool]] = [  # every key works from anywhere
     ("4", "question_tab('answered')", "key_question_tab_answered", False),
     ("5", "question_tab('rejected')", "key_question_tab_rejected", False),
     ("6", "question_tab('all')", "key_question_tab_all", False),
+    ("7", "show_notes", "key_show_notes", False),
     ("tab", "focus_next", "key_focus_next", False),
     ("question_mark", "help", "key_help", True),
     ("ctrl+q", "quit", "key_quit", False),
 ]
 
 
-#: Keys shown in the footer while a table has the focus, first: what the moderator needs
-#: there (the app's keys above work anyway).
+#: Keys shown in the footer while a table (or the notes tab) has the focus, first: what
+#: the moderator needs there (the app's keys above work anyway).
 TABLE_KEYS: dict[str, list[tuple[str, str, str]]] = {
     "questions": [
         ("a", "approve", "short_approve"),
@@ -84,6 +85,11 @@ TABLE_KEYS: dict[str, list[tuple[str, str, str]]] = {
         ("g", "go_live", "short_go_live"),
         ("o", "toggle_questions", "short_questions"),
         ("t", "note", "key_note"),
+        ("question_mark", "help", "key_help"),
+    ],
+    "notes-tab-panel": [
+        ("t", "note", "key_note"),
+        ("1", "question_tab('pending')", "key_question_tab_pending"),
         ("question_mark", "help", "key_help"),
     ],
 }
@@ -387,6 +393,9 @@ class ModeratorApp(LinkedApp):
 
     def action_question_tab(self, status: str) -> None:
         self.main.open_questions(status)
+
+    def action_show_notes(self) -> None:
+        self.main.open_notes()
 
     # --- help and the palette ---------------------------------------------------
 

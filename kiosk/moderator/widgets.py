@@ -275,7 +275,9 @@ class QuestionTable(Vertical):
         for s in STATUS_ORDER:
             tab = tabs.query_one(f"#tab-{s}", Tab)
             n = counts.get(s, len(view.questions))
-            tab.label = plain(f"{self.t(f'st_{s}')} ({n})")
+            # Under 90 columns all six tabs fit only without the parentheses.
+            count = f"{n}" if self.size.width and self.size.width < 90 else f"({n})"
+            tab.label = plain(f"{self.t(f'st_{s}')} {count}")
         self.border_title = (
             f"{self.t('questions')} · {counts['pending']} {self.t('st_pending').lower()}"
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Button, DataTable, Input, TextArea
 
 from kiosk.moderator.app import make_app
@@ -322,3 +323,43 @@ async def test_the_queue_takes_arrows_at_once_and_the_footer_follows_the_focus(s
         await pilot.press("g")  # the programme, focused
         await pilot.pause()
         assert footer()[:3] == ["g", "o", "t"]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)], ids=str)
+async def test_every_tab_column_and_the_notes_have_a_place(size):
+    """At every size from the console's smallest nothing the moderator needs is cut without
+    a sign: every status tab is on screen with its count, the queue keeps its columns, the
+    live item's note is on screen or a key (7) away, and the question table has rows."""
+    from textual.widgets import Tab, TabbedContent
+
+    from tests.kiosk.helpers import at, snapshot
+    from tests.kiosk.test_moderator_snapshots import COMMANDS
+
+    now = at("11:50")
+    state = snapshot(now, "moderator", *COMMANDS, applied_at=at("11:45"))
+    app = make_app(connect=False, now=lambda: now)
+    async with app.run_test(size=size) as pilot:
+        app.feed(1, state)
+        await pilot.pause()
+        screen = app.screen
+        tabs = screen.query_one("#question-tabs")
+        labels = [str(t.label).replace("(", "").replace(")", "") for t in tabs.query(Tab)]
+        assert labels == [
+            "Venter 1", "Godkendt 1", "På skærm 1", "Besvaret 0", "Afvist 0", "Alle 3"
+        ]  # fmt: skip
+        for tab in tabs.query(Tab):
+            assert tab.region.width > 0 and tab.region.right <= size[0], str(tab.label)
+        table = screen.query_one("#questions", DataTable)
+        assert [str(c.label) for c in table.columns.values()] == [
+            "Stemmer", "Spørgsmål", "Fra", "Status"
+        ]  # fmt: skip
+        assert table.columns["text"].width >= 24  # type: ignore[index]
+        assert table.region.height >= 4  # the header and three questions
+        assert "Unge, ensomhed og ungdomsuddannelser" in screen_text(app)
+        note = "Udtales: DEFACTUM."
+        if size[0] < 120:
+            assert note not in screen_text(app)
+            await pilot.press("7")  # the notes tab
+            await pilot.pause()
+            assert screen.query_one(TabbedContent).active == "pane-notes"
+        assert note in screen_text(app)

@@ -1,5 +1,9 @@
 """The console's main screen: live control, notes and the hall preview on the left,
-the questions and the programme on the right."""
+the questions and the programme on the right.
+
+Below 120 columns (a laptop's 80x24 terminal) the live panel goes on top at full width and
+the questions below it, so the status tabs and the queue's columns keep their room; the
+live item's notes are then the third tab, "Noter" (key 7), instead of a panel."""
 
 from __future__ import annotations
 
@@ -14,6 +18,9 @@ from kiosk.model import ItemView, QuestionView, StateView
 from kiosk.moderator.widgets import LivePanel, NotesPanel, Preview, ProgrammeTable, QuestionTable
 from kiosk.screen import LiveScreen
 from kiosk.widgets.common import Plain, StatusLine
+
+#: Below this many columns the panels stack (see the module's docstring).
+NARROW = 120
 
 
 class ModeratorScreen(LiveScreen):
@@ -38,13 +45,26 @@ class ModeratorScreen(LiveScreen):
                     yield QuestionTable(self.t)
                 with TabPane(self.t("programme_tab"), id="pane-programme"):
                     yield ProgrammeTable(self.t)
+                with TabPane(self.t("notes_tab"), id="pane-notes"):
+                    notes = NotesPanel(self.t, id="notes-tab-panel")
+                    notes.can_focus = True
+                    yield notes
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(LivePanel).border_title = self.t("live")
 
     def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.height < 32 or event.size.width < 100, "-small")
+        narrow = event.size.width < NARROW
+        self.set_class(event.size.height < 32 or narrow, "-small")
+        self.set_class(narrow, "-narrow")
+        content = self.query_one(TabbedContent)
+        if narrow:
+            content.show_tab("pane-notes")
+        else:
+            if content.active == "pane-notes":
+                content.active = "pane-questions"
+            content.hide_tab("pane-notes")
 
     def show(self, view: StateView, now: datetime) -> None:
         self.view = view
@@ -53,7 +73,8 @@ class ModeratorScreen(LiveScreen):
         )
         self.query_one(LivePanel).show(view, now)
         cur = view.current
-        self.query_one(NotesPanel).show(cur, view.notes.get(cur.id) if cur else None)
+        for notes in self.query(NotesPanel):
+            notes.show(cur, view.notes.get(cur.id) if cur else None)
         self.query_one(Preview).show(view, now)
         self.query_one(QuestionTable).show(view)
         self.query_one(ProgrammeTable).show(view)
@@ -92,6 +113,13 @@ class ModeratorScreen(LiveScreen):
         """Show the programme tab with the table focused (to pick an item)."""
         self.query_one(TabbedContent).active = "pane-programme"
         self.query_one("#programme").focus()
+
+    def open_notes(self) -> None:
+        """Show the live item's notes: the notes tab when the screen is narrow (the panel
+        is on screen otherwise)."""
+        if self.has_class("-narrow"):
+            self.query_one(TabbedContent).active = "pane-notes"
+            self.query_one("#notes-tab-panel").focus()  # the queue's focus would switch back
 
     def open_questions(self, status: str) -> None:
         """Show the questions of one status, the table focused."""
