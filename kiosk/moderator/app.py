@@ -135,7 +135,8 @@ class ModeratorApp(LinkedApp):
         if self._pending_seen is not None:
             new = pending - self._pending_seen
             if new:
-                self.notify(self.t("new_questions", n=len(pending)), markup=False, timeout=4)
+                key = "new_question" if len(new) == 1 else "new_questions"
+                self.notify(self.t(key, k=len(new), n=len(pending)), markup=False, timeout=4)
         self._pending_seen = pending
         self.main.show(view, self.now())
 

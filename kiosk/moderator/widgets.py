@@ -232,6 +232,8 @@ class QuestionTable(Vertical):
             address, k = q.top_source
             if k >= 10 and 2 * k > q.votes:  # many votes from one place: worth a look
                 text += "\n" + self.t("votes_one_source", k=k, n=q.votes, address=address or "?")
+        elif not any(self.status in ("all", x.status) for x in self.questions):
+            text = self.t("queue_empty", tab=self.t(f"st_{self.status}"))
         detail = self.query_one("#question-detail", Plain)
         detail.set(text)
         detail.display = bool(text)

@@ -149,7 +149,8 @@ async def test_question_moderation_with_single_keys(server, connect_as):
         table = app.screen.query_one("#questions", DataTable)
         await wait_for(pilot, lambda: table.row_count == 1)
         assert str(table.get_row_at(0)[1]) == evil
-        assert any("nye spørgsmål" in n.message for n in app._notifications)
+        # One new question, in Danish's singular ("1 nye spørgsmål venter" before).
+        assert [n.message for n in app._notifications] == ["Et nyt spørgsmål · 1 venter"]
         await pilot.press("a")
         await wait_for(pilot, lambda: server.sequencer.state.questions[qid].status == "approved")
         await pilot.press("2")
@@ -356,6 +357,8 @@ async def test_every_tab_column_and_the_notes_have_a_place(size):
         assert table.columns["text"].width >= 24  # type: ignore[index]
         assert table.region.height >= 4  # the header and three questions
         assert "Unge, ensomhed og ungdomsuddannelser" in screen_text(app)
+        await pilot.press("4")  # no question is answered yet: the tab says so
+        assert "Ingen spørgsmål under «Besvaret»." in screen_text(app)
         note = "Udtales: DEFACTUM."
         if size[0] < 120:
             assert note not in screen_text(app)
