@@ -180,8 +180,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "unknown_question": ("Spørgsmålet findes ikke.", "The question does not exist."),
     "unknown_room": ("Salen findes ikke.", "The room does not exist."),
     "bad_status": (
-        "Spørgsmålet kan ikke dette i sin nuværende status.",
-        "The question cannot do that in its current status.",
+        "Det kan ikke gøres med spørgsmålet nu.",
+        "That cannot be done with the question now.",
     ),
     "no_next": ("Der er intet næste punkt.", "There is no next item."),
     "no_previous": ("Der er intet forrige punkt.", "There is no previous item."),
@@ -208,10 +208,32 @@ FATAL_ERRORS: frozenset[str] = frozenset({"bad_token", "protocol_version", "bad_
 LOCAL_ERRORS: frozenset[str] = frozenset({"offline", "timeout"})
 
 
-def error_message(code: str, lang: str = "da") -> str:
-    """The human message for an error code, in Danish (default) or English."""
-    da, en = ERRORS.get(code, ("Ukendt fejl.", "Unknown error."))
-    return en if lang == "en" else da
+#: Messages that name their detail, a question's status, in words.
+WITH_STATUS: dict[str, tuple[str, str]] = {
+    "bad_status": (
+        "Det kan ikke gøres med spørgsmålet, mens det er {status}.",
+        "That cannot be done with the question while it is {status}.",
+    ),
+}
+
+#: A question's status in words.
+STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "pending": ("ventende", "pending"),
+    "approved": ("godkendt", "approved"),
+    "on_screen": ("på skærmen", "on the screen"),
+    "answered": ("besvaret", "answered"),
+    "rejected": ("afvist", "rejected"),
+}
+
+
+def error_message(code: str, lang: str = "da", detail: str = "") -> str:
+    """The human message for an error code, in Danish (default) or English, with its
+    detail: a question's status in words, anything else in parentheses."""
+    i = 1 if lang == "en" else 0
+    if code in WITH_STATUS and detail in STATUS_WORDS:
+        return WITH_STATUS[code][i].format(status=STATUS_WORDS[detail][i])
+    text = ERRORS.get(code, ("Ukendt fejl.", "Unknown error."))[i]
+    return f"{text} ({detail})" if detail else text
 
 
 #: How a question list is ordered, by role (the server sends it so; a client that applies

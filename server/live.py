@@ -112,6 +112,9 @@ class Live:
         default_factory=lambda: _EMPTY
     )  # item id -> moderator's override
     on_screen: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # room id -> question id
+    # room id -> the item that was live when the question went on screen: it goes off when
+    # that item ends (a question shown before the day or between items stays until hidden).
+    on_screen_until: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     # Items whose questions the moderator opened again after they ended (an item's questions
     # close when it ends).
     late_questions: frozenset[str] = frozenset()
@@ -129,6 +132,7 @@ class Live:
             "stage_message": self.stage_message.to_dict() if self.stage_message else None,
             "questions_open": dict(self.questions_open),
             "on_screen": dict(self.on_screen),
+            "on_screen_until": dict(self.on_screen_until),
             "late_questions": sorted(self.late_questions),
             "clock_offset_s": self.clock_offset_s,
         }
@@ -152,6 +156,7 @@ class Live:
             stage_message=msg(d.get("stage_message")),
             questions_open=MappingProxyType(dict(d["questions_open"])),
             on_screen=MappingProxyType(dict(d["on_screen"])),
+            on_screen_until=MappingProxyType(dict(d.get("on_screen_until") or {})),
             late_questions=frozenset(d.get("late_questions") or ()),
             clock_offset_s=int(d.get("clock_offset_s") or 0),
         )

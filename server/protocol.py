@@ -75,8 +75,7 @@ class ProtocolError(Exception):
         super().__init__(f"{code}: {detail}" if detail else code)
 
     def message(self, lang: str = "da") -> str:
-        text = error_message(self.code, lang)
-        return f"{text} ({self.detail})" if self.detail else text
+        return error_message(self.code, lang, self.detail)
 
 
 # --- text hygiene ------------------------------------------------------------------

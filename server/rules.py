@@ -377,13 +377,20 @@ def _with_question(state: State, q: Question, **changes: Any) -> tuple[State, Qu
     return replace(state, questions=frozen(qs)), new_q
 
 
+def _screens(state: State, on: dict[str, str], until: dict[str, str]) -> State:
+    """``state`` with the questions on screen per room (and the item each stays for)."""
+    until = {r: i for r, i in until.items() if r in on}
+    live = replace(state.live, on_screen=frozen(on), on_screen_until=frozen(until))
+    return replace(state, live=live)
+
+
 def _off_screen(state: State, qid: str) -> tuple[State, set[Change]]:
     """Take a question off every screen it is on; return the changes."""
     rooms = [r for r, shown in state.live.on_screen.items() if shown == qid]
     if not rooms:
         return state, set()
     on = {r: v for r, v in state.live.on_screen.items() if v != qid}
-    return replace(state, live=replace(state.live, on_screen=frozen(on))), {LIVE}
+    return _screens(state, on, dict(state.live.on_screen_until)), {LIVE}
 
 
 def _transition(state: State, qid: str, allowed: set[str], status: str, ctx: Context) -> Outcome:
@@ -470,7 +477,14 @@ def _show(state: State, args: QuestionArgs, ctx: Context) -> Outcome:
         changed.add(QuestionChanged(previous))
     on = dict(state.live.on_screen)
     on[room] = q.id
-    state = replace(state, live=replace(state.live, on_screen=frozen(on)))
+    # It stays while the item live now is live (none live: until it is hidden).
+    until = dict(state.live.on_screen_until)
+    current = timeline(state, ctx.now, room).current
+    if current is not None:
+        until[room] = current.item.id
+    else:
+        until.pop(room, None)
+    state = _screens(state, on, until)
     state, _ = _with_question(state, q, status="on_screen", updated_at=ctx.now)
     return Outcome(state, frozenset(changed), {"room": room})
 
@@ -480,14 +494,20 @@ def _hide(state: State, args: HideQuestionArgs, ctx: Context) -> Outcome:
     qid = state.live.on_screen.get(room)
     if qid is None:
         return Outcome(state, frozenset())
+    return Outcome(*_take_down(state, room, ctx.now))
+
+
+def _take_down(state: State, room: str, now: datetime) -> tuple[State, frozenset[Change]]:
+    """Take the question on ``room``'s screens down; it goes back to approved."""
+    qid = state.live.on_screen[room]
     on = {r: v for r, v in state.live.on_screen.items() if r != room}
-    state = replace(state, live=replace(state.live, on_screen=frozen(on)))
+    state = _screens(state, on, dict(state.live.on_screen_until))
     changed: set[Change] = {LIVE}
     q = state.questions.get(qid)
     if q is not None and q.status == "on_screen":
-        state, _ = _with_question(state, q, status="approved", updated_at=ctx.now)
+        state, _ = _with_question(state, q, status="approved", updated_at=now)
         changed.add(QuestionChanged(qid))
-    return Outcome(state, frozenset(changed))
+    return state, frozenset(changed)
 
 
 _RULES: dict[str, Callable[[State, Any, Context], Outcome]] = {
@@ -529,8 +549,15 @@ def apply(state: State, command: Command, ctx: Context) -> Outcome:
 
 
 def expire_messages(state: State, now: datetime) -> Outcome | None:
-    """Clear a hall message whose time is up, and a stage message about an item that is no
-    longer live (the server calls this on its ticker)."""
+    """Clear a hall message whose time is up, a stage message about an item that is no
+    longer live, and take down a question put on screen during an item that has ended (the
+    server calls this on its ticker)."""
+    changed: set[Change] = set()
+    for room, item_id in sorted(state.live.on_screen_until.items()):
+        current = timeline(state, now, room).current
+        if current is None or current.item.id != item_id:
+            state, taken = _take_down(state, room, now)
+            changed |= taken
     live = state.live
     if live.hall_message is not None and not live.hall_message.active(now):
         live = replace(live, hall_message=None)
@@ -540,6 +567,6 @@ def expire_messages(state: State, now: datetime) -> Outcome | None:
         tl = timeline(state, now, item.room if item else None)
         if item is None or tl.current is None or tl.current.item.id != item.id:
             live = replace(live, stage_message=None)
-    if live is state.live:
+    if live is state.live and not changed:
         return None
-    return Outcome(replace(state, live=live), frozenset({LIVE}))
+    return Outcome(replace(state, live=live), frozenset({LIVE, *changed}))

@@ -213,16 +213,20 @@ async def test_the_seed_day_plays_through(
     assert "kl. 11.40–12.30" in s["hall 200x50"] and "Unge" in s["hall 200x50"]
     await _ok(await mod.command("follow_clock"))
 
-    # 12.15: a stage message until the panel ends; at lunch it is gone
+    # 12.15: a stage message until the panel ends and a last question on screen; at lunch
+    # both are gone
     await day.at("12:15")
     await _ok(await mod.command("set_stage_message", text="Fem minutter tilbage",
                                 until="item_end"))  # fmt: skip
+    await _ok(await mod.command("show_question", question_id=b))
     await day.settle()
     s = await day.screens()
     assert "Fem minutter tilbage" in s["stage"] and "Fem minutter tilbage" not in s["hall 200x50"]
+    assert "Hvad gør kommunen?" in s["hall 200x50"]
     await day.at("12:31")
     s = await day.screens()
     assert "Fem minutter tilbage" not in s["stage"] and "Frokost" in s["hall 200x50"]
+    assert "Hvad gør kommunen?" not in s["hall 200x50"] and "PANELET" not in s["hall 200x50"]
 
     # 15.31: the afternoon panel; a morning question from an outbox comes back (item 6)
     await day.at("15:31")

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.changes import LIVE
+from server.changes import LIVE, QuestionChanged
+from server.live import Live
 from server.programme import default_programme
 from server.protocol import ProtocolError, parse_command
 from server.state import Actor, Context, State, apply, expire_messages, question_target, timeline
@@ -331,6 +332,28 @@ def test_one_question_on_screen_per_room():
     assert s.questions[b.result["question_id"]].status == "approved" and not s.live.on_screen
 
 
+def test_a_question_on_screen_goes_when_its_item_ends():
+    """A question put on screen during the panel goes back to approved when the panel
+    ends (the hall showed it through lunch before); one put up when nothing is live stays
+    until the moderator takes it down."""
+    out = submit(fresh(), at("11:40"), text="Hvordan når vi de unge?")
+    qid = out.result["question_id"]
+    s = run(out.state, "show_question", at("11:45"), question_id=qid).state
+    assert s.live.on_screen_until == {"faellessalen": "unge"}
+    assert expire_messages(s, at("12:24")) is None  # the panel runs until 12.25
+    out = expire_messages(s, at("12:26"))
+    assert out is not None
+    assert dict(out.state.live.on_screen) == {} and dict(out.state.live.on_screen_until) == {}
+    assert out.state.questions[qid].status == "approved"
+    assert QuestionChanged(qid) in out.changed and LIVE in out.changed
+    # Before the day nothing is live: a question shown then is not taken down by the clock.
+    early = run(s, "show_question", at("09:00"), question_id=qid).state
+    assert dict(early.live.on_screen_until) == {}
+    assert expire_messages(early, at("09:30")) is None
+    # It survives a restart: the live state is stored as a dict.
+    assert Live.from_dict(s.live.to_dict()).on_screen_until == s.live.on_screen_until
+
+
 def test_rejected_question_cannot_be_answered():
     """answer on a rejected question is refused with bad_status."""
     out = submit(fresh(), at("11:40"), text="?")
@@ -338,6 +361,11 @@ def test_rejected_question_cannot_be_answered():
     with pytest.raises(ProtocolError) as exc:
         run(s, "answer_question", at("11:42"), question_id=out.result["question_id"])
     assert exc.value.code == "bad_status"
+    # The status in words ("… i sin nuværende status. (rejected)" before).
+    assert exc.value.message() == "Det kan ikke gøres med spørgsmålet, mens det er afvist."
+    assert exc.value.message("en") == (
+        "That cannot be done with the question while it is rejected."
+    )
 
 
 @pytest.mark.parametrize(
