@@ -61,7 +61,9 @@ class LivePanel(Vertical):
         nxt = view.next[0] if view.next else None
         # The same line as the hall's NÆSTE: planned time, and the expected one when late.
         line = f"{self.t('next')}: {next_line(self.t, nxt)}" if nxt is not None else ""
-        self.query_one("#live-next", Plain).set(line)
+        box = self.query_one("#live-next", Plain)
+        box.set(line)
+        box.display = bool(line)  # no empty line after the last item
         self._messages(view, now)
         self.tick(now)
 
@@ -84,6 +86,7 @@ class LivePanel(Vertical):
     def tick(self, now: datetime) -> None:
         cur = self.view.current if self.view else None
         timing = self.query_one("#live-timing", Plain)
+        timing.display = cur is not None
         if cur is None:
             timing.set("")
             self.set_class(False, "-over")

@@ -366,3 +366,21 @@ async def test_every_tab_column_and_the_notes_have_a_place(size):
             await pilot.pause()
             assert screen.query_one(TabbedContent).active == "pane-notes"
         assert note in screen_text(app)
+
+
+async def test_after_the_day_the_live_panel_has_no_empty_lines():
+    """After the last item the live panel says so without blank lines where the time left
+    and the next item were."""
+    from tests.kiosk.helpers import at, snapshot
+
+    now = at("17:00")
+    app = make_app(connect=False, now=lambda: now)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.feed(1, snapshot(now, "moderator"))
+        await pilot.pause()
+        panel = app.screen.query_one(LivePanel)
+        lines = [w for w in panel.children if w.display]
+        assert [str(w.render()) for w in lines] == [
+            "NU: Tak for i dag", "Følger uret · Ingen forsinkelse"
+        ]  # fmt: skip
+        assert panel.region.height == 4  # the border and the two lines
