@@ -30,9 +30,9 @@ test: $(STAMP)  ## make the venv with test extras and run every test
 	$(BIN)/pytest -q
 
 check: $(STAMP)  ## ruff format --check, ruff check, mypy, then every test
-	$(BIN)/ruff format --check server kiosk themes tests bench
-	$(BIN)/ruff check server kiosk themes tests bench
-	$(BIN)/mypy server kiosk themes bench
+	$(BIN)/ruff format --check server kiosk themes tests bench tools
+	$(BIN)/ruff check server kiosk themes tests bench tools
+	$(BIN)/mypy server kiosk themes bench tools
 	$(BIN)/pytest -q
 
 rehearse: $(STAMP)  ## play the seed day 09.50–16.40 against a real server, printing every screen

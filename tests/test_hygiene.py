@@ -74,6 +74,7 @@ def test_wheel_contains_the_data_files(tmp_path: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "server/programme/default.toml" in names
     assert "kiosk/cli.py" in names and "server/app.py" in names
+    assert "kiosk/fonts/misc-fixed.txt" in names  # the hall's block letters
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "podium = kiosk.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
 

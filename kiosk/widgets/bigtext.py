@@ -1,48 +1,44 @@
-"""A block-letter countdown that grows with its box (the stage monitor's timer)."""
+"""Text in block letters as large as its box allows (``kiosk.bigtype`` does the fitting).
+
+Full blocks are drawn as spaces painted with the text colour (solid in every terminal
+font and placed by cell in SVG screenshots); half blocks as the characters ▀ and ▄. A text
+that no face can draw (a character the fonts lack, a word too long) is shown as normal
+bold text, wrapped and cut with "…", in the same box.
+"""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-# 3x5 glyphs: '#' is a filled cell.
-GLYPHS: dict[str, tuple[str, ...]] = {
-    "0": ("###", "# #", "# #", "# #", "###"),
-    "1": (" # ", "## ", " # ", " # ", "###"),
-    "2": ("###", "  #", "###", "#  ", "###"),
-    "3": ("###", "  #", "###", "  #", "###"),
-    "4": ("# #", "# #", "###", "  #", "  #"),
-    "5": ("###", "#  ", "###", "  #", "###"),
-    "6": ("###", "#  ", "###", "# #", "###"),
-    "7": ("###", "  #", "  #", "  #", "  #"),
-    "8": ("###", "# #", "###", "# #", "###"),
-    "9": ("###", "# #", "###", "  #", "###"),
-    ":": (" ", "#", " ", "#", " "),
-    ".": (" ", " ", " ", " ", "#"),
-    "+": ("   ", " # ", "###", " # ", "   "),
-    "-": ("   ", "   ", "###", "   ", "   "),
-    " ": ("  ", "  ", "  ", "  ", "  "),
-}
-
-
-def layout(text: str) -> list[str]:
-    """The five rows of the text in the block font (one space between glyphs)."""
-    glyphs = [GLYPHS.get(c, GLYPHS[" "]) for c in text]
-    return [" ".join(g[row] for g in glyphs) for row in range(5)]
+from kiosk.bigtype import MAX_ROWS, Fitted, fit, gap
 
 
 class BigText(Widget):
-    """Text in block letters, scaled to the largest whole size that fits."""
+    """Block letters that fill the widget's box."""
 
     DEFAULT_CSS = """
     BigText { height: 1fr; width: 1fr; }
     """
 
-    def __init__(self, text: str = "", **kw: object) -> None:
+    def __init__(
+        self,
+        text: str = "",
+        *,
+        min_rows: int = 3,
+        max_rows: int = MAX_ROWS,
+        align: str = "center",
+        **kw: object,
+    ) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self._text = text
+        self.min_rows = min_rows
+        self.max_rows = max_rows
+        self.align = align
+        self._rows: tuple[tuple[int, int, int], list[str], bool] | None = None
 
     def update(self, text: str) -> None:
         if text != self._text:
@@ -53,26 +49,51 @@ class BigText(Widget):
     def text(self) -> str:
         return self._text
 
+    @property
+    def fitted(self) -> Fitted:
+        """How the text is drawn at the widget's present size."""
+        w, h = self.size.width, self.size.height
+        return fit(self._text, w, h, min_rows=self.min_rows, max_rows=self.max_rows)
+
+    @property
+    def letter_rows(self) -> int:
+        """The height of the letters in rows (1: normal text; 0: nothing shown)."""
+        return self.fitted.rows if self._text.strip() and self.fitted.lines else 0
+
+    def _layout(self) -> tuple[list[str], bool]:
+        """The rows of the box's content (not yet aligned) and whether they are blocks."""
+        fitted = self.fitted
+        if fitted.face is None:
+            return list(fitted.lines), False
+        rows: list[str] = []
+        for i, drawn in enumerate(fitted.draw()):
+            if i:
+                rows.extend([""] * gap(fitted.face))
+            rows.extend(drawn)
+        return rows, True
+
     def render_line(self, y: int) -> Strip:
-        rows = layout(self._text)
         width, height = self.size.width, self.size.height
-        cols = max((len(r) for r in rows), default=1)
-        # Terminal cells are about twice as tall as wide: scale x twice as much as y.
-        scale = max(1, min(height // 5, width // max(1, cols * 2)))
-        sx, sy = scale * 2, scale
-        top = max(0, (height - 5 * sy) // 2)
+        key = (hash(self._text), width, height)
+        if self._rows is None or self._rows[0] != key:
+            rows, blocks = self._layout()
+            self._rows = (key, rows, blocks)
+        _, rows, blocks = self._rows
         style = self.rich_style
-        row = (y - top) // sy
-        if y < top or row >= 5:
+        top = max(0, (height - len(rows)) // 2)
+        i = y - top
+        if not 0 <= i < len(rows):
             return Strip([Segment(" " * width, style)], width)
-        line = "".join(("█" if c == "#" else " ") * sx for c in rows[row])
-        left = max(0, (width - len(line)) // 2)
-        text = (" " * left + line)[:width].ljust(width)
-        # Blocks are spaces painted with the text colour as background: solid in every
-        # terminal font, and placed by cell in exported screenshots (SVG).
-        block = style + Style(bgcolor=style.color) if style.color else style + Style(reverse=True)
+        row = rows[i]
+        left = max(0, (width - cell_len(row)) // 2) if self.align == "center" else 0
+        if not blocks:  # normal text may hold wide characters (emoji): measured in cells
+            strip = Strip([Segment(" " * left, style), Segment(row, style + Style(bold=True))])
+            return strip.adjust_cell_length(width, style)
+        line = (" " * left + row)[:width].ljust(width)
+        solid = style + Style(bgcolor=style.color) if style.color else style + Style(reverse=True)
         segments = [
-            Segment(" " * len(run), block if run[0] == "█" else style) for run in _runs(text)
+            Segment(" " * len(run), solid) if run[0] == "█" else Segment(run, style)
+            for run in _runs(line)
         ]
         return Strip(segments, width)
 
