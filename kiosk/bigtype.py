@@ -13,12 +13,16 @@ Pure functions on strings: no Textual here (the widget is ``kiosk.widgets.bigtex
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
+from server.contract import CONTROL_CHARS
+
+_UNSAFE = re.compile(f"[{CONTROL_CHARS}]")
 ELLIPSIS = "…"
 #: The tallest face tried, in rows (a 4K screen in a small font has ~130 rows).
 MAX_ROWS = 120
@@ -130,8 +134,9 @@ class Fitted:
 
 
 def clean(text: str) -> str:
-    """One line of words: composed (NFC), every run of white space one space."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """One line of words: composed (NFC), without anything a terminal could act on (as
+    every screen drops it), every run of white space one space."""
+    return " ".join(_UNSAFE.sub("", unicodedata.normalize("NFC", text)).split())
 
 
 def wrap(words: Iterable[str], per_line: int, cut: bool = False) -> list[str] | None:

@@ -17,6 +17,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "minutes_left": ("{n} min. tilbage", "{n} min left"),
     "minute_left": ("1 min. tilbage", "1 min left"),
     "seconds_left": ("{n} sek. tilbage", "{n} s left"),
+    "minutes_short": ("{n} min.", "{n} min"),
+    "seconds_short": ("{n} sek.", "{n} s"),
     "over_time": ("{time} over tid", "{time} over time"),
     "pause_back": ("Pause — vi starter igen kl. {time}", "Break — we start again at {time}"),
     "lunch_back": ("Frokost — vi starter igen kl. {time}", "Lunch — we start again at {time}"),
@@ -121,6 +123,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "flood_done": ("{n} ventende spørgsmål afvist", "{n} pending questions rejected"),
     "more_points": ("… og {n} punkter mere", "… and {n} more points"),
+    "more_point": ("… og 1 punkt mere", "… and 1 more point"),
     "more_items": ("… og {n} punkter mere, til kl. {end}", "… and {n} more items, until {end}"),
     "late_legend": (
         "* forventet starttid: dagen er {n} min. forsinket",

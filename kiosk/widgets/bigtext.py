@@ -11,10 +11,11 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from kiosk.bigtype import MAX_ROWS, Fitted, fit, gap
+from kiosk.bigtype import MAX_ROWS, Fitted, clean, fit, gap, height_of
 
 
 class BigText(Widget):
@@ -31,34 +32,51 @@ class BigText(Widget):
         min_rows: int = 3,
         max_rows: int = MAX_ROWS,
         align: str = "center",
+        share: float | None = None,
         **kw: object,
     ) -> None:
+        """``share``: with ``height: auto``, the part of the screen's height the text may
+        take; the widget is then as tall as the letters chosen for it."""
         super().__init__(**kw)  # type: ignore[arg-type]
         self._text = text
         self.min_rows = min_rows
         self.max_rows = max_rows
         self.align = align
+        self.share = share
         self._rows: tuple[tuple[int, int, int], list[str], bool] | None = None
-
-    def update(self, text: str) -> None:
-        if text != self._text:
-            self._text = text
-            self.refresh()
 
     @property
     def text(self) -> str:
-        return self._text
+        """The text as it is drawn (on one line; nothing a terminal could act on)."""
+        return clean(self._text)
 
     @property
     def fitted(self) -> Fitted:
         """How the text is drawn at the widget's present size."""
-        w, h = self.size.width, self.size.height
-        return fit(self._text, w, h, min_rows=self.min_rows, max_rows=self.max_rows)
+        return self._fit(self.size.width, self.size.height)
+
+    def _fit(self, width: int, height: int) -> Fitted:
+        return fit(self._text, width, height, min_rows=self.min_rows, max_rows=self.max_rows)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if self.share is None:
+            return container.height
+        budget = max(1, int(self.screen.size.height * self.share))
+        fitted = self._fit(width, budget)
+        if fitted.face is None:
+            return len(fitted.lines)
+        return height_of(fitted.face, len(fitted.lines))
 
     @property
     def letter_rows(self) -> int:
         """The height of the letters in rows (1: normal text; 0: nothing shown)."""
         return self.fitted.rows if self._text.strip() and self.fitted.lines else 0
+
+    def update(self, text: str) -> None:
+        """Show ``text`` (with an auto height, the layout follows)."""
+        if text != self._text:
+            self._text = text
+            self.refresh(layout=self.share is not None)
 
     def _layout(self) -> tuple[list[str], bool]:
         """The rows of the box's content (not yet aligned) and whether they are blocks."""

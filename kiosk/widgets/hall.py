@@ -8,11 +8,12 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Digits, Static
+from textual.widgets import Static
 
 from kiosk.model import ItemView, MessageView, QuestionView, StateView
 from kiosk.present import next_line, pause_caption, time_left_s
 from kiosk.text import Strings, countdown
+from kiosk.widgets.bigtext import BigText
 from kiosk.widgets.common import Plain, plain
 
 
@@ -56,25 +57,44 @@ class NowPanel(Vertical):
     DEFAULT_CLASSES = "now-panel"
 
     def __init__(
-        self, text: Strings, warn_minutes: int = 5, *, fit: bool = True, **kw: object
+        self,
+        text: Strings,
+        warn_minutes: int = 5,
+        *,
+        fit: bool = True,
+        big: bool = False,
+        **kw: object,
     ) -> None:
+        """``fit``: a screen that does not scroll fits the text to its room; ``big``: the
+        title and the time left in block letters (the hall)."""
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
         self.warn_minutes = warn_minutes
         self.item: ItemView | None = None
-        self.fit = fit  # a screen that does not scroll fits the text to its room
+        self.fit = fit
+        self.big = big
+        if big:
+            self.add_class("-big")
 
     def compose(self) -> ComposeResult:
         yield Plain(self.t("now"), classes="section-label")
         yield Plain("", classes="now-time")
-        yield Plain("", classes="now-title")
+        if self.big:
+            yield BigText(share=0.3, max_rows=20, classes="now-title-big")
+        else:
+            yield Plain("", classes="now-title")
         yield Plain("", classes="now-speakers")
+        if self.big:
+            yield BigText(share=0.22, max_rows=26, classes="now-left-big")
         yield ProgressLine(self.t, self.warn_minutes)
         yield Plain("", classes="now-description")
 
     def show(self, item: ItemView, now: datetime) -> None:
         self.query_one(".now-time", Plain).set(self.t.span(item.expected_start, item.expected_end))
-        self.query_one(".now-title", Plain).set(item.title)
+        if self.big:
+            self.query_one(".now-title-big", BigText).update(item.title)
+        else:
+            self.query_one(".now-title", Plain).set(item.title)
         speakers = item.speakers_line()
         self.query_one(".now-speakers", Plain).set(
             f"v. {speakers}" if speakers and self.t.lang == "da" else speakers
@@ -109,11 +129,28 @@ class NowPanel(Vertical):
                 break
             kept.append(line)
         left = len(insights) - len(kept) if insights else 0
-        more = self.t("more_points", n=left) if left else "…"
+        more = (
+            (self.t("more_point") if left == 1 else self.t("more_points", n=left)) if left else "…"
+        )
         box.set("\n".join([*kept, more]) if kept else more)
 
     def tick(self, item: ItemView, now: datetime) -> None:
         self.query_one(ProgressLine).show(item, now)
+        if self.big:
+            left = time_left_s(item, now)
+            big = self.query_one(".now-left-big", BigText)
+            big.update(big_time_left(self.t, left))
+            big.set_class(0 <= left <= self.warn_minutes * 60, "-warning")
+            big.set_class(left < 0, "-over")
+
+
+def big_time_left(t: Strings, left: int) -> str:
+    """The time left, short enough for block letters: "44 min.", "40 sek.", "+3 min."."""
+    if left < 0:
+        return f"+{(-left + 59) // 60} min." if t.lang == "da" else f"+{(-left + 59) // 60} min"
+    if left < 60:
+        return t("seconds_short", n=left)
+    return t("minutes_short", n=(left + 59) // 60)
 
 
 def _rows(text: str, width: int) -> int:
@@ -159,14 +196,14 @@ class PauseView(Vertical):
         self.t = text
 
     def compose(self) -> ComposeResult:
-        yield Plain("", classes="pause-title")
-        yield Digits("", classes="pause-countdown")
+        yield BigText(share=0.3, max_rows=20, classes="pause-title")
+        yield BigText(share=0.3, max_rows=33, classes="pause-countdown")
         yield Plain("", classes="pause-then-label")
         yield Plain("", classes="pause-then")
 
     def show(self, pause: ItemView | None, following: ItemView | None, now: datetime) -> None:
         resume = following.expected_start if following else (pause.expected_end if pause else now)
-        self.query_one(".pause-title", Plain).set(pause_caption(self.t, pause, resume))
+        self.query_one(".pause-title", BigText).update(pause_caption(self.t, pause, resume))
         if following:
             self.query_one(".pause-then-label", Plain).set(self.t("then"))
             speakers = following.speakers_line()
@@ -180,7 +217,7 @@ class PauseView(Vertical):
         self.tick(resume, now)
 
     def tick(self, resume: datetime, now: datetime) -> None:
-        self.query_one(".pause-countdown", Digits).update(
+        self.query_one(".pause-countdown", BigText).update(
             countdown(max(0, int((resume - now).total_seconds())))
         )
 
@@ -198,28 +235,38 @@ class WelcomeView(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Plain(self.t("welcome"), classes="welcome-label")
-        yield Plain("", classes="welcome-title")
-        yield Plain("", classes="welcome-starts")
+        yield BigText(share=0.22, max_rows=13, align="left", classes="welcome-title")
+        yield BigText(share=0.14, max_rows=10, align="left", classes="welcome-starts")
+        yield Plain("", classes="welcome-starts-in")
         yield Plain("", classes="welcome-practical")
         yield Plain(self.t("programme"), classes="section-label")
         yield Plain("", classes="welcome-programme")
 
     def show(self, view: StateView, now: datetime) -> None:
         ev = view.event
-        self.query_one(".welcome-title", Plain).set(
-            ev.title + (f"\n{ev.subtitle}" if ev.subtitle else "")
-        )
+        self.query_one(".welcome-title", BigText).update(ev.title)
         first = view.next[0] if view.next else None
         self.tick(first, now)
         practical = [p for p in (ev.venue, ev.entrance, *ev.practical) if p]
         self.query_one(".welcome-practical", Plain).set("\n".join(practical))
         self.view = view
+        self._list(fit=False)
+        self.call_after_refresh(self._list)
+
+    def _list(self, fit: bool = True) -> None:
+        """The programme, in the room the big letters leave (after they are laid out)."""
+        view = self.view
+        if view is None:
+            return
+        ev = view.event
         items = [i for i in view.programme if not view.room or i.room in ("", view.room)]
         lines = [f"{self.t.span(i.start, i.end):<18} {i.title}" for i in items]
         # A screen too low for the whole day shows what fits and says what is left: the
         # afternoon must not vanish without a sign (each line ends in "…" when too wide).
-        room = self.size.height - 12 if self.size.height else len(lines)
-        if 0 < room < len(lines):
+        box = self.query_one(".welcome-programme", Plain)
+        top = box.virtual_region.y  # below the letters, as laid out
+        room = self.size.height - top - (1 if ev.caveat else 0)
+        if fit and 0 < room < len(lines):
             shown, rest = lines[: max(room - 1, 1)], items[max(room - 1, 1) :]
             more = self.t("more_items", n=len(rest), end=self.t.clock(rest[-1].end))
             lines = [*shown, more]
@@ -236,9 +283,9 @@ class WelcomeView(VerticalScroll):
             return
         left = int((first.expected_start - now).total_seconds())
         line = self.t("starts_at", time=self.t.clock(first.expected_start))
-        if 0 < left < 24 * 3600:
-            line += f" ({self.t('starts_in', duration=self.t.duration(left))})"
-        self.query_one(".welcome-starts", Plain).set(line)
+        self.query_one(".welcome-starts", BigText).update(line)
+        soon = self.t("starts_in", duration=self.t.duration(left)) if 0 < left < 86400 else ""
+        self.query_one(".welcome-starts-in", Plain).set(soon)
 
 
 class ClosingView(Vertical):
@@ -251,7 +298,7 @@ class ClosingView(Vertical):
         self.t = text
 
     def compose(self) -> ComposeResult:
-        yield Plain(self.t("closing"), classes="closing-title")
+        yield BigText(self.t("closing"), share=0.4, max_rows=26, classes="closing-title")
         yield Plain(self.t("closing_sub"), classes="closing-sub")
         yield Plain("", classes="closing-event")
 
@@ -300,3 +347,52 @@ class MessageBanner(Vertical):
         self.display = visible
         if msg is not None and visible:
             self.query_one(".message-text", Plain).set(msg.text)
+
+
+class QuestionStage(Vertical):
+    """The question on the hall screens takes the stage: its text as large as it fits,
+    the asker's name smaller beneath, and a line of what is on and the time left."""
+
+    DEFAULT_CLASSES = "question-stage"
+
+    def __init__(self, text: Strings, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.t = text
+
+    def compose(self) -> ComposeResult:
+        yield Plain(self.t("question"), classes="question-stage-label")
+        yield BigText(classes="question-stage-text")
+        yield BigText(share=0.1, max_rows=5, classes="question-stage-asker")
+        yield Plain("", classes="question-stage-now")
+
+    def show(self, q: QuestionView, item: ItemView | None, now: datetime) -> None:
+        self.query_one(".question-stage-text", BigText).update(q.text)
+        asker = q.asker()
+        box = self.query_one(".question-stage-asker", BigText)
+        box.update(f"— {asker}" if asker else "")
+        box.display = bool(asker)
+        self.tick(item, now)
+
+    def tick(self, item: ItemView | None, now: datetime) -> None:
+        line = ""
+        if item is not None:
+            left = time_left_s(item, now)
+            line = f"{self.t('now')}: {item.title} · {big_time_left(self.t, left)}"
+        self.query_one(".question-stage-now", Plain).set(line)
+
+
+class AnnouncementStage(Vertical):
+    """The moderator's hall announcement, over everything but the clock."""
+
+    DEFAULT_CLASSES = "announcement-stage"
+
+    def __init__(self, text: Strings, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.t = text
+
+    def compose(self) -> ComposeResult:
+        yield Plain(self.t("announcement"), classes="announcement-label")
+        yield BigText(classes="announcement-text")
+
+    def show(self, msg: MessageView) -> None:
+        self.query_one(".announcement-text", BigText).update(msg.text)

@@ -60,8 +60,13 @@ def screen_text(app: Any) -> str:
     """Everything the app's screen shows, as plain text."""
     from textual.widgets import Static
 
+    from kiosk.widgets.bigtext import BigText
+
     parts = []
-    for w in app.screen.query(Static):
+    for w in app.screen.query("*"):
+        if not isinstance(w, Static | BigText):
+            continue
         if w.display and all(a.display for a in w.ancestors_with_self if hasattr(a, "display")):
-            parts.append(str(w.render()))
+            # Block letters are read as the text they draw.
+            parts.append(w.text if isinstance(w, BigText) else str(w.render()))
     return "\n".join(parts)

@@ -8,7 +8,7 @@ from textual.widgets import ContentSwitcher
 
 from kiosk.hall.app import make_app
 from kiosk.widgets.common import StatusLine
-from kiosk.widgets.hall import QuestionPanel
+from kiosk.widgets.hall import QuestionStage
 from tests.conftest import STAGE_TOKEN, TZ
 from tests.kiosk.helpers import screen_text, wait_for
 
@@ -109,15 +109,19 @@ async def test_live_updates_and_markup_shown_literally(server, connect_as):
             "question_id"
         ]
         await mod.command("show_question", question_id=qid)
-        await mod.command("set_hall_message", text="Husk [blink]mobilen[/blink]")
-        await wait_for(pilot, lambda: app.screen.query_one(QuestionPanel).display)
-        await wait_for(pilot, lambda: "Husk [blink]mobilen[/blink]" in screen_text(app))
+        await wait_for(pilot, lambda: app.screen.query_one(QuestionStage).display)
         text = screen_text(app)
         assert evil in text and "— [b]Ida[/b]" in text
-        panel = app.screen.query_one(".question-text")
-        await pilot.click(panel)
+        await pilot.click(app.screen.query_one(".question-stage-text"))
         await pilot.pause(0.2)
         assert app.is_running  # clicking the "link" ran no action
+        # An announcement takes the stage from the question, and gives it back.
+        await mod.command("set_hall_message", text="Husk [blink]mobilen[/blink]")
+        await wait_for(pilot, lambda: "Husk [blink]mobilen[/blink]" in screen_text(app))
+        assert evil not in screen_text(app)
+        await mod.command("clear_hall_message")
+        await wait_for(pilot, lambda: evil in screen_text(app))
+        assert "Husk" not in screen_text(app)
 
 
 async def test_disconnect_keeps_the_picture_and_reconnects(restartable, clock):

@@ -14,6 +14,7 @@ import pytest
 from kiosk.attendee.app import make_app as make_attendee
 from kiosk.hall.app import make_app as make_hall
 from kiosk.moderator.app import make_app as make_moderator
+from kiosk.widgets.bigtext import BigText
 from kiosk.widgets.hall import MessageBanner, QuestionPanel
 from tests.kiosk.helpers import at, screen_text, snapshot
 
@@ -79,6 +80,14 @@ def _assert_harmless(app: Any, size: tuple[int, int]) -> None:
     for banner in app.screen.query(MessageBanner):
         if banner.display:
             assert banner.region.height <= 8
+    # Nothing pushes the clock or the countdown off the screen.
+    screen = app.screen.region
+    for clock in app.screen.query("#header-clock-small, #header-clock, #stage-clock"):
+        if clock.display and clock.region.area:
+            assert screen.contains_region(clock.region), clock
+    for big in app.screen.query(BigText):
+        if big.display and big.region.area:
+            assert screen.contains_region(big.region), big
 
 
 @pytest.mark.parametrize("text", NASTY, ids=range(len(NASTY)))

@@ -15,12 +15,12 @@ from kiosk.screen import LiveScreen
 from kiosk.text import Strings
 from kiosk.widgets.common import ClockHeader, Plain, StatusLine
 from kiosk.widgets.hall import (
+    AnnouncementStage,
     ClosingView,
-    MessageBanner,
     NextList,
     NowPanel,
     PauseView,
-    QuestionPanel,
+    QuestionStage,
     WelcomeView,
 )
 
@@ -34,14 +34,14 @@ class AudienceScreen(LiveScreen):
     def __init__(self, text: Strings, warn_minutes: int = 5) -> None:
         super().__init__(text)
         self.warn_minutes = warn_minutes
+        self.phase_view = "waiting"  # the body's view for the phase of the day
 
     def compose(self) -> ComposeResult:
         yield ClockHeader(self.t)
-        yield MessageBanner(self.t("announcement"), id="hall-message")
         with ContentSwitcher(initial="waiting", id="body"):
             yield Plain(self.t("waiting"), id="waiting")
             with Vertical(id="live"):
-                yield NowPanel(self.t, self.warn_minutes)
+                yield NowPanel(self.t, self.warn_minutes, big=True)
                 yield NextList(self.t)
             yield PauseView(self.t, id="pause")
             yield WelcomeView(self.t, id="before")
@@ -49,12 +49,10 @@ class AudienceScreen(LiveScreen):
             with Vertical(id="between"):
                 yield Plain("", id="between-title")
                 yield NextList(self.t, id="between-next")
-        yield QuestionPanel(self.t, id="question")
+            # What takes the stage: an announcement over everything, then the question.
+            yield QuestionStage(self.t, id="question")
+            yield AnnouncementStage(self.t, id="announcement")
         yield StatusLine(self.t)
-
-    def on_mount(self) -> None:
-        self.query_one(QuestionPanel).display = False
-        self.query_one(MessageBanner).display = False
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(
@@ -91,8 +89,22 @@ class AudienceScreen(LiveScreen):
             self.query_one("#between-title", Plain).set(title)
             self.query_one("#between-next", NextList).show(view.next)
             switcher.current = "between"
-        self.query_one(QuestionPanel).show(view.on_screen_question)
-        self.query_one(MessageBanner).show(view.hall_message, now)
+        self.phase_view = switcher.current
+        self._stage(view, now)
+
+    def _stage(self, view: StateView, now: datetime) -> None:
+        """An announcement, or else the question on screen, takes the stage from the
+        phase's view (and gives it back when it goes)."""
+        switcher = self.query_one("#body", ContentSwitcher)
+        msg = view.hall_message
+        if msg is not None and (msg.expires_at is None or now < msg.expires_at):
+            self.query_one(AnnouncementStage).show(msg)
+            switcher.current = "announcement"
+        elif view.on_screen_question is not None:
+            self.query_one(QuestionStage).show(view.on_screen_question, view.current, now)
+            switcher.current = "question"
+        else:
+            switcher.current = self.phase_view
 
     def tick(self, now: datetime) -> None:
         """Once a second: the clock, the countdowns, message expiry."""
@@ -100,11 +112,12 @@ class AudienceScreen(LiveScreen):
         view = self.view
         if view is None:
             return
-        current = self.query_one("#body", ContentSwitcher).current
+        current = self.phase_view
         if current == "live" and view.current is not None:
             self.query_one(NowPanel).tick(view.current, now)
         elif current == "pause":
             self.query_one(PauseView).tick(resume_time(view, now), now)
         elif current == "before":
             self.query_one(WelcomeView).tick(view.next[0] if view.next else None, now)
-        self.query_one(MessageBanner).show(view.hall_message, now)
+        self.query_one(QuestionStage).tick(view.current, now)
+        self._stage(view, now)  # an announcement's time may be up
