@@ -37,8 +37,13 @@ SCREENS: dict[str, tuple[str, datetime, str, tuple[tuple[str, str, dict[str, Any
                 },
             ),
             (MOD, "show_question", {"question_id": "q1"}),
-            (MOD, "set_hall_message", {"text": "Frokosten serveres i Vandrehallen"}),
         ),
+    ),
+    "announcement": (
+        "audience",
+        at("11:40"),
+        "hall",
+        ((MOD, "set_hall_message", {"text": "Frokosten serveres i Vandrehallen"}),),
     ),
     "stage": (
         "stage",
@@ -73,6 +78,10 @@ def _state(name: str) -> tuple[str, datetime, dict[str, Any]]:
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_hall_screen(snap_compare, screen: str, size: tuple[int, int], theme: str):
     """Each hall screen at a small and a large size in each theme."""
+    assert _snap(snap_compare, screen, size, theme)
+
+
+def _snap(snap_compare: Any, screen: str, size: tuple[int, int], theme: str) -> bool:
     mode, now, state = _state(screen)
     app = make_app(mode=mode, theme=theme, connect=False, now=lambda: now)
 
@@ -80,4 +89,11 @@ def test_hall_screen(snap_compare, screen: str, size: tuple[int, int], theme: st
         pilot.app.feed(1, state)
         await pilot.pause()
 
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
+    return bool(snap_compare(app, terminal_size=size, run_before=run_before))
+
+
+@pytest.mark.parametrize("size", [(120, 34), (240, 67)], ids=["120x34", "240x67"])
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_hall_screen_at_hall_sizes(snap_compare, screen: str, size: tuple[int, int]):
+    """Each hall screen at a laptop's 120x34 and a 1080p TV's 240x67 (the dark theme)."""
+    assert _snap(snap_compare, screen, size, "podium-dark")
