@@ -126,11 +126,19 @@ class Fitted:
         """The height of the letters in rows (1 for normal text)."""
         return self.face.rows if self.face else 1
 
-    def draw(self) -> list[list[str]]:
-        """Each line as the rows that draw it (normal text: the line itself)."""
+    @property
+    def height(self) -> int:
+        """The rows the whole text takes, the gaps between lines included."""
+        return height_of(self.face, len(self.lines)) if self.face else len(self.lines)
+
+    def draw(self) -> list[str]:
+        """The rows that draw the text, the gaps included (normal text: its lines)."""
         if self.face is None:
-            return [[line] for line in self.lines]
-        return [self.face.draw(line) for line in self.lines]
+            return list(self.lines)
+        rows: list[str] = []
+        for i, line in enumerate(self.lines):
+            rows.extend([""] * (gap(self.face) if i else 0) + self.face.draw(line))
+        return rows
 
 
 def clean(text: str) -> str:

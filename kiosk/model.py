@@ -95,6 +95,10 @@ class MessageView:
     expires_at: datetime | None = None
     until_item: str = ""  # a stage message that goes when this item ends
 
+    def active(self, now: datetime) -> bool:
+        """Whether it is still on at ``now`` (an announcement may have a time)."""
+        return self.expires_at is None or now < self.expires_at
+
 
 @dataclass(frozen=True)
 class EventView:

@@ -72,7 +72,7 @@ class LivePanel(Vertical):
         the console shows it at every size (the hall preview is left out at 80x24)."""
         lines = []
         hall = view.hall_message
-        if hall is not None and (hall.expires_at is None or now < hall.expires_at):
+        if hall is not None and hall.active(now):
             until = self.t("msg_until", time=self.t.at(hall.expires_at)) if hall.expires_at else ""
             lines.append(self.t("msg_hall", text=hall.text, until=until))
         stage = view.stage_message

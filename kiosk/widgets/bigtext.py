@@ -8,6 +8,8 @@ bold text, wrapped and cut with "…", in the same box.
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -15,7 +17,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from kiosk.bigtype import MAX_ROWS, Fitted, clean, fit, gap, height_of
+from kiosk.bigtype import MAX_ROWS, Fitted, clean, fit
 
 
 class BigText(Widget):
@@ -43,7 +45,7 @@ class BigText(Widget):
         self.max_rows = max_rows
         self.align = align
         self.share = share
-        self._rows: tuple[tuple[int, int, int], list[str], bool] | None = None
+        self._rows: tuple[tuple[str, int, int], list[str], bool] | None = None
 
     @property
     def text(self) -> str:
@@ -61,16 +63,7 @@ class BigText(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if self.share is None:
             return container.height
-        budget = max(1, int(self.screen.size.height * self.share))
-        fitted = self._fit(width, budget)
-        if fitted.face is None:
-            return len(fitted.lines)
-        return height_of(fitted.face, len(fitted.lines))
-
-    @property
-    def letter_rows(self) -> int:
-        """The height of the letters in rows (1: normal text; 0: nothing shown)."""
-        return self.fitted.rows if self._text.strip() and self.fitted.lines else 0
+        return self._fit(width, max(1, int(self.screen.size.height * self.share))).height
 
     def update(self, text: str) -> None:
         """Show ``text`` (with an auto height, the layout follows)."""
@@ -78,24 +71,12 @@ class BigText(Widget):
             self._text = text
             self.refresh(layout=self.share is not None)
 
-    def _layout(self) -> tuple[list[str], bool]:
-        """The rows of the box's content (not yet aligned) and whether they are blocks."""
-        fitted = self.fitted
-        if fitted.face is None:
-            return list(fitted.lines), False
-        rows: list[str] = []
-        for i, drawn in enumerate(fitted.draw()):
-            if i:
-                rows.extend([""] * gap(fitted.face))
-            rows.extend(drawn)
-        return rows, True
-
     def render_line(self, y: int) -> Strip:
         width, height = self.size.width, self.size.height
-        key = (hash(self._text), width, height)
+        key = (self._text, width, height)
         if self._rows is None or self._rows[0] != key:
-            rows, blocks = self._layout()
-            self._rows = (key, rows, blocks)
+            fitted = self.fitted
+            self._rows = (key, fitted.draw(), fitted.face is not None)
         _, rows, blocks = self._rows
         style = self.rich_style
         top = max(0, (height - len(rows)) // 2)
@@ -117,10 +98,5 @@ class BigText(Widget):
 
 
 def _runs(text: str) -> list[str]:
-    runs: list[str] = []
-    for ch in text:
-        if runs and runs[-1][0] == ch:
-            runs[-1] += ch
-        else:
-            runs.append(ch)
-    return runs
+    """Runs of one character ("██▀▀  ▄" → "██", "▀▀", "  ", "▄")."""
+    return ["".join(run) for _, run in groupby(text)]

@@ -147,7 +147,7 @@ class NowPanel(Vertical):
 def big_time_left(t: Strings, left: int) -> str:
     """The time left, short enough for block letters: "44 min.", "40 sek.", "+3 min."."""
     if left < 0:
-        return f"+{(-left + 59) // 60} min." if t.lang == "da" else f"+{(-left + 59) // 60} min"
+        return "+" + t("minutes_short", n=(-left + 59) // 60)
     if left < 60:
         return t("seconds_short", n=left)
     return t("minutes_short", n=(left + 59) // 60)
@@ -236,6 +236,7 @@ class WelcomeView(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Plain(self.t("welcome"), classes="welcome-label")
         yield BigText(share=0.22, max_rows=13, align="left", classes="welcome-title")
+        yield Plain("", classes="welcome-subtitle")
         yield BigText(share=0.14, max_rows=10, align="left", classes="welcome-starts")
         yield Plain("", classes="welcome-starts-in")
         yield Plain("", classes="welcome-practical")
@@ -245,6 +246,9 @@ class WelcomeView(VerticalScroll):
     def show(self, view: StateView, now: datetime) -> None:
         ev = view.event
         self.query_one(".welcome-title", BigText).update(ev.title)
+        subtitle = self.query_one(".welcome-subtitle", Plain)
+        subtitle.set(ev.subtitle)
+        subtitle.display = bool(ev.subtitle)
         first = view.next[0] if view.next else None
         self.tick(first, now)
         practical = [p for p in (ev.venue, ev.entrance, *ev.practical) if p]
@@ -343,7 +347,7 @@ class MessageBanner(Vertical):
         yield Plain("", classes="message-text")
 
     def show(self, msg: MessageView | None, now: datetime) -> None:
-        visible = msg is not None and (msg.expires_at is None or now < msg.expires_at)
+        visible = msg is not None and msg.active(now)
         self.display = visible
         if msg is not None and visible:
             self.query_one(".message-text", Plain).set(msg.text)

@@ -57,6 +57,8 @@ async def test_welcome_before_the_day(server, clock):
         assert "Kom i god tid pga. sikkerhedstjek." in text
         assert "Indgang via Folketingets besøgsindgang." in text
         assert "kl. 15.25–16.10" in text and "(med forbehold for ændringer)" in text
+        # The subtitle under the title in block letters (it went missing once).
+        assert "Det første skridt i implementeringen af den nationale strategi" in text
 
 
 async def test_a_small_hall_screen_says_what_of_the_day_it_cannot_show(server, clock):

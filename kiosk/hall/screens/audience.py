@@ -97,7 +97,7 @@ class AudienceScreen(LiveScreen):
         phase's view (and gives it back when it goes)."""
         switcher = self.query_one("#body", ContentSwitcher)
         msg = view.hall_message
-        if msg is not None and (msg.expires_at is None or now < msg.expires_at):
+        if msg is not None and msg.active(now):
             self.query_one(AnnouncementStage).show(msg)
             switcher.current = "announcement"
         elif view.on_screen_question is not None:
@@ -119,5 +119,4 @@ class AudienceScreen(LiveScreen):
             self.query_one(PauseView).tick(resume_time(view, now), now)
         elif current == "before":
             self.query_one(WelcomeView).tick(view.next[0] if view.next else None, now)
-        self.query_one(QuestionStage).tick(view.current, now)
-        self._stage(view, now)  # an announcement's time may be up
+        self._stage(view, now)  # an announcement's time may be up; the question's line
