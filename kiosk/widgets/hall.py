@@ -198,8 +198,9 @@ class PauseView(Vertical):
     def compose(self) -> ComposeResult:
         yield BigText(share=0.3, max_rows=20, classes="pause-title")
         yield BigText(share=0.3, max_rows=33, classes="pause-countdown")
-        yield Plain("", classes="pause-then-label")
-        yield Plain("", classes="pause-then")
+        with Vertical(classes="pause-then-box"):  # centred as one block under the letters
+            yield Plain("", classes="pause-then-label")
+            yield Plain("", classes="pause-then")
 
     def show(self, pause: ItemView | None, following: ItemView | None, now: datetime) -> None:
         resume = following.expected_start if following else (pause.expected_end if pause else now)
