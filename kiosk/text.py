@@ -43,6 +43,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "running_late": ("Programmet er {n} min. forsinket", "The programme is running {n} min late"),
     "stage_message": ("BESKED FRA MODERATOR", "MESSAGE FROM THE MODERATOR"),
     "stage_notes": ("Noter", "Notes"),
+    "on_hall_screen": ("På salskærmen: {text}", "On the hall screen: {text}"),
     "remaining": ("TILBAGE", "LEFT"),
     "over": ("OVER TID", "OVER TIME"),
     "nothing_live": ("Intet punkt er i gang", "Nothing is live"),

@@ -401,3 +401,44 @@ class AnnouncementStage(Vertical):
 
     def show(self, msg: MessageView) -> None:
         self.query_one(".announcement-text", BigText).update(msg.text)
+
+
+class StageMessage(Vertical):
+    """The moderator's message on the stage monitor: in block letters, impossible to miss;
+    it blinks once (a second in reverse) when a new one arrives."""
+
+    DEFAULT_CLASSES = "stage-message"
+    BLINK_S = 1.0
+
+    def __init__(self, text: Strings, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.t = text
+        self._shown: str | None = None  # None: nothing shown yet (a message there at start
+        # or after a reconnect is not news: no blink)
+
+    def compose(self) -> ComposeResult:
+        yield Plain(self.t("stage_message"), classes="stage-message-label")
+        yield BigText(share=0.3, max_rows=13, classes="stage-message-text")
+
+    def show(self, msg: MessageView | None, now: datetime) -> None:
+        text = msg.text if msg is not None and msg.active(now) else ""
+        self.display = bool(text)
+        self.query_one(BigText).update(text)
+        if text and self._shown is not None and text != self._shown:
+            self.add_class("-arrived")
+            self.set_timer(self.BLINK_S, lambda: self.remove_class("-arrived"))
+        self._shown = text
+
+
+class OnScreenLine(Plain):
+    """On the stage monitor: the question the hall shows now, so the panel can answer it."""
+
+    def __init__(self, text: Strings, **kw: object) -> None:
+        super().__init__("", **kw)
+        self.t = text
+
+    def show(self, q: QuestionView | None) -> None:
+        self.display = q is not None
+        if q is not None:
+            asker = q.asker()
+            self.set(self.t("on_hall_screen", text=q.text + (f" — {asker}" if asker else "")))

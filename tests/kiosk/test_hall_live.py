@@ -166,7 +166,34 @@ async def test_stage_monitor(server, connect_as):
         assert "2 minutter tilbage" in text and "NU: Unge, ensomhed og ungdomsuddannelser" in text
         from kiosk.widgets.bigtext import BigText
 
-        assert app.screen.query_one(BigText).text.startswith("4")  # about 45 minutes left
+        countdown = app.screen.query_one("#stage-countdown", BigText)
+        assert countdown.text.startswith("4")  # about 45 minutes left
+
+
+async def test_the_stage_message_is_large_and_the_hall_question_is_on_the_stage(server, connect_as):
+    """On the stage monitor the moderator's message is in block letters and blinks once
+    when it arrives, and the question on the hall screens is there too, with its asker."""
+    from kiosk.widgets.bigtext import BigText
+    from kiosk.widgets.hall import StageMessage
+
+    app = make_app(server=_url(server), mode="stage", token=STAGE_TOKEN)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None)
+        mod = await connect_as("moderator")
+        att = await connect_as("attendee")
+        q = await att.command("submit_question", text="Hvem har ansvaret?", name="Ole")
+        await mod.command("show_question", question_id=q["result"]["question_id"])
+        await mod.command("set_stage_message", text="2 minutter tilbage")
+        box = app.screen.query_one(StageMessage)
+        await wait_for(pilot, lambda: box.display and box.has_class("-arrived"))
+        letters = box.query_one(BigText)
+        await wait_for(pilot, lambda: bool(letters.fitted.lines))  # laid out
+        assert letters.text == "2 minutter tilbage" and letters.fitted.rows >= 3
+        assert app.screen.region.contains_region(letters.region)
+        await wait_for(pilot, lambda: not box.has_class("-arrived"))  # once, not on and on
+        assert "På salskærmen: Hvem har ansvaret? — Ole" in screen_text(app)
+        countdown = app.screen.query_one("#stage-countdown", BigText)
+        assert countdown.region.height >= 3 and countdown.text.startswith("4")
 
 
 async def test_stage_wrong_token_is_shown_not_a_crash(server):

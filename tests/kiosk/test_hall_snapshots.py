@@ -50,6 +50,8 @@ SCREENS: dict[str, tuple[str, datetime, str, tuple[tuple[str, str, dict[str, Any
         at("12:21"),
         "stage",
         (
+            ("attendee", "submit_question", {"text": "Hvem har ansvaret?", "name": "Ole"}),
+            (MOD, "show_question", {"question_id": "q1"}),
             (MOD, "set_stage_message", {"text": "2 minutter tilbage"}),
             (
                 MOD,

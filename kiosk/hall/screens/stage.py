@@ -1,4 +1,5 @@
-"""The stage monitor: a big countdown, now and next, the moderator's message and notes."""
+"""The stage monitor: a big countdown, the moderator's message in block letters, the
+question on the hall screens, now and next, and the notes."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from kiosk.screen import LiveScreen
 from kiosk.text import Strings, countdown
 from kiosk.widgets.bigtext import BigText
 from kiosk.widgets.common import Plain, StatusLine
-from kiosk.widgets.hall import MessageBanner
+from kiosk.widgets.hall import OnScreenLine, StageMessage
 
 
 class StageScreen(LiveScreen):
@@ -30,14 +31,12 @@ class StageScreen(LiveScreen):
             yield Plain("", id="stage-clock")
         yield Plain("", id="stage-label")
         yield BigText("", id="stage-countdown")
-        yield MessageBanner(self.t("stage_message"), id="stage-message")
+        yield StageMessage(self.t, id="stage-message")
         with Vertical(id="stage-bottom"):
+            yield OnScreenLine(self.t, id="stage-question")
             yield Plain("", id="stage-next")
             yield Plain("", id="stage-notes")
         yield StatusLine(self.t)
-
-    def on_mount(self) -> None:
-        self.query_one(MessageBanner).display = False
 
     def show(self, view: StateView, now: datetime) -> None:
         self.view = view
@@ -53,7 +52,8 @@ class StageScreen(LiveScreen):
         note = view.notes.get(cur.id) if cur else None
         self.query_one("#stage-notes", Plain).set(note[0] if note else "")
         self.query_one("#stage-notes", Plain).display = bool(note and note[0])
-        self.query_one(MessageBanner).show(view.stage_message, now)
+        self.query_one(StageMessage).show(view.stage_message, now)
+        self.query_one(OnScreenLine).show(view.on_screen_question)
         self.tick(now)
 
     def tick(self, now: datetime) -> None:
