@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from kiosk.kiosk_unit import DEFAULT_FONT
 from kiosk.text import Strings
 from server.cli import PodiumParser, add_commands, clock_arg, parse_ready_line, port_arg, speak
 
@@ -100,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--room", help="salens id, hvis der er flere sale")
     h.add_argument("--theme", default=None, help="tema: " + ", ".join(_theme_names()))
     h.add_argument("--warn-minutes", type=int, default=5, help="gul advarsel de sidste N minutter")
+    h.add_argument(
+        "--print-kiosk-unit",
+        action="store_true",
+        help="skriv en systemd-enhed, der kører denne skærm ved opstart (docs/kiosk.md)",
+    )
+    h.add_argument("--kiosk-user", default="podium", help="brugeren, skærmen kører som")
+    h.add_argument("--kiosk-tty", default="tty1", help="konsollen, skærmen vises på")
+    h.add_argument("--kiosk-font", default=DEFAULT_FONT, help="konsollens skrifttype (setfont)")
 
     mo = sub.add_parser(
         "moderator", help="moderatorkonsollen: styr dagen, noter, spørgsmål, beskeder"
@@ -132,6 +141,23 @@ def cmd_hall(args: argparse.Namespace) -> int:
     theme = _theme(args)
     if theme is None:
         return 2
+    if args.print_kiosk_unit:
+        from kiosk.kiosk_unit import unit
+
+        print(
+            unit(
+                server=args.server,
+                mode=args.mode,
+                room=args.room,
+                theme=args.theme,
+                lang=args.lang,
+                user=args.kiosk_user,
+                tty=args.kiosk_tty,
+                font=args.kiosk_font,
+            ),
+            end="",
+        )
+        return 0
     token = args.token or os.environ.get("PODIUM_STAGE_TOKEN")
     if args.mode == "stage" and not token:
         print(Strings(args.lang)("cli_stage_token"), file=sys.stderr)

@@ -43,6 +43,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "running_late": ("Programmet er {n} min. forsinket", "The programme is running {n} min late"),
     "stage_message": ("BESKED FRA MODERATOR", "MESSAGE FROM THE MODERATOR"),
     "stage_notes": ("Noter", "Notes"),
+    "kiosk_hall": ("salskærm", "hall screen"),
+    "kiosk_stage": ("scenemonitor", "stage monitor"),
+    "kiosk_unit_title": (
+        "Podium: {what} (sal {room}) på {tty}.",
+        "Podium: {what} (room {room}) on {tty}.",
+    ),
     "on_hall_screen": ("På salskærmen: {text}", "On the hall screen: {text}"),
     "remaining": ("TILBAGE", "LEFT"),
     "over": ("OVER TID", "OVER TIME"),

@@ -13,6 +13,7 @@ import themes
 from kiosk.base import LinkedApp
 from kiosk.hall.screens.audience import AudienceScreen
 from kiosk.hall.screens.stage import StageScreen
+from kiosk.kiosk_unit import notify
 
 log = logging.getLogger("podium.hall")
 
@@ -49,6 +50,9 @@ class HallApp(LinkedApp):
         self.push_screen(self.main)
         self.start_link()
         self.on_status()
+        # Under systemd (docs/kiosk.md): ready now, and alive while the screen ticks.
+        notify("READY=1")
+        self.set_interval(1.0, lambda: notify("WATCHDOG=1"))
 
 
 def make_app(**kw: Any) -> HallApp:
