@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench import attack, burst, fanout, kiosk, storm, votes
+from bench import attack, burst, fanout, kiosk, legibility, storm, votes
 from bench.common import machine
 
 OUT = Path(__file__).resolve().parent / "RESULTS.md"
@@ -21,6 +21,7 @@ def main() -> int:
     burst.main(["--out", str(RESULTS / "burst.md")])
     votes.main(["--out", str(RESULTS / "votes.md")])
     kiosk.main(["--idle", "30", "--rounds", "3", "--out", str(RESULTS / "kiosk.md")])
+    legibility.main(["--out", str(RESULTS / "legibility.md")])
     attack.main(["--out", str(RESULTS / "attack.md")])
     parts = [
         "# Podium benchmark results",
@@ -30,7 +31,7 @@ def main() -> int:
         "runs of the same thing here differ by up to 1.5×, so sides alternate and medians are compared.",
         "",
     ]
-    for name in ("fanout", "storm", "burst", "votes", "kiosk", "attack"):
+    for name in ("fanout", "storm", "burst", "votes", "kiosk", "legibility", "attack"):
         parts.append((RESULTS / f"{name}.md").read_text(encoding="utf-8"))
     OUT.write_text("\n".join(parts), encoding="utf-8")
     print(f"wrote {OUT}")
