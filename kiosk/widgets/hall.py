@@ -27,8 +27,14 @@ class ProgressLine(Static):
         self.t = text
         self.warn_s = warn_minutes * 60
         self._last: tuple[int, int, int] | None = None
+        self._shown: tuple[ItemView, datetime] | None = None
+
+    def on_resize(self) -> None:
+        if self._shown is not None:  # the bar's width follows the screen at once
+            self.show(*self._shown)
 
     def show(self, item: ItemView, now: datetime) -> None:
+        self._shown = (item, now)
         total = max(1, int((item.expected_end - item.expected_start).total_seconds()))
         left = time_left_s(item, now)
         width = max(10, self.size.width - 22)

@@ -65,12 +65,13 @@ SCREENS: dict[str, tuple[str, datetime, str, tuple[tuple[str, str, dict[str, Any
         ),
     ),
     "stage-over": ("stage", at("12:20"), "stage", ((MOD, "go_live", {"item_id": "reformer"}),)),
+    "over": ("audience", at("12:20"), "hall", ((MOD, "go_live", {"item_id": "reformer"}),)),
 }
 
 
 def _state(name: str) -> tuple[str, datetime, dict[str, Any]]:
     mode, now, role, commands = SCREENS[name]
-    if name == "stage-over":  # went live 45 minutes ago: 10 minutes over its 35
+    if name in ("stage-over", "over"):  # went live 45 minutes ago: 10 minutes over its 35
         return mode, now, snapshot(now, role, *commands, applied_at=now - timedelta(minutes=45))
     return mode, now, snapshot(now, role, *commands)
 
