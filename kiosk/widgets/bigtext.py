@@ -45,6 +45,8 @@ class BigText(Widget):
         self.max_rows = max_rows
         self.align = align
         self.share = share
+        # Rows the letters may take, set by a parent that knows what is spare (else share).
+        self.budget: int | None = None
         self._rows: tuple[tuple[str, int, int], list[str], bool] | None = None
 
     @property
@@ -63,7 +65,15 @@ class BigText(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if self.share is None:
             return container.height
-        return self._fit(width, max(1, int(self.screen.size.height * self.share))).height
+        return self._fit(width, self.budget or self.base_budget()).height
+
+    def base_budget(self) -> int:
+        """The rows its share of the screen gives (0 without a share)."""
+        return max(1, int(self.screen.size.height * self.share)) if self.share else 0
+
+    def height_in(self, width: int, rows: int) -> int:
+        """How tall the text is when it may take ``rows`` rows of ``width``."""
+        return self._fit(width, rows).height
 
     def update(self, text: str) -> None:
         """Show ``text`` (with an auto height, the layout follows)."""

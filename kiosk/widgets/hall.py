@@ -123,6 +123,8 @@ class NowPanel(Vertical):
         insights = [self.t("insights"), *(f"• {i}" for i in item.insights)] if item.insights else []
         full = "\n\n".join(p for p in (item.description, "\n".join(insights)) if p)
         width, height = box.size.width, box.size.height
+        if self.big and width and self._give_spare_rows(box.size.height, _rows(full, width)):
+            return  # laid out again: this runs again once the letters have their room
         if not self.fit or not width or not height or _rows(full, width) <= height:
             box.set(full)
             return
@@ -148,6 +150,31 @@ class NowPanel(Vertical):
             big.update(big_time_left(self.t, left))
             big.set_class(0 <= left <= self.warn_minutes * 60, "-warning")
             big.set_class(left < 0, "-over")
+
+    def _give_spare_rows(self, box_rows: int, wanted: int) -> bool:
+        """On a screen with rows to spare under the description, give them to the block
+        letters (the title three parts, the time left two) so nothing big stays empty.
+        Worked out from what the three share, which a new layout does not change: the
+        answer is the same each time (no back and forth). True when it changed the layout."""
+        title = self.query_one(".now-title-big", BigText)
+        left = self.query_one(".now-left-big", BigText)
+        width = title.size.width
+        if not width:
+            return False
+        pool = box_rows + title.size.height + (left.size.height if left.display else 0)
+        base_title, base_left = title.base_budget(), left.base_budget() if left.display else 0
+        used = title.height_in(width, base_title) + (
+            left.height_in(width, base_left) if left.display else 0
+        )
+        spare = max(0, pool - used - wanted)
+        budgets = (base_title + spare * 3 // 5, base_left + spare * 2 // 5 if left.display else 0)
+        if (title.budget, left.budget) == budgets or (spare == 0 and title.budget is None):
+            return False
+        title.budget, left.budget = budgets
+        title.refresh(layout=True)
+        left.refresh(layout=True)
+        self.call_after_refresh(self._fit_description)
+        return True
 
 
 def big_time_left(t: Strings, left: int) -> str:
