@@ -7,7 +7,8 @@ import textwrap
 from datetime import datetime
 
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Container, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Static
 
 from kiosk.model import ItemView, MessageView, QuestionView, StateView
@@ -161,6 +162,13 @@ class NowPanel(Vertical):
         width = title.size.width
         if not width:
             return False
+        if self.screen.has_class("-small"):
+            return self._small_time_left(left, box_rows, wanted)
+        if not left.display and self.item is not None:  # the screen grew: letters again
+            left.display, left.budget = True, None
+            left.refresh(layout=True)
+            self.call_after_refresh(self._fit_description)
+            return True
         pool = box_rows + title.size.height + (left.size.height if left.display else 0)
         base_title, base_left = title.base_budget(), left.base_budget() if left.display else 0
         used = title.height_in(width, base_title) + (
@@ -176,6 +184,21 @@ class NowPanel(Vertical):
         self.call_after_refresh(self._fit_description)
         return True
 
+    def _small_time_left(self, left: BigText, box_rows: int, wanted: int) -> bool:
+        """On a low screen the time left is in letters only in rows the description
+        leaves (three rows and the margin at least). True when the layout changed."""
+        pool = box_rows + (left.size.height + 1 if left.display else 0)
+        spare = pool - wanted - 1  # the margin above the letters
+        # Letters are at least three rows high; normal text (one row) is not worth it.
+        show = spare >= 3 and left.height_in(left.size.width or self.size.width, spare) >= 3
+        budget = spare if show else None
+        if (left.display, left.budget) == (show, budget):
+            return False
+        left.display, left.budget = show, budget
+        left.refresh(layout=True)
+        self.call_after_refresh(self._fit_description)
+        return True
+
 
 def big_time_left(t: Strings, left: int) -> str:
     """The time left, short enough for block letters: "44 min.", "40 sek.", "+3 min."."""
@@ -184,6 +207,17 @@ def big_time_left(t: Strings, left: int) -> str:
     if left < 60:
         return t("seconds_short", n=left)
     return t("minutes_short", n=(left + 59) // 60)
+
+
+def _top(widget: Widget, ancestor: Widget) -> int:
+    """Where ``widget`` starts in ``ancestor``'s content (its rows, scrolled or not)."""
+    top = 0
+    node: Widget | None = widget
+    while node is not None and node is not ancestor:
+        top += node.virtual_region.y
+        parent = node.parent
+        node = parent if isinstance(parent, Widget) else None
+    return top
 
 
 def _rows(text: str, width: int) -> int:
@@ -230,7 +264,7 @@ class PauseView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield BigText(share=0.3, max_rows=20, classes="pause-title")
-        yield BigText(share=0.3, max_rows=33, classes="pause-countdown")
+        yield BigText(share=0.45, classes="pause-countdown")
         with Vertical(classes="pause-then-box"):  # centred as one block under the letters
             yield Plain("", classes="pause-then-label")
             yield Plain("", classes="pause-then")
@@ -257,28 +291,38 @@ class PauseView(Vertical):
 
 
 class WelcomeView(VerticalScroll):
-    """Before the day: welcome, when we begin, the programme and practical information."""
+    """Before the day: welcome, when we begin, the programme and practical information.
+
+    The rows the practical information and the programme leave go to the block letters
+    (the title three parts, "Dagen begynder kl. 10.15" two), so a large screen has no
+    empty half; on a wide screen the two sit side by side under the letters."""
 
     DEFAULT_CLASSES = "welcome-view"
+    WIDE = 150  # columns from which practical information and programme sit side by side
 
     def __init__(self, text: Strings, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
         self.can_focus = False
         self.view: StateView | None = None
+        self._practical = ""
 
     def compose(self) -> ComposeResult:
         yield Plain(self.t("welcome"), classes="welcome-label")
-        yield BigText(share=0.22, max_rows=13, align="left", classes="welcome-title")
+        yield BigText(share=0.22, max_rows=26, align="left", classes="welcome-title")
         yield Plain("", classes="welcome-subtitle")
-        yield BigText(share=0.14, max_rows=10, align="left", classes="welcome-starts")
+        yield BigText(share=0.14, max_rows=26, align="left", classes="welcome-starts")
         yield Plain("", classes="welcome-starts-in")
-        yield Plain("", classes="welcome-practical")
-        yield Plain(self.t("programme"), classes="section-label")
-        yield Plain("", classes="welcome-programme")
+        with Container(classes="welcome-info"):
+            with Vertical(classes="welcome-practical-box"):
+                yield Plain("", classes="welcome-practical")
+            with Vertical(classes="welcome-programme-box"):
+                yield Plain(self.t("programme"), classes="section-label")
+                yield Plain("", classes="welcome-programme")
 
     def show(self, view: StateView, now: datetime) -> None:
         ev = view.event
+        self.set_class(self.size.width >= self.WIDE, "-wide")
         self.query_one(".welcome-title", BigText).update(ev.title)
         subtitle = self.query_one(".welcome-subtitle", Plain)
         subtitle.set(ev.subtitle)
@@ -286,10 +330,20 @@ class WelcomeView(VerticalScroll):
         first = view.next[0] if view.next else None
         self.tick(first, now)
         practical = [p for p in (ev.venue, ev.entrance, *ev.practical) if p]
-        self.query_one(".welcome-practical", Plain).set("\n".join(practical))
+        self._practical = "\n".join(practical)
+        self.query_one(".welcome-practical", Plain).set(self._practical)
+        self.query_one(".welcome-practical-box").display = bool(practical)
         self.view = view
         self._list(fit=False)
         self.call_after_refresh(self._list)
+
+    def _lines(self) -> list[str]:
+        """The programme of the day (of this hall's room), a line per item."""
+        view = self.view
+        if view is None:
+            return []
+        items = [i for i in view.programme if not view.room or i.room in ("", view.room)]
+        return [f"{self.t.span(i.start, i.end):<18} {i.title}" for i in items]
 
     def _list(self, fit: bool = True) -> None:
         """The programme, in the room the big letters leave (after they are laid out)."""
@@ -297,20 +351,58 @@ class WelcomeView(VerticalScroll):
         if view is None:
             return
         ev = view.event
+        if fit and self._give_spare_rows():
+            return  # laid out again: this runs again once the letters have their room
         items = [i for i in view.programme if not view.room or i.room in ("", view.room)]
-        lines = [f"{self.t.span(i.start, i.end):<18} {i.title}" for i in items]
+        lines = self._lines()
         # A screen too low for the whole day shows what fits and says what is left: the
         # afternoon must not vanish without a sign (each line ends in "…" when too wide).
         box = self.query_one(".welcome-programme", Plain)
-        top = box.virtual_region.y  # below the letters, as laid out
-        room = self.size.height - top - (1 if ev.caveat else 0)
+        room = self.size.height - _top(box, self) - (1 if ev.caveat else 0)
         if fit and 0 < room < len(lines):
             shown, rest = lines[: max(room - 1, 1)], items[max(room - 1, 1) :]
             more = self.t("more_items", n=len(rest), end=self.t.clock(rest[-1].end))
             lines = [*shown, more]
         if ev.caveat:
             lines.append(f"({ev.caveat})")
-        self.query_one(".welcome-programme", Plain).set("\n".join(lines))
+        box.set("\n".join(lines))
+
+    def _info_rows(self) -> int:
+        """The rows practical information and the whole programme want."""
+        practical = self.query_one(".welcome-practical", Plain)
+        caveat = 1 if self.view is not None and self.view.event.caveat else 0
+        programme = 1 + len(self._lines()) + caveat
+        text = self._practical
+        rows = _rows(text, practical.size.width or self.size.width) + 1 if text else 0
+        return max(rows, programme) if self.has_class("-wide") else rows + programme
+
+    def _give_spare_rows(self) -> bool:
+        """Give the rows below the programme to the letters; worked out from the letters'
+        own shares, so the answer is the same each time. True when the layout changed."""
+        title = self.query_one(".welcome-title", BigText)
+        starts = self.query_one(".welcome-starts", BigText)
+        info = self.query_one(".welcome-info")
+        width, height = title.size.width, self.size.height
+        if not width or not height:
+            return False
+        base_t = title.height_in(width, title.base_budget())
+        base_s = starts.height_in(width, starts.base_budget())
+        # Where everything ends with the letters at their own share.
+        end = info.virtual_region.y + self._info_rows()
+        end += base_t + base_s - title.size.height - starts.size.height
+        pool = base_t + base_s + max(0, height - end)
+        want_t = base_t + (pool - base_t - base_s) * 3 // 5
+        h_t = title.height_in(width, want_t)
+        h_s = starts.height_in(width, pool - h_t)
+        h_t = title.height_in(width, pool - h_s)  # what the starts line cannot use
+        budgets = (h_t, pool - h_t) if pool > base_t + base_s else (None, None)
+        if (title.budget, starts.budget) == budgets:
+            return False
+        title.budget, starts.budget = budgets
+        title.refresh(layout=True)
+        starts.refresh(layout=True)
+        self.call_after_refresh(self._list)
+        return True
 
     def on_resize(self) -> None:
         if self.view is not None:
@@ -336,7 +428,7 @@ class ClosingView(Vertical):
         self.t = text
 
     def compose(self) -> ComposeResult:
-        yield BigText(self.t("closing"), share=0.4, max_rows=26, classes="closing-title")
+        yield BigText(self.t("closing"), classes="closing-title")
         yield Plain(self.t("closing_sub"), classes="closing-sub")
         yield Plain("", classes="closing-event")
 

@@ -70,3 +70,22 @@ def screen_text(app: Any) -> str:
             # Block letters are read as the text they draw.
             parts.append(w.text if isinstance(w, BigText) else str(w.render()))
     return "\n".join(parts)
+
+
+def blank_run(app: Any) -> int:
+    """The most rows in a row on which the screen shows nothing (no character, no
+    block of colour other than the row's own background)."""
+    from collections import Counter
+
+    longest = run = 0
+    for strip in app.screen._compositor.render_strips():
+        widths: Counter[object] = Counter()
+        for seg in strip:
+            widths[seg.style.bgcolor if seg.style else None] += len(seg.text)
+        ground = widths.most_common(1)[0][0] if widths else None
+        inked = any(
+            seg.text.strip() or (seg.style and seg.style.bgcolor != ground) for seg in strip
+        )
+        run = 0 if inked else run + 1
+        longest = max(longest, run)
+    return longest

@@ -9,7 +9,7 @@ import pytest
 
 import themes
 from kiosk.hall.app import make_app
-from tests.kiosk.helpers import at, snapshot
+from tests.kiosk.helpers import at, blank_run, screen_text, snapshot
 
 MOD = "moderator"
 EVIL_QUESTION = (
@@ -101,3 +101,45 @@ def _snap(snap_compare: Any, screen: str, size: tuple[int, int], theme: str) -> 
 def test_hall_screen_at_hall_sizes(snap_compare, screen: str, size: tuple[int, int]):
     """Each hall screen at a laptop's 120x34 and a 1080p TV's 240x67 (the dark theme)."""
     assert _snap(snap_compare, screen, size, "podium-dark")
+
+
+# A short text in letters as large as the width allows leaves rows above and below.
+WIDTH_BOUND = {"after", "stage-over"}
+
+
+@pytest.mark.parametrize(
+    "size", [(80, 24), (120, 34), (200, 50), (240, 67), (320, 90)], ids=lambda s: f"{s[0]}x{s[1]}"
+)
+@pytest.mark.parametrize("screen", list(SCREENS))
+async def test_no_screen_leaves_a_large_part_empty(screen: str, size: tuple[int, int]):
+    """No hall screen leaves a quarter of its height empty in one stretch (a third for
+    the short texts whose letters the width bounds). Before, the welcome left the bottom
+    third empty at 240x67 and the closing screen 25 rows of 67."""
+    mode, now, state = _state(screen)
+    app = make_app(mode=mode, theme="podium-dark", connect=False, now=lambda: now)
+    async with app.run_test(size=size) as pilot:
+        app.feed(1, state)
+        for _ in range(3):
+            await pilot.pause()
+        bound = size[1] // 3 if screen in WIDTH_BOUND or size[1] < 30 else size[1] // 4
+        assert blank_run(app) <= bound, screen_text(app)
+
+
+async def test_a_low_hall_draws_the_time_left_in_letters_only_in_spare_rows():
+    """At 80x24 the time left is in block letters when the description leaves the rows
+    ("over": a short description) and not when it needs them ("live": its points)."""
+    from kiosk.widgets.bigtext import BigText
+
+    for screen, shown in (("over", True), ("live", False)):
+        mode, now, state = _state(screen)
+        app = make_app(mode=mode, theme="podium-dark", connect=False, now=lambda now=now: now)
+        async with app.run_test(size=(80, 24)) as pilot:
+            app.feed(1, state)
+            for _ in range(3):
+                await pilot.pause()
+            left = app.screen.query_one(".now-left-big", BigText)
+            assert left.display is shown, screen
+            if shown:
+                assert left.text == "+10 min." and left.fitted.face is not None
+            else:  # every point of "Du får indblik i" is on screen
+                assert "• En afsluttende paneldebat" in screen_text(app)
