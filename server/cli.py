@@ -179,7 +179,7 @@ def add_commands(sub: Any) -> None:
         type=int,
         default=2048,
         metavar="N",
-        help="forbindelser i kø hos kernen, mens serveren tager imod (standard 2048)",
+        help="forbindelser i kø hos kernen, mens serveren tager imod",
     )
     s.add_argument(
         "--ready-line",

@@ -265,7 +265,8 @@ class PauseView(Vertical):
     def compose(self) -> ComposeResult:
         yield BigText(share=0.3, max_rows=20, classes="pause-title")
         yield BigText(share=0.45, classes="pause-countdown")
-        with Vertical(classes="pause-then-box"):  # centred as one block under the letters
+        # "Derefter" over the next item, left-aligned, the two centred as one block.
+        with Vertical(classes="pause-then-box"), Vertical(classes="pause-then-block"):
             yield Plain("", classes="pause-then-label")
             yield Plain("", classes="pause-then")
 
