@@ -23,8 +23,10 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from server.admission import Gate, counted
 from server.handlers import Connection
 from server.hub import Hub
+from server.page import Page
 from server.programme import Programme, default_programme, load_file
 from server.protocol import DEFAULT_LIMITS, Limits
+from server.public import default_public_url
 from server.sequencer import Sequencer
 from server.state import State
 from server.storage import Store, default_db_url
@@ -80,6 +82,10 @@ class Settings:
     #: Connections the kernel holds while the server accepts them. asyncio's default of 100
     #: makes a thousand phones reconnecting at once (after a Wi-Fi blip) retry for seconds.
     backlog: int = 2048
+    #: The address attendees are given (the page, the hall's QR code); None: the LAN's.
+    public_url: str | None = None
+    #: Browser origins besides the server's own that may open /ws.
+    allow_origins: tuple[str, ...] = ()
     #: Tests inject a clock here; otherwise the wall clock (shifted by ``clock``).
     now: Callable[[], datetime] | None = None
 
@@ -99,6 +105,7 @@ class Running:
     tasks: list[asyncio.Task[None]]
     exports: Exports
     lock: ServeLock
+    page: Page
     #: What the operator should be told at start: (key of server.strings.CLI, moments).
     warnings: list[tuple[str, datetime, datetime]] = field(default_factory=list)
     closed: bool = False
@@ -293,6 +300,7 @@ async def _start(settings: Settings, lock: ServeLock) -> Running:
     gate = Gate(limits, tokens.hashes, store.secret("client_ids"))
     writer = asyncio.create_task(sequencer.run())
     exports = Exports(sequencer)
+    page = Page(settings.allow_origins)
 
     async def handler(ws: ServerConnection) -> None:
         try:
@@ -305,12 +313,15 @@ async def _start(settings: Settings, lock: ServeLock) -> Running:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(settings.certfile, settings.keyfile)
     try:
-        server = await _listen(settings, handler, tls, sequencer, gate, writer, exports)
+        server = await _listen(settings, handler, tls, sequencer, gate, writer, exports, page)
     except BaseException:
         writer.cancel()
         store.close()
         raise
     port = next(iter(server.sockets)).getsockname()[1]
+    public_url = settings.public_url or default_public_url(settings.host, port, tls is not None)
+    page.publish(public_url)
+    sequencer.public_url = public_url
 
     async def ticker() -> None:
         while True:
@@ -322,7 +333,7 @@ async def _start(settings: Settings, lock: ServeLock) -> Running:
 
     tasks = [writer, asyncio.create_task(ticker())]
     return Running(
-        server, sequencer, gate, port, tls is not None, tokens, tasks, exports, lock, warnings
+        server, sequencer, gate, port, tls is not None, tokens, tasks, exports, lock, page, warnings
     )
 
 
@@ -334,6 +345,7 @@ async def _listen(
     gate: Gate,
     writer: asyncio.Task[None],
     exports: Exports,
+    page: Page,
 ) -> Server:
     return await serve(
         handler,
@@ -349,6 +361,7 @@ async def _listen(
             lambda: not writer.done(),
             settings.limits.exports_per_minute_per_ip,
             exports,
+            page,
         ),
         max_size=settings.limits.max_frame_bytes * 4,
         compression="deflate" if settings.compression else None,

@@ -175,6 +175,19 @@ def add_commands(sub: Any) -> None:
         help="ændr en grænse, fx questions_per_minute=10 (se docs/reliability.md)",
     )
     s.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="adressen, deltagerne får (siden og QR-koden på salskærmen); "
+        "standard: maskinens LAN-adresse med --host 0.0.0.0",
+    )
+    s.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="en side på en anden adresse, der må åbne /ws fra en browser (kan gentages)",
+    )
+    s.add_argument(
         "--backlog",
         type=int,
         default=2048,
@@ -231,7 +244,11 @@ def ready_line(running: Running) -> str:
     """``PODIUM-READY {"port": …, "url": …}``: where a started server listens."""
     host = next(iter(running.server.sockets)).getsockname()[0]
     scheme = "wss" if running.server_ssl else "ws"
-    body = {"port": running.port, "url": f"{scheme}://{host}:{running.port}/ws"}
+    body = {
+        "port": running.port,
+        "url": f"{scheme}://{host}:{running.port}/ws",
+        "page": running.page.public_url,
+    }
     return READY_PREFIX + json.dumps(body)
 
 
@@ -246,6 +263,20 @@ def parse_ready_line(line: str) -> dict[str, Any] | None:
     return body if isinstance(body, dict) and isinstance(body.get("port"), int) else None
 
 
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` only reaches this machine (a phone could not open it)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def announce(running: Running, lang: str = "da", ready: bool = False) -> None:
     """Tell the operator where the server listens and what the tokens are (never logged)."""
     if ready:
@@ -255,6 +286,10 @@ def announce(running: Running, lang: str = "da", ready: bool = False) -> None:
     ws = f"{'wss' if secure else 'ws'}://{host}:{running.port}/ws"
     health = f"{'https' if secure else 'http'}://{host}:{running.port}/healthz"
     print(say(lang, "running", ws=ws, health=health))
+    if running.page.public_url:
+        print(say(lang, "page", url=running.page.public_url))
+        if is_loopback(running.page.public_url):
+            print(say(lang, "page_local"))
     for key, now, seen in running.warnings:
         print(say(lang, key, now=f"{now:%d.%m. %H.%M}", seen=f"{seen:%d.%m. %H.%M}"))
     for role, (token, why) in running.tokens.shown.items():
@@ -305,6 +340,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not 0 < args.clock_speed <= 3600:
         print(say(args.lang, "bad_clock_speed", value=args.clock_speed), file=sys.stderr)
         return 2
+    from server.public import BadUrl, check_url
+
+    urls: dict[str, list[str]] = {"--public-url": [], "--allow-origin": []}
+    for option, values in (
+        ("--public-url", [args.public_url]),
+        ("--allow-origin", args.allow_origin),
+    ):
+        for value in values:
+            if value is None:
+                continue
+            try:
+                urls[option].append(check_url(value))
+            except BadUrl:
+                print(say(args.lang, "bad_url", option=option, value=value), file=sys.stderr)
+                return 2
     tokens: dict[str, str | None] = {}
     for role, value, path in (
         ("moderator", args.moderator_token, args.moderator_token_file),
@@ -335,6 +385,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         certfile=args.certfile,
         keyfile=args.keyfile,
         backlog=max(1, args.backlog),
+        public_url=urls["--public-url"][0] if urls["--public-url"] else None,
+        allow_origins=tuple(urls["--allow-origin"]),
     )
     try:
         asyncio.run(run(settings, lambda r: announce(r, args.lang, args.ready_line)))

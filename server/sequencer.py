@@ -96,6 +96,7 @@ class Sequencer:
         self._programme_stamp = store.programme_stamp()
         self.failures = 0  # batches that failed with an unexpected error (logged)
         self.refused = 0  # commands the rules refused (answered, not logged)
+        self.public_url: str | None = None  # the attendees' page (sent in welcome)
         self.quotas = Quotas(
             {
                 "questions": limits.questions_per_minute_per_ip,
@@ -121,6 +122,8 @@ class Sequencer:
             "client_id": client.client_id,
             "limits": limits,
         }
+        if self.public_url:
+            welcome["public_url"] = self.public_url
         self.hub.join(client, [encode(welcome)], self.state, now, self.revision)
 
     def leave(self, client: Client) -> None:

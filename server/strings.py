@@ -37,6 +37,18 @@ CLI: dict[str, tuple[str, str]] = {
         "Cannot read the token in {file}: {error}",
     ),
     "stop": ("Stop med Ctrl+C.", "Stop with Ctrl+C."),
+    "page": (
+        "Deltagernes side: {url}  (QR-kode til en plakat: {url}qr.svg)",
+        "The attendees' page: {url}  (QR code for a poster: {url}qr.svg)",
+    ),
+    "page_local": (
+        "OBS: serveren lytter kun på denne maskine; brug --host 0.0.0.0 for telefoner på LAN'et.",
+        "Note: the server listens on this machine only; use --host 0.0.0.0 for phones on the LAN.",
+    ),
+    "bad_url": (
+        "Ugyldig {option} {value!r}: skriv en http- eller https-adresse, fx http://192.168.1.10:8765/",
+        "Invalid {option} {value!r}: give an http or https address, e.g. http://192.168.1.10:8765/",
+    ),
     "bad_programme": ("Programmet kan ikke indlæses:", "The programme cannot be loaded:"),
     "cannot_start": ("Serveren kan ikke starte: {error}", "The server cannot start: {error}"),
     "bad_clock_speed": (

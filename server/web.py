@@ -1,4 +1,5 @@
-"""The plain HTTP side of ``podium serve``: /healthz, the programme exports, and refusals.
+"""The plain HTTP side of ``podium serve``: the attendees' page, /healthz, the programme
+exports, the QR code, and refusals.
 
 Everything here answers before a websocket exists, on the event loop that also serves
 the screens, so nothing here may take long: an export is rendered in a worker thread,
@@ -21,6 +22,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 from server.admission import Gate, peer_ip
+from server.page import Page
 from server.programme import Programme
 from server.programme.ical import export_ics
 from server.programme.native_export import dumps
@@ -46,14 +48,14 @@ EXPORTS: dict[str, tuple[str, Callable[[Programme, Times], str]]] = {
 
 def response(
     status: HTTPStatus,
-    body: str,
+    body: str | bytes,
     content_type: str = "text/plain; charset=utf-8",
     *,
     head: bool = False,
     extra: list[tuple[str, str]] | None = None,
 ) -> Response:
     """A complete response; for HEAD the same headers and no body."""
-    data = body.encode()
+    data = body.encode() if isinstance(body, str) else body
     headers = Headers(
         [
             ("Content-Type", content_type),
@@ -109,6 +111,7 @@ def routes(
     running_ok: Callable[[], bool],
     exports_per_minute_per_ip: int,
     exports: Exports,
+    page: Page | None = None,
 ) -> Callable[[ServerConnection, Request], Awaitable[Response | None]]:
     """The ``process_request`` of the websocket server: every plain HTTP request."""
     quotas = Quotas({"exports": exports_per_minute_per_ip})
@@ -127,7 +130,7 @@ def routes(
         if path == "/ws":
             if head:
                 return response(HTTPStatus.METHOD_NOT_ALLOWED, "", extra=[("Allow", "GET")])
-            if not _same_origin(request.headers):
+            if not allowed_origin(request.headers, page.origins if page else frozenset()):
                 log.warning("refusing a websocket from another site (%s)", peer_ip(conn))
                 return response(HTTPStatus.FORBIDDEN, "Podium: cross-origin websocket refused\n")
             return None  # counted (and over the limits refused) when it was accepted
@@ -147,6 +150,8 @@ def routes(
                 body["clients"] = sequencer.presence()
             status = HTTPStatus.OK if ok else HTTPStatus.SERVICE_UNAVAILABLE
             return json_response(status, body, head=head)
+        if page is not None and page.serves(path):
+            return page.get(path, request, head=head)
         if path in EXPORTS:
             address = peer_ip(conn)
             if not quotas.allows("exports", address):
@@ -173,11 +178,14 @@ def routes(
     return process_request
 
 
-def _same_origin(headers: Headers) -> bool:
-    """No Origin (Podium's own clients, any non-browser tool), or the page's own host: a
-    page on another site must not drive the attendee role with a visitor's browser."""
+def allowed_origin(headers: Headers, origins: frozenset[str] = frozenset()) -> bool:
+    """No Origin (Podium's own clients, any non-browser tool), the page's own host, or an
+    origin listed (the public address, ``--allow-origin``): a page on another site must
+    not drive the attendee role with a visitor's browser."""
     origin = headers.get("Origin")
     if origin is None:
+        return True
+    if origin.lower().rstrip("/") in origins:
         return True
     host = headers.get("Host", "")
     return bool(host) and urlsplit(origin).netloc.lower() == host.lower()
