@@ -10,13 +10,13 @@ from this server, no inline script, no eval, websockets only to this server, no 
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 from http import HTTPStatus
 from importlib import resources
 
 from websockets.http11 import Request, Response
 
+from server import qrcode
 from server.public import origin_of
 
 #: Path -> (file in server/page, content type).
@@ -74,17 +74,6 @@ def load() -> dict[str, Asset]:
     }
 
 
-def qr_svg(url: str) -> bytes:
-    """The QR code of ``url`` as an SVG for a poster (error correction M, quiet zone 4)."""
-    import segno
-
-    out = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(
-        out, kind="svg", scale=10, border=4, title=url, dark="#000", light="#fff"
-    )
-    return out.getvalue()
-
-
 class Page:
     """Serves the page's files and the QR code of the public address; knows the browser
     origins besides the server's own host that may open /ws."""
@@ -97,7 +86,7 @@ class Page:
     def publish(self, public_url: str) -> None:
         """Attendees are given ``public_url`` (known once the server listens)."""
         self.public_url = public_url
-        self.assets["/qr.svg"] = _asset(qr_svg(public_url), "image/svg+xml")
+        self.assets["/qr.svg"] = _asset(qrcode.svg(public_url), "image/svg+xml")
         self.origins = self.origins | {origin_of(public_url)}
 
     def serves(self, path: str) -> bool:
