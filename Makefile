@@ -26,13 +26,15 @@ $(STAMP): pyproject.toml
 demo: $(DEMO_STAMP)  ## run the server at a moment of the seed day (only what the demo needs)
 	$(BIN)/podium demo
 
-test: $(STAMP)  ## make the venv with test extras and run every test
+test: $(STAMP)  ## make the venv with test extras, install Chromium if missing, run every test
+	sh tools/ensure-chromium.sh
 	$(BIN)/pytest -q
 
 check: $(STAMP)  ## ruff format --check, ruff check, mypy, then every test
 	$(BIN)/ruff format --check server kiosk themes tests bench tools
 	$(BIN)/ruff check server kiosk themes tests bench tools
 	$(BIN)/mypy server kiosk themes bench tools
+	sh tools/ensure-chromium.sh
 	$(BIN)/pytest -q
 
 rehearse: $(STAMP)  ## play the seed day 09.50–16.40 against a real server, printing every screen

@@ -1,0 +1,145 @@
+"""The attendees' page in a real browser (Chromium), on a real server: a phone asks, the
+moderator approves and puts the question on the hall screen, a laptop votes; markup stays
+text; too long is refused, not cut; the page follows the browser's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.async_api import expect
+
+from server.app import Running
+from tests.web.conftest import shot
+
+QUESTION = "Hvordan når vi <b>de unge</b>, der ikke selv søger hjælp?"
+
+
+def _find(state: dict[str, Any], text: str) -> str | None:
+    return next((q["id"] for q in state.get("questions", []) if q["text"] == text), None)
+
+
+async def test_a_phone_asks_the_moderator_shows_it_and_a_laptop_votes(
+    server: Running, connect_as, open_page
+):
+    mod = await connect_as("moderator")
+    hall = await connect_as("hall")
+    phone = await open_page(server.port, 360, 740)
+    laptop = await open_page(server.port, 1280, 800)
+
+    now = phone.locator("#now")
+    await expect(now).to_contain_text("Unge, ensomhed og ungdomsuddannelser")
+    await expect(now).to_contain_text("min. tilbage")
+    await expect(now).to_contain_text("kl. 12.25")  # what comes next, and when
+    await expect(phone.locator("#ask-target")).to_have_text(
+        "Dit spørgsmål går til: Unge, ensomhed og ungdomsuddannelser"
+    )
+    await phone.fill("#q-text", QUESTION)
+    await expect(phone.locator("#q-count")).to_have_text(f"{len(QUESTION)} af 280 tegn")
+    await phone.fill("#q-name", "Ida")
+    await phone.fill("#q-org", "DGI")
+    await phone.click("#q-send")
+    mine = phone.locator("#mine")
+    await expect(mine).to_contain_text("modtaget – venter på moderator")
+    await expect(phone.locator("#q-text")).to_have_value("")
+
+    seen = await mod.expect("snapshot", lambda m: _find(m["state"], QUESTION) is not None)
+    qid = _find(seen["state"], QUESTION)
+    question = next(q for q in seen["state"]["questions"] if q["id"] == qid)
+    assert (question["name"], question["organisation"]) == ("Ida", "DGI")
+    assert (await mod.command("approve_question", question_id=qid))["type"] == "ack"
+    await expect(mine).to_contain_text("godkendt – andre kan stemme")
+
+    button = laptop.locator(f'[data-vote="{qid}"]')
+    await expect(button).to_have_attribute("aria-pressed", "false")
+    await button.click()
+    await expect(button).to_have_attribute("aria-pressed", "true")
+    await expect(phone.locator(f'#public li[data-question="{qid}"]')).to_contain_text("1 stemme")
+
+    assert (await mod.command("show_question", question_id=qid))["type"] == "ack"
+    await expect(mine).to_contain_text("på skærmen nu")
+    await expect(laptop.locator(f'#public li[data-question="{qid}"]')).to_contain_text(
+        "På skærmen nu"
+    )
+    shown = await hall.expect(
+        "snapshot", lambda m: (m["state"].get("on_screen_question") or {}).get("id") == qid
+    )
+    assert shown["state"]["on_screen_question"]["text"] == QUESTION
+    # The markup came back as text: no element was made of it.
+    assert await phone.locator("#mine b, #public b").count() == 0
+    await expect(phone.locator(f'#public li[data-question="{qid}"] .q-text')).to_have_text(QUESTION)
+
+    await button.click()  # undo the vote
+    await expect(button).to_have_attribute("aria-pressed", "false")
+    await expect(phone.locator(f'#public li[data-question="{qid}"]')).to_contain_text("0 stemmer")
+    await shot(phone, "phone-360x740")
+    await shot(laptop, "laptop-1280x800")
+
+
+async def test_anonymous_asks_without_name_and_too_long_is_refused_not_cut(
+    server: Running, connect_as, open_page
+):
+    mod = await connect_as("moderator")
+    page = await open_page(server.port)
+    await page.fill("#q-name", "Ida")
+    await page.check("#q-anon")
+    await expect(page.locator("#q-name")).to_be_disabled()
+    long = "ø" * 281
+    await page.fill("#q-text", long)
+    await expect(page.locator("#q-count")).to_have_text(
+        "1 tegn for meget (højst 280) – kort det ned; intet skæres af."
+    )
+    await page.click("#q-send")
+    await expect(page.locator("#q-error")).to_contain_text("1 tegn for meget")
+    await expect(page.locator("#q-text")).to_have_value(long)  # nothing was cut
+    await page.fill("#q-text", "Hvem betaler?")
+    await page.click("#q-send")
+    await expect(page.locator("#mine")).to_contain_text("Hvem betaler?")
+    seen = await mod.expect("snapshot", lambda m: _find(m["state"], "Hvem betaler?") is not None)
+    assert _find(seen["state"], "ø" * 281) is None
+    q = next(q for q in seen["state"]["questions"] if q["text"] == "Hvem betaler?")
+    assert not q.get("name") and not q.get("organisation")
+
+
+async def test_the_page_speaks_english_to_an_english_browser_and_switches(
+    server: Running, open_page
+):
+    page = await open_page(server.port, locale="en-GB")
+    await expect(page.locator("#ask-heading")).to_have_text("Ask the panel")
+    await expect(page.locator("#now")).to_contain_text("min left")
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await page.select_option("#lang", "da")
+    await expect(page.locator("#ask-heading")).to_have_text("Spørg panelet")
+    await expect(page.locator("#now")).to_contain_text("min. tilbage")
+    await page.reload()  # the choice is kept
+    await expect(page.locator("#ask-heading")).to_have_text("Spørg panelet")
+
+
+async def test_the_whole_programme_and_practical_information(server: Running, open_page):
+    page = await open_page(server.port, 1280, 800)
+    programme = page.locator("#programme-list")
+    await expect(programme).to_contain_text("kl. 10.15–10.30")
+    await expect(programme).to_contain_text("Paneldebat")
+    live = programme.locator('li[aria-current="true"]')
+    await expect(live).to_contain_text("● NU")
+    await expect(live).to_contain_text("Unge, ensomhed og ungdomsuddannelser")
+    await live.locator("summary").click()
+    await expect(live).to_contain_text("Du får indblik i:")
+    await expect(live).to_contain_text("Opsporingsværktøjet")
+    practical = page.locator("#practical")
+    await expect(practical).to_contain_text("Indgang via Folketingets besøgsindgang.")
+    await expect(practical).to_contain_text("Moderator: Tine Gøtzsche")
+
+
+async def test_a_hall_announcement_shows_and_goes(server: Running, connect_as, open_page):
+    mod = await connect_as("moderator")
+    page = await open_page(server.port)
+    box = page.locator("#announcement")
+    await expect(box).to_be_hidden()
+    await mod.command("set_hall_message", text="Frokosten serveres i <i>Vandrehallen</i>")
+    await expect(box).to_be_visible()
+    await expect(page.locator("#announcement-text")).to_have_text(
+        "Frokosten serveres i <i>Vandrehallen</i>"
+    )
+    await expect(page.locator("#say")).to_contain_text("Meddelelse: Frokosten")
+    await mod.command("clear_hall_message")
+    await expect(box).to_be_hidden()
