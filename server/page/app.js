@@ -119,7 +119,8 @@
     state: null, revision: -1, mine: [], voted: new Set(),
     limits: { question_max_chars: 280, name_max_chars: 80 },
     offsetMs: 0, // server time − this device's time
-    ws: null, online: false, attempt: 0, lastHeard: null, timers: {},
+    ws: null, online: false, attempt: 0, timers: {},
+    lastHeard: load("heard", null) ? new Date(load("heard", null)) : null,
     inflight: new Set(), // vote commands waiting for their answer
     statuses: null, // own questions' statuses last seen (to announce changes)
     announced: null,
@@ -232,6 +233,9 @@
   function heard() {
     S.lastHeard = new Date();
     renderHeard();
+    if (!S.timers.heard) { // at most every few seconds to storage
+      S.timers.heard = setTimeout(() => { S.timers.heard = null; save("heard", S.lastHeard.getTime()); }, 5000);
+    }
   }
 
   function send(obj) {

@@ -143,3 +143,64 @@ async def test_a_hall_announcement_shows_and_goes(server: Running, connect_as, o
     await expect(page.locator("#say")).to_contain_text("Meddelelse: Frokosten")
     await mod.command("clear_hall_message")
     await expect(box).to_be_hidden()
+
+
+async def test_a_question_typed_offline_waits_and_is_sent_once(restartable, open_page):
+    """The server goes away: the page says so and keeps a question typed meanwhile as
+    "ikke sendt endnu", in the browser's storage with the name, organisation and draft
+    (the page is closed and opened again while the server is down); the server comes
+    back: the page sends it, once. A page left open reconnects by itself. A resend of an
+    acknowledged question (its ack lost) is answered from the server's memory."""
+    running = await restartable()
+    port = running.port
+    page = await open_page(port)
+    await page.fill("#q-name", "Ida")
+    await page.fill("#q-org", "DGI")
+    client_id = await page.evaluate("localStorage.getItem('podium:client_id')")
+    assert client_id
+    await running.close()
+    conn = page.locator("#conn")
+    await expect(conn).to_have_attribute("data-state", "offline", timeout=10_000)
+    await expect(page.locator("#ask-target")).to_contain_text("Du er ikke forbundet")
+    await page.fill("#q-text", "Sendt uden net")
+    await page.click("#q-send")
+    await expect(page.locator("#mine [data-unsent]")).to_contain_text("ikke sendt endnu")
+    await expect(page.locator("#say")).to_contain_text("ikke sendt endnu")
+    outbox = await page.evaluate("localStorage.getItem('podium:outbox')")
+    assert "Sendt uden net" in outbox
+    await page.fill("#q-text", "en kladde")
+    context = page.context
+    await page.close()  # the phone's browser drops the tab
+
+    running = await restartable(port=port)
+    page = await context.new_page()
+    await page.goto(f"http://127.0.0.1:{port}/")
+    conn = page.locator("#conn")
+    await expect(page.locator("#q-name")).to_have_value("Ida")
+    await expect(page.locator("#q-org")).to_have_value("DGI")
+    await expect(page.locator("#q-text")).to_have_value("en kladde")
+    await expect(conn).to_have_attribute("data-state", "online", timeout=10_000)
+    await expect(page.locator("#mine")).to_contain_text("modtaget – venter på moderator")
+    await expect(page.locator("#mine [data-unsent]")).to_have_count(0)
+    stored = [q for q in running.sequencer.state.questions.values() if q.text == "Sendt uden net"]
+    assert len(stored) == 1 and (stored[0].name, stored[0].organisation) == ("Ida", "DGI")
+    assert await page.evaluate("localStorage.getItem('podium:client_id')") == client_id
+
+    # Left open through a restart, the page comes back by itself and says when it last
+    # heard from the server while it waits.
+    await running.close()
+    await expect(conn).to_have_attribute("data-state", "offline", timeout=10_000)
+    await expect(page.locator("#heard")).to_contain_text("Sidst hørt fra serveren kl.")
+    running = await restartable(port=port)
+    await expect(conn).to_have_attribute("data-state", "online", timeout=20_000)
+
+    # The ack was lost (the page closed as it came): the command is still in the outbox
+    # at the next load, is sent again with its id, and changes nothing.
+    assert await page.evaluate("localStorage.getItem('podium:outbox')") == "[]"
+    await page.evaluate("box => localStorage.setItem('podium:outbox', box)", outbox)
+    await page.reload()
+    await expect(conn).to_have_attribute("data-state", "online", timeout=10_000)
+    await expect(page.locator("#mine [data-unsent]")).to_have_count(0)
+    await expect(page.locator("#mine")).to_contain_text("modtaget – venter på moderator")
+    stored = [q for q in running.sequencer.state.questions.values() if q.text == "Sendt uden net"]
+    assert len(stored) == 1
