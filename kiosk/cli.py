@@ -102,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--theme", default=None, help="tema: " + ", ".join(_theme_names()))
     h.add_argument("--warn-minutes", type=int, default=5, help="gul advarsel de sidste N minutter")
     h.add_argument(
+        "--no-qr",
+        action="store_true",
+        help="vis ikke QR-koden til deltagernes side (velkomst, pauser, åbne spørgsmål)",
+    )
+    h.add_argument(
         "--print-kiosk-unit",
         action="store_true",
         help="skriv en systemd-enhed, der kører denne skærm ved opstart (docs/kiosk.md)",
@@ -154,6 +159,7 @@ def cmd_hall(args: argparse.Namespace) -> int:
                 user=args.kiosk_user,
                 tty=args.kiosk_tty,
                 font=args.kiosk_font,
+                qr=not args.no_qr,
             ),
             end="",
         )
@@ -170,6 +176,7 @@ def cmd_hall(args: argparse.Namespace) -> int:
         theme=theme,
         lang=args.lang,
         warn_minutes=max(0, args.warn_minutes),
+        qr=not args.no_qr,
         cafile=args.cafile,
     )
     app.run()

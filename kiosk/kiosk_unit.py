@@ -43,6 +43,7 @@ def unit(
     tty: str = "tty1",
     font: str = DEFAULT_FONT,
     podium: str | None = None,
+    qr: bool = True,
 ) -> str:
     """The text of a systemd system unit for one screen."""
     args = ["hall", "--server", server, "--mode", mode, "--lang", lang]
@@ -50,6 +51,8 @@ def unit(
         args += ["--room", room]
     if theme:
         args += ["--theme", theme]
+    if not qr:
+        args += ["--no-qr"]
     command = (podium or podium_command()) + " " + shlex.join(args)
     t = Strings(lang)
     what = t("kiosk_stage") if mode == "stage" else t("kiosk_hall")

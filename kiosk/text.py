@@ -252,6 +252,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "short_questions": ("Spørgsmål til/fra", "Questions on/off"),
     "key_quit": ("Afslut", "Quit"),
     # --- attendee client ---
+    "qr_label": ("Scan og spørg panelet", "Scan to ask the panel"),
     "tab_now": ("Nu", "Now"),
     "tab_programme": ("Program", "Programme"),
     "tab_ask": ("Spørg panelet", "Ask the panel"),

@@ -14,6 +14,9 @@ from kiosk.base import LinkedApp
 from kiosk.hall.screens.audience import AudienceScreen
 from kiosk.hall.screens.stage import StageScreen
 from kiosk.kiosk_unit import notify
+from kiosk.screen import LiveScreen
+from kiosk.text import Strings
+from server.public import BadUrl, check_url
 
 log = logging.getLogger("podium.hall")
 
@@ -33,15 +36,15 @@ class HallApp(LinkedApp):
         *,
         mode: str = "audience",
         warn_minutes: int = 5,
+        qr: bool = True,
         **kw: Any,
     ) -> None:
-        screen = StageScreen if mode == "stage" else AudienceScreen
-        super().__init__(
-            server,
-            "stage" if mode == "stage" else "hall",
-            lambda t: screen(t, warn_minutes),
-            **kw,
-        )
+        def screen(t: Strings) -> LiveScreen:
+            if mode == "stage":
+                return StageScreen(t, warn_minutes)
+            return AudienceScreen(t, warn_minutes, qr=qr)
+
+        super().__init__(server, "stage" if mode == "stage" else "hall", screen, **kw)
         self.mode = mode
         self.warn_minutes = warn_minutes
         self.bind("ctrl+q", "quit", description=self.t("bind_quit"), show=False)
@@ -53,6 +56,15 @@ class HallApp(LinkedApp):
         # Under systemd (docs/kiosk.md): ready now, and alive while the screen ticks.
         notify("READY=1")
         self.set_interval(1.0, lambda: notify("WATCHDOG=1"))
+
+    def on_welcome(self, data: dict[str, Any]) -> None:
+        """The address of the attendees' page, for the code on the audience screen."""
+        url = data.get("public_url")
+        if isinstance(self.main, AudienceScreen) and isinstance(url, str):
+            try:
+                self.main.set_public_url(check_url(url))
+            except BadUrl:
+                log.warning("the server's public_url is not an http(s) address: %r", url[:200])
 
 
 def make_app(**kw: Any) -> HallApp:

@@ -111,13 +111,16 @@ WIDTH_BOUND = {"after", "stage-over"}
     "size", [(80, 24), (120, 34), (200, 50), (240, 67), (320, 90)], ids=lambda s: f"{s[0]}x{s[1]}"
 )
 @pytest.mark.parametrize("screen", list(SCREENS))
-async def test_no_screen_leaves_a_large_part_empty(screen: str, size: tuple[int, int]):
+@pytest.mark.parametrize("qr", [False, True], ids=["", "qr"])
+async def test_no_screen_leaves_a_large_part_empty(screen: str, size: tuple[int, int], qr: bool):
     """No hall screen leaves a quarter of its height empty in one stretch (a third for
     the short texts whose letters the width bounds). Before, the welcome left the bottom
     third empty at 240x67 and the closing screen 25 rows of 67."""
     mode, now, state = _state(screen)
     app = make_app(mode=mode, theme="podium-dark", connect=False, now=lambda: now)
     async with app.run_test(size=size) as pilot:
+        if qr:
+            app.on_welcome({"public_url": "http://192.168.1.10:8765/"})
         app.feed(1, state)
         for _ in range(3):
             await pilot.pause()
@@ -143,3 +146,20 @@ async def test_a_low_hall_draws_the_time_left_in_letters_only_in_spare_rows():
                 assert left.text == "+10 min." and left.fitted.face is not None
             else:  # every point of "Du får indblik i" is on screen
                 assert "• En afsluttende paneldebat" in screen_text(app)
+
+
+@pytest.mark.parametrize("size", [(120, 34), (240, 67)], ids=["120x34", "240x67"])
+@pytest.mark.parametrize("screen", ["before", "break", "live"])
+def test_hall_screen_with_the_qr_code(snap_compare, screen: str, size: tuple[int, int]):
+    """The welcome, the break and an item open for questions, with the attendees' page as a
+    QR code beside them (the server's welcome gave its address)."""
+    mode, now, state = _state(screen)
+    app = make_app(mode=mode, theme="podium-dark", connect=False, now=lambda: now)
+
+    async def run_before(pilot: Any) -> None:
+        pilot.app.on_welcome({"public_url": "http://192.168.1.10:8765/"})
+        pilot.app.feed(1, state)
+        for _ in range(3):
+            await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

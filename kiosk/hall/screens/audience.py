@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.widgets import ContentSwitcher
 
@@ -23,6 +23,7 @@ from kiosk.widgets.hall import (
     QuestionStage,
     WelcomeView,
 )
+from kiosk.widgets.qr import QrPanel
 
 LARGE_WIDTH = 150
 LARGE_HEIGHT = 40
@@ -31,34 +32,56 @@ LARGE_HEIGHT = 40
 class AudienceScreen(LiveScreen):
     """Now, next, breaks, the welcome and closing screens, questions and messages."""
 
-    def __init__(self, text: Strings, warn_minutes: int = 5) -> None:
+    def __init__(self, text: Strings, warn_minutes: int = 5, qr: bool = True) -> None:
         super().__init__(text)
         self.warn_minutes = warn_minutes
         self.phase_view = "waiting"  # the body's view for the phase of the day
+        self.qr = qr  # the attendees' page as a QR code where it helps (hall --no-qr: never)
+        self.public_url = ""
 
     def compose(self) -> ComposeResult:
         yield ClockHeader(self.t)
-        with ContentSwitcher(initial="waiting", id="body"):
-            yield Plain(self.t("waiting"), id="waiting")
-            with Vertical(id="live"):
-                yield NowPanel(self.t, self.warn_minutes, big=True)
-                yield NextList(self.t)
-            yield PauseView(self.t, id="pause")
-            yield WelcomeView(self.t, id="before")
-            yield ClosingView(self.t, id="after")
-            with Vertical(id="between"):
-                yield Plain("", id="between-title")
-                yield NextList(self.t, id="between-next")
-            # What takes the stage: an announcement over everything, then the question.
-            yield QuestionStage(self.t, id="question")
-            yield AnnouncementStage(self.t, id="announcement")
+        with Horizontal(id="body-row"):
+            with ContentSwitcher(initial="waiting", id="body"):
+                yield Plain(self.t("waiting"), id="waiting")
+                with Vertical(id="live"):
+                    yield NowPanel(self.t, self.warn_minutes, big=True)
+                    yield NextList(self.t)
+                yield PauseView(self.t, id="pause")
+                yield WelcomeView(self.t, id="before")
+                yield ClosingView(self.t, id="after")
+                with Vertical(id="between"):
+                    yield Plain("", id="between-title")
+                    yield NextList(self.t, id="between-next")
+                # What takes the stage: an announcement over everything, then the question.
+                yield QuestionStage(self.t, id="question")
+                yield AnnouncementStage(self.t, id="announcement")
+            # Beside the body, right: the attendees' page as a code, where it helps.
+            yield QrPanel(self.t, id="qr")
         yield StatusLine(self.t)
+
+    def set_public_url(self, url: str) -> None:
+        """The attendees' page (from the server's welcome)."""
+        self.public_url = url if self.qr else ""
+        if self.view is not None:
+            self._qr(self.view)
+
+    def _qr(self, view: StateView) -> None:
+        """The code on the welcome, the break and between items, and during an item that
+        takes questions; not when a question or an announcement has the stage."""
+        shown = self.query_one("#body", ContentSwitcher).current
+        wanted = shown in ("before", "pause", "between") or (
+            shown == "live" and view.current is not None and view.current.questions_open
+        )
+        self.query_one(QrPanel).show(self.public_url, wanted)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(
             event.size.width >= LARGE_WIDTH and event.size.height >= LARGE_HEIGHT, "-large"
         )
         self.set_class(event.size.height < 30, "-small")
+        if self.query(QrPanel):
+            self.query_one(QrPanel).fit()
 
     def show(self, view: StateView, now: datetime) -> None:
         """Show a new snapshot."""
@@ -105,6 +128,7 @@ class AudienceScreen(LiveScreen):
             switcher.current = "question"
         else:
             switcher.current = self.phase_view
+        self._qr(view)
 
     def tick(self, now: datetime) -> None:
         """Once a second: the clock, the countdowns, message expiry."""
