@@ -16,6 +16,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from kiosk.kiosk_unit import DEFAULT_FONT
 from kiosk.text import Strings
@@ -183,8 +184,8 @@ def cmd_hall(args: argparse.Namespace) -> int:
     return 0
 
 
-def _spawn_server(argv: list[str]) -> tuple[subprocess.Popen[str], int] | None:
-    """Start `podium serve` in its own process; its port, once it listens."""
+def _spawn_server(argv: list[str]) -> tuple[subprocess.Popen[str], dict[str, Any]] | None:
+    """Start `podium serve` in its own process; its ready line (port, page), once it listens."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk.cli", "serve", "--ready-line", *argv],
         stdout=subprocess.PIPE,
@@ -195,7 +196,7 @@ def _spawn_server(argv: list[str]) -> tuple[subprocess.Popen[str], int] | None:
     for line in proc.stdout:
         ready = parse_ready_line(line)
         if ready is not None:
-            return proc, int(ready["port"])
+            return proc, ready
     proc.wait()
     return None
 
@@ -248,10 +249,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if started is None:
         print(t("cli_demo_failed"), file=sys.stderr)
         return 1
-    proc, port = started
+    proc, ready = started
+    port = int(ready["port"])
     url = f"ws://127.0.0.1:{port}"
+    page = str(ready.get("page") or f"http://127.0.0.1:{port}/")
     clock = f"{t.date(args.clock)} {t.at(args.clock)}"
-    how = t("cli_demo", url=url, clock=clock, db=f"{tmp}/demo.sqlite3", podium=_podium())
+    how = t("cli_demo", url=url, clock=clock, db=f"{tmp}/demo.sqlite3", podium=_podium(), page=page)
     print(how, flush=True)
     # SIGTERM ends the demo like Ctrl+C, so that the server below is stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -329,6 +329,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Prøv i et andet vindue:\n"
         "  Moderatorkonsol:  {podium} moderator --server {url} --token demo\n"
         "  Deltager:         {podium} attendee --server {url}\n"
+        "  Deltagernes side: {page}  (i en browser; telefoner på LAN'et: se README)\n"
         "  Scenemonitor:     {podium} hall --mode stage --server {url} --token demo\n"
         "  Database:         {db}\n"
         "Salskærmen åbner nu; luk den med Ctrl+Q (serveren kører videre).",
@@ -336,6 +337,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Try in another window:\n"
         "  Moderator console: {podium} moderator --server {url} --token demo\n"
         "  Attendee:          {podium} attendee --server {url}\n"
+        "  Attendees' page:   {page}  (in a browser; phones on the LAN: see README)\n"
         "  Stage monitor:     {podium} hall --mode stage --server {url} --token demo\n"
         "  Database:          {db}\n"
         "The hall screen opens now; close it with Ctrl+Q (the server keeps running).",

@@ -65,10 +65,17 @@ def test_demo_runs_a_server_on_the_seed_day(tmp_path: Path):
     )
     try:
         assert proc.stdout is not None
-        lines = [proc.stdout.readline() for _ in range(6)]
+        lines = [proc.stdout.readline() for _ in range(7)]
         text = "".join(lines)
         assert "podium moderator --server ws://127.0.0.1:" in text and "--token demo" in text
         assert "podium attendee --server" in text
+        # The attendees' page, at the address printed.
+        page = next(ln for ln in lines if "Deltagernes side:" in ln).split()[2]
+        import urllib.request
+
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with direct.open(page, timeout=10 * UNIT) as r:
+            assert r.status == 200 and b'<script src="app.js"' in r.read()
         # the printed command runs as printed, from where the demo was started (after
         # `make demo` the venv's bin is not on PATH: it was printed as "podium")
         line = next(ln for ln in lines if "moderator --server" in ln)
