@@ -204,3 +204,19 @@ async def test_a_question_typed_offline_waits_and_is_sent_once(restartable, open
     await expect(page.locator("#mine")).to_contain_text("modtaget – venter på moderator")
     stored = [q for q in running.sequencer.state.questions.values() if q.text == "Sendt uden net"]
     assert len(stored) == 1
+
+
+async def test_the_per_client_limits_apply_to_the_page(server: Running, open_page):
+    """Five questions a minute, as for any attendee: the sixth is refused with the server's
+    words and waits, unsent, to be tried again (nothing is lost, nothing is stored twice)."""
+    page = await open_page(server.port)
+    for n in range(6):
+        await page.fill("#q-text", f"Spørgsmål nummer {n + 1}")
+        await page.click("#q-send")
+    await expect(page.locator("#q-error")).to_contain_text(
+        "Du har stillet mange spørgsmål på kort tid"
+    )
+    await expect(page.locator("#mine [data-unsent]")).to_have_count(1)
+    await expect(page.locator("#mine [data-unsent]")).to_contain_text("Spørgsmål nummer 6")
+    texts = sorted(q.text for q in server.sequencer.state.questions.values())
+    assert texts == [f"Spørgsmål nummer {n}" for n in range(1, 6)]
