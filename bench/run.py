@@ -8,21 +8,35 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench import attack, burst, fanout, kiosk, legibility, storm, votes
+from bench import attack, burst, fanout, kiosk, legibility, page, storm, votes
 from bench.common import machine
 
 OUT = Path(__file__).resolve().parent / "RESULTS.md"
 RESULTS = OUT.parent / "results"
 
 
-def main() -> int:
+NAMES = ("fanout", "storm", "burst", "votes", "kiosk", "legibility", "page", "attack")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Every benchmark, then RESULTS.md; ``--collect``: only RESULTS.md from results/."""
+    if "--collect" not in (sys.argv[1:] if argv is None else argv):
+        run_all()
+    return collect()
+
+
+def run_all() -> None:
     fanout.main(["--out", str(RESULTS / "fanout.md")])
     storm.main(["--out", str(RESULTS / "storm.md")])
     burst.main(["--out", str(RESULTS / "burst.md")])
     votes.main(["--out", str(RESULTS / "votes.md")])
     kiosk.main(["--idle", "30", "--rounds", "3", "--out", str(RESULTS / "kiosk.md")])
     legibility.main(["--out", str(RESULTS / "legibility.md")])
+    page.main(["--out", str(RESULTS / "page.md")])
     attack.main(["--out", str(RESULTS / "attack.md")])
+
+
+def collect() -> int:
     parts = [
         "# Podium benchmark results",
         "",
@@ -31,7 +45,7 @@ def main() -> int:
         "runs of the same thing here differ by up to 1.5×, so sides alternate and medians are compared.",
         "",
     ]
-    for name in ("fanout", "storm", "burst", "votes", "kiosk", "legibility", "attack"):
+    for name in NAMES:
         parts.append((RESULTS / f"{name}.md").read_text(encoding="utf-8"))
     OUT.write_text("\n".join(parts), encoding="utf-8")
     print(f"wrote {OUT}")
