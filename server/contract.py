@@ -12,6 +12,7 @@ docs/protocol.md (a test checks all four agree).
 # No ``from __future__ import annotations`` here: TypedDict must see NotRequired itself.
 from enum import StrEnum
 from typing import Any, Literal, NotRequired, TypedDict
+from urllib.parse import urlsplit
 
 PROTOCOL_VERSION = 1
 #: The largest frame a client must accept (Podium's clients refuse larger ones). The server
@@ -381,3 +382,52 @@ def command(command_id: str, name: CommandName | str, args: dict[str, Any]) -> C
 def error(code: str, message: str, command_id: str | None = None) -> ErrorMessage:
     """An error envelope (the server's, or a client's own for ``offline``/``timeout``)."""
     return {"type": "error", "id": command_id, "code": code, "message": message}
+
+
+# --- the attendees' page's address (welcome.public_url) ---------------------------------
+
+#: The longest ``public_url`` (or ``--allow-origin``) taken.
+MAX_URL_CHARS = 200
+
+
+class BadUrl(ValueError):
+    """A ``--public-url`` or ``--allow-origin`` that is not an http(s) address."""
+
+
+def check_url(value: str) -> str:
+    """``value`` as an http(s) address with a host and a path ending in "/".
+
+    Raises:
+        BadUrl: not http(s), no host, a query or fragment, control characters, too long.
+    """
+    value = value.strip()
+    if not value or len(value) > MAX_URL_CHARS or any(ord(c) < 33 for c in value):
+        raise BadUrl(value)
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError:
+        raise BadUrl(value) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadUrl(value)
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise BadUrl(value)
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return f"{parts.scheme}://{parts.netloc.lower()}{path}"
+
+
+def origin_of(url: str) -> str:
+    """The browser Origin of ``url`` ("http://192.168.1.10:8765")."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.lower()
+    default = {"http": ":80", "https": ":443"}.get(parts.scheme, "")
+    if default and netloc.endswith(default):
+        netloc = netloc.removesuffix(default)  # browsers leave the default port out
+    return f"{parts.scheme}://{netloc}"
+
+
+def short(url: str) -> str:
+    """The address as said aloud or written under a code: no scheme, no trailing "/"."""
+    parts = urlsplit(url)
+    rest = parts.path.rstrip("/")
+    return parts.netloc + rest

@@ -16,7 +16,7 @@ from kiosk.hall.screens.stage import StageScreen
 from kiosk.kiosk_unit import notify
 from kiosk.screen import LiveScreen
 from kiosk.text import Strings
-from server.public import BadUrl, check_url
+from server.contract import BadUrl, check_url
 
 log = logging.getLogger("podium.hall")
 

@@ -21,8 +21,10 @@ from textual.widget import Widget
 
 from kiosk.text import Strings
 from kiosk.widgets.common import Plain
-from server import qrcode
-from server.public import short
+from server.contract import short
+
+#: As the server's /qr.svg (server/qrcode.py): error correction M, a quiet zone of four.
+QUIET_ZONE = 4
 
 INK = Style(color="#000000", bgcolor="#ffffff")
 HALF = {(False, False): " ", (True, False): "▀", (False, True): "▄", (True, True): "█"}
@@ -31,7 +33,10 @@ HALF = {(False, False): " ", (True, False): "▀", (False, True): "▄", (True, 
 @lru_cache(maxsize=8)
 def modules(url: str) -> tuple[tuple[bool, ...], ...]:
     """The code's modules, quiet zone included (True: dark)."""
-    return tuple(tuple(row) for row in qrcode.matrix(url))
+    import segno  # a maintained encoder; loaded when a code is first drawn
+
+    code = segno.make(url, error="m", micro=False)
+    return tuple(tuple(bool(v) for v in row) for row in code.matrix_iter(border=QUIET_ZONE))
 
 
 def draw(url: str, scale: int) -> list[str]:
