@@ -522,7 +522,7 @@
         body,
         el("p", { cls: "now-time" }, span(cur.expected_start, cur.expected_end)),
         el("p", { cls: "now-title" }, cur.title),
-        speakers(cur) ? el("p", { cls: "muted" }, speakers(cur)) : null,
+        speakers(cur) ? el("p", { cls: "muted" }, (S.lang === "da" ? "v. " : "") + speakers(cur)) : null,
         el("p", { cls: left < 0 ? "left over" : "left" }, left < 0 ? t("over", { d: duration(-left) }) : t("left", { d: duration(left) })),
       );
     } else if (st.phase === "break" && cur) {

@@ -28,6 +28,7 @@ async def test_a_phone_asks_the_moderator_shows_it_and_a_laptop_votes(
 
     now = phone.locator("#now")
     await expect(now).to_contain_text("Unge, ensomhed og ungdomsuddannelser")
+    await expect(now).to_contain_text("v. Mary Fonden og samarbejdspartnere")
     await expect(now).to_contain_text("min. tilbage")
     await expect(now).to_contain_text("kl. 12.25")  # what comes next, and when
     await expect(phone.locator("#ask-target")).to_have_text(
@@ -48,6 +49,10 @@ async def test_a_phone_asks_the_moderator_shows_it_and_a_laptop_votes(
     assert (question["name"], question["organisation"]) == ("Ida", "DGI")
     assert (await mod.command("approve_question", question_id=qid))["type"] == "ack"
     await expect(mine).to_contain_text("godkendt – andre kan stemme")
+    edited = QUESTION.replace("de unge", "de unge i udkanten")
+    assert (await mod.command("edit_question", question_id=qid, text=edited))["type"] == "ack"
+    await expect(mine).to_contain_text("redigeret")
+    await expect(mine.locator(".q-text")).to_have_text(edited)
 
     button = laptop.locator(f'[data-vote="{qid}"]')
     await expect(button).to_have_attribute("aria-pressed", "false")
@@ -63,10 +68,10 @@ async def test_a_phone_asks_the_moderator_shows_it_and_a_laptop_votes(
     shown = await hall.expect(
         "snapshot", lambda m: (m["state"].get("on_screen_question") or {}).get("id") == qid
     )
-    assert shown["state"]["on_screen_question"]["text"] == QUESTION
+    assert shown["state"]["on_screen_question"]["text"] == edited
     # The markup came back as text: no element was made of it.
     assert await phone.locator("#mine b, #public b").count() == 0
-    await expect(phone.locator(f'#public li[data-question="{qid}"] .q-text')).to_have_text(QUESTION)
+    await expect(phone.locator(f'#public li[data-question="{qid}"] .q-text')).to_have_text(edited)
 
     await button.click()  # undo the vote
     await expect(button).to_have_attribute("aria-pressed", "false")
