@@ -318,7 +318,11 @@ class Link:
                 p = self._pending.get(cid) if isinstance(cid, str) else None
                 if p is not None and not p.future.done():
                     p.future.set_result(msg)
-                elif kind == MessageType.ERROR and msg.get("code") in contract.FATAL_ERRORS:
+                elif (
+                    kind == MessageType.ERROR
+                    and cid is None  # an answer to the hello, not to a command
+                    and msg.get("code") in contract.FATAL_ERRORS
+                ):
                     self._emit(Fatal(str(msg.get("code")), str(msg.get("message", ""))))
                     return True
             elif kind == MessageType.PONG:

@@ -203,7 +203,9 @@ ERRORS: dict[str, tuple[str, str]] = {
 }
 
 #: Errors after which a client must not reconnect and try again: it would be refused again.
-FATAL_ERRORS: frozenset[str] = frozenset({"bad_token", "protocol_version", "bad_hello"})
+FATAL_ERRORS: frozenset[str] = frozenset(
+    {"bad_token", "protocol_version", "bad_hello", "unknown_room"}
+)
 
 #: Codes a client makes up itself for a command that never got an answer (never on the wire).
 LOCAL_ERRORS: frozenset[str] = frozenset({"offline", "timeout"})
@@ -227,10 +229,26 @@ STATUS_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: ``unknown_room`` with the room asked for and the rooms there are.
+UNKNOWN_ROOM = (
+    "Salen «{room}» findes ikke. Salene er: {rooms}.",
+    "The room «{room}» does not exist. The rooms are: {rooms}.",
+)
+
+
+def room_detail(room: str, rooms: str) -> str:
+    """The detail of an ``unknown_room`` error (see :func:`error_message`)."""
+    shown = "".join(ch for ch in room[:64] if ch.isprintable())
+    return f"{shown}\n{rooms}"
+
+
 def error_message(code: str, lang: str = "da", detail: str = "") -> str:
     """The human message for an error code, in Danish (default) or English, with its
     detail: a question's status in words, anything else in parentheses."""
     i = 1 if lang == "en" else 0
+    if code == "unknown_room" and "\n" in detail:  # "the name\nthe rooms", from room_detail()
+        room, rooms = detail.split("\n", 1)
+        return UNKNOWN_ROOM[i].format(room=room, rooms=rooms)
     if code in WITH_STATUS and detail in STATUS_WORDS:
         return WITH_STATUS[code][i].format(status=STATUS_WORDS[detail][i])
     text = ERRORS.get(code, ("Ukendt fejl.", "Unknown error."))[i]

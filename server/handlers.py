@@ -11,7 +11,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from server.admission import Gate, peer_ip
-from server.contract import TOKEN_ROLES, error
+from server.contract import TOKEN_ROLES, error, room_detail
 from server.hub import Client
 from server.protocol import (
     Hello,
@@ -132,6 +132,14 @@ class Connection:
         ):
             await self.send_error("bad_token")
             await self.close(CLOSE_POLICY, "bad token")
+            return None
+        programme = self.sequencer.state.programme
+        if programme.find_room(hello.room) is None:
+            # A screen must never show another room's day: say which rooms there are.
+            await self.send_error(
+                "unknown_room", detail=room_detail(hello.room or "", programme.room_list())
+            )
+            await self.close(CLOSE_POLICY, "unknown room")
             return None
         return hello
 

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from server.changes import LIVE, Change, NoteChanged, QuestionChanged, VotesChanged
-from server.contract import PUBLIC_STATUSES
+from server.contract import PUBLIC_STATUSES, room_detail
 from server.live import (
     Actor,
     Message,
@@ -72,9 +72,10 @@ def _room_of(state: State, room: str | None, ctx: Context) -> str:
     prog = state.programme
     if room is None:
         return session_room(state, ctx.actor)
-    if not prog.has_room(room):
-        raise ProtocolError("unknown_room", room)
-    return room
+    found = prog.find_room(room)
+    if found is None:
+        raise ProtocolError("unknown_room", room_detail(room, prog.room_list()))
+    return found
 
 
 def session_room(state: State, actor: Actor) -> str:

@@ -138,8 +138,9 @@ class Sequencer:
         return self.hub.counts()
 
     def session_room(self, room: str | None) -> str:
-        """The room a hello names, by id; the first room when it names none or no such room."""
-        return self.state.programme.room_id(room)
+        """The room a hello names, by id or name; the first room when it names none (a
+        hello naming no such room was refused)."""
+        return self.state.programme.find_room(room) or self.state.programme.default_room
 
     # --- commands -----------------------------------------------------------------
 

@@ -88,6 +88,8 @@
   const RETRY = new Set(["rate_limited", "storage_error", "internal_error", "address_limit", "too_many_questions"]);
   const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
   const PING_MS = 15000;
+  // Refusals of the hello: trying again would be refused again.
+  const FATAL = new Set(["bad_hello", "protocol_version", "unknown_room", "bad_token"]);
   const SILENT_MS = 45000;
 
   const $ = (id) => document.getElementById(id);
@@ -122,6 +124,7 @@
     ws: null, online: false, attempt: 0, timers: {},
     lastHeard: load("heard", null) ? new Date(load("heard", null)) : null,
     inflight: new Set(), // vote commands waiting for their answer
+    fatal: null, // the server refused the hello: say why, do not try again
     statuses: null, // own questions' statuses last seen (to announce changes)
     announced: null,
   };
@@ -216,6 +219,19 @@
       const was = S.online;
       S.online = false;
       S.inflight.clear();
+      if (S.fatal) {
+        const fatal = S.fatal;
+        S.fatal = null;
+        if (fatal.code === "unknown_room" && !params.get("room") && S.room) {
+          S.room = null; // a room remembered from another programme: the first room, then
+          save("room", null);
+          connect();
+          return;
+        }
+        setConn("offline");
+        $("conn-text").textContent = fatal.message || fatal.code;
+        return;
+      }
       setConn("offline");
       if (was) say(t("lost"));
       renderAsk();
@@ -307,6 +323,7 @@
         break;
       case "error":
         if (msg.id) answered(msg, msg);
+        else if (FATAL.has(msg.code)) S.fatal = msg;
         break;
       default:
         break; // pong and anything newer: heard is enough

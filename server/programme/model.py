@@ -6,6 +6,7 @@ build these objects, and the live-state rules read them.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -158,6 +159,25 @@ class Programme:
     def room_id(self, room: str | None) -> str:
         """The room named, by id; the first room when none or no such room is named."""
         return room if room and self.has_room(room) else self.default_room
+
+    def find_room(self, room: str | None) -> str | None:
+        """The room a client names, by its id or its name in any case ("Meitner", "b" for
+        "B"); the first room when it names none; None when no room is called that."""
+        if not room:
+            return self.default_room
+        if self.has_room(room):
+            return room
+        key = unicodedata.normalize("NFC", room).strip().casefold()
+        for r in self.rooms:
+            if key in (r.id.casefold(), unicodedata.normalize("NFC", r.name).strip().casefold()):
+                return r.id
+        return None
+
+    def room_list(self) -> str:
+        """Every room, as a client may name it: "faellessalen (Fællessalen), b (Sal B)"."""
+        return ", ".join(
+            f"{r.id} ({r.name})" if r.name and r.name != r.id else r.id for r in self.rooms
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The programme as JSON-ready data (also the stored form)."""

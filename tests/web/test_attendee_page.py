@@ -225,3 +225,16 @@ async def test_the_per_client_limits_apply_to_the_page(server: Running, open_pag
     await expect(page.locator("#mine [data-unsent]")).to_contain_text("Spørgsmål nummer 6")
     texts = sorted(q.text for q in server.sequencer.state.questions.values())
     assert texts == [f"Spørgsmål nummer {n}" for n in range(1, 6)]
+
+
+async def test_a_page_for_an_unknown_room_says_which_rooms_there_are(server: Running, open_page):
+    page = await open_page(server.port, wait=False)
+    await page.goto(f"http://127.0.0.1:{server.port}/?room=Sal%20C")
+    await expect(page.locator("#conn-text")).to_have_text(
+        "Salen «Sal C» findes ikke. Salene er: faellessalen (Fællessalen).", timeout=10_000
+    )
+    await expect(page.locator("#conn")).to_have_attribute("data-state", "offline")
+    # A room name in any case is the room.
+    await page.goto(f"http://127.0.0.1:{server.port}/?room=F%C3%A6llessalen")
+    await expect(page.locator("#conn")).to_have_attribute("data-state", "online")
+    await expect(page.locator("#now")).to_contain_text("Unge, ensomhed og ungdomsuddannelser")

@@ -1,0 +1,152 @@
+"""Rooms are part of the session (issue 16): a hello names its room by id or by name in
+any case; an unknown room is refused with the rooms there are; a command names a room
+the same way, and without one acts on the sender's room."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from server.app import Running, Settings, start
+from tests.conftest import MOD_TOKEN, TZ, FakeClock
+
+TWO_ROOMS = Path(__file__).resolve().parents[1] / "data" / "two-rooms.toml"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2025, 10, 2, 9, 40, tzinfo=TZ))
+
+
+@pytest.fixture
+async def two(db_url: str, clock: FakeClock) -> AsyncIterator[Running]:
+    running = await start(
+        Settings(
+            port=0, db_url=db_url, programme=str(TWO_ROOMS), moderator_token=MOD_TOKEN, now=clock
+        )
+    )
+    try:
+        yield running
+    finally:
+        await running.close()
+
+
+async def _hello(port: int, **hello: object) -> list[dict[str, object]]:
+    """The frames a hello gets until the snapshot (or the close)."""
+    got: list[dict[str, object]] = []
+    async with connect(f"ws://127.0.0.1:{port}/ws", proxy=None) as ws:
+        await ws.send(json.dumps({"type": "hello", "protocol": 1, **hello}))
+        try:
+            while True:
+                msg = json.loads(await ws.recv())
+                got.append(msg)
+                if msg["type"] in ("snapshot", "error"):
+                    break
+            if msg["type"] == "error":
+                await ws.recv()  # the server closes after the error
+        except ConnectionClosed as exc:
+            got.append({"type": "closed", "code": exc.rcvd.code if exc.rcvd else None})
+    return got
+
+
+@pytest.mark.parametrize(
+    ("asked", "room"),
+    [
+        ("meitner", "meitner"),
+        ("Meitner", "meitner"),
+        ("BOHR", "bohr"),
+        ("bohr auditoriet", "bohr"),
+        (None, "meitner"),
+    ],
+)
+async def test_a_hello_names_its_room_by_id_or_name_in_any_case(two: Running, asked, room):
+    hello = {"role": "hall"} | ({"room": asked} if asked else {})
+    frames = await _hello(two.port, **hello)
+    snapshot = frames[-1]
+    assert snapshot["type"] == "snapshot"
+    assert snapshot["state"]["room"] == room  # type: ignore[index]
+    current = snapshot["state"]["current"]  # type: ignore[index]
+    assert current["room"] == room  # the room's own live item
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+async def test_an_unknown_room_is_refused_with_the_rooms_there_are(two: Running, lang: str):
+    frames = await _hello(two.port, role="hall", room="Sal C", lang=lang)
+    error = next(f for f in frames if f["type"] == "error")
+    assert error["code"] == "unknown_room"
+    rooms = "meitner (Meitner), bohr (Bohr Auditoriet)"
+    expected = {
+        "da": f"Salen «Sal C» findes ikke. Salene er: {rooms}.",
+        "en": f"The room «Sal C» does not exist. The rooms are: {rooms}.",
+    }[lang]
+    assert error["message"] == expected
+    assert frames[-1] == {"type": "closed", "code": 1008}
+    assert not any(f["type"] == "snapshot" for f in frames)
+
+
+async def test_a_command_names_its_room_the_same_way(two: Running):
+    async with connect(f"ws://127.0.0.1:{two.port}/ws", proxy=None) as ws:
+        hello = {
+            "type": "hello",
+            "protocol": 1,
+            "role": "moderator",
+            "token": MOD_TOKEN,
+            "room": "bohr",
+        }
+        await ws.send(json.dumps(hello))
+
+        async def reply(cid: str) -> dict[str, object]:
+            while True:
+                msg = json.loads(await ws.recv())
+                if msg.get("id") == cid and msg["type"] in ("ack", "error"):
+                    return msg
+
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "command",
+                    "id": "c1",
+                    "name": "shift_delay",
+                    "args": {"minutes": 5, "room": "Meitner"},
+                }
+            )
+        )
+        assert (await reply("c1"))["type"] == "ack"
+        await ws.send(
+            json.dumps(
+                {"type": "command", "id": "c2", "name": "shift_delay", "args": {"minutes": 10}}
+            )
+        )
+        assert (await reply("c2"))["type"] == "ack"
+        await ws.send(
+            json.dumps({"type": "command", "id": "c3", "name": "next", "args": {"room": "Sal C"}})
+        )
+        refused = await reply("c3")
+        assert refused["code"] == "unknown_room" and "Salene er: meitner (Meitner)" in str(
+            refused["message"]
+        )
+    rooms = two.sequencer.state.live.rooms
+    assert rooms["meitner"].delay_minutes == 5  # named by its display name
+    assert rooms["bohr"].delay_minutes == 10  # no room: the sender's (bohr)
+
+
+async def test_a_hall_started_for_an_unknown_room_says_which_rooms_there_are(two: Running):
+    from kiosk.hall.app import make_app
+    from tests.kiosk.helpers import screen_text, wait_for
+
+    app = make_app(server=f"ws://127.0.0.1:{two.port}/ws", room="Sal C")
+    async with app.run_test(size=(120, 34)) as pilot:
+        await wait_for(pilot, lambda: bool(app.fatal))
+        await pilot.pause()
+        text = screen_text(app)
+        assert (
+            "Salen «Sal C» findes ikke. Salene er: meitner (Meitner), bohr (Bohr Auditoriet)."
+            in text
+        )
+        assert app.view is None  # nothing of another room's day was shown
