@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="audience: salen; stage: scenemonitoren",
     )
     h.add_argument("--token", help="scene-koden til --mode stage (ellers PODIUM_STAGE_TOKEN)")
-    h.add_argument("--room", help="salens id, hvis der er flere sale")
+    h.add_argument("--room", help="salen (id eller navn), hvis der er flere sale")
     h.add_argument("--theme", default=None, help="tema: " + ", ".join(_theme_names()))
     h.add_argument("--warn-minutes", type=int, default=5, help="gul advarsel de sidste N minutter")
     h.add_argument(
@@ -121,10 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _client_args(mo)
     mo.add_argument("--token", help="moderator-koden (ellers PODIUM_MODERATOR_TOKEN)")
+    mo.add_argument("--room", help="salen, konsollen styrer (id eller navn; skift med ctrl+r)")
     mo.add_argument("--theme", default=None, help="tema: " + ", ".join(_theme_names()))
 
     at = sub.add_parser("attendee", help="deltagerens program, spørgsmål til panelet og afstemning")
     _client_args(at)
+    at.add_argument("--room", help="salen, du følger (id eller navn)")
     at.add_argument("--name", help="dit navn ved spørgsmål (frivilligt, huskes)")
     at.add_argument("--organisation", help="din organisation (frivilligt, huskes)")
     at.add_argument("--theme", default=None, help="tema: " + ", ".join(_theme_names()))
@@ -211,7 +213,14 @@ def cmd_moderator(args: argparse.Namespace) -> int:
     if not token:
         print(Strings(args.lang)("cli_moderator_token"), file=sys.stderr)
         return 2
-    make_app(server=args.server, token=token, theme=theme, lang=args.lang, cafile=args.cafile).run()
+    make_app(
+        server=args.server,
+        token=token,
+        room=args.room,
+        theme=theme,
+        lang=args.lang,
+        cafile=args.cafile,
+    ).run()
     return 0
 
 
@@ -223,6 +232,7 @@ def cmd_attendee(args: argparse.Namespace) -> int:
         return 2
     app = make_app(
         server=args.server,
+        room=args.room,
         name=args.name,
         organisation=args.organisation,
         theme=theme,

@@ -138,6 +138,7 @@ class Link:
         self.last_update: float | None = None  # monotonic time of the last message
         self.lost_at: float | None = None  # monotonic time the connection was lost
         self._offset = 0.0  # server time minus local time, in seconds
+        self._again_now = False  # set_room(): reconnect without waiting
         self._tz: tzinfo = ZoneInfo("Europe/Copenhagen")
         self._pending: dict[str, _Pending] = {}
         self._last_resync = float("-inf")
@@ -223,6 +224,16 @@ class Link:
         except Exception:  # a screen's bug must not kill the connection
             log.exception("event handler failed")
 
+    def set_room(self, room: str) -> None:
+        """Drive or show another room: the next hello names it, and the connection is made
+        again at once (the other room's state is not this one's)."""
+        self.hello["room"] = room
+        self.state = None
+        self.revision = -1
+        self._again_now = True
+        if self.ws is not None:
+            self._closing = asyncio.ensure_future(self.ws.close())
+
     def stop(self) -> None:
         self._stopped = True
         if self.ws is not None:
@@ -256,6 +267,9 @@ class Link:
                 self.ws = None
             if self._stopped:
                 return
+            if self._again_now:  # a room switch, not a loss
+                self._again_now = False
+                continue
             if self.lost_at is None and self.last_update is not None:
                 self.lost_at = time.monotonic()  # the picture is as old as the loss
             self._emit(Status("reconnecting"))

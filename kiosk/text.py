@@ -251,6 +251,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "short_go_live": ("Gå live", "Go live"),
     "short_questions": ("Spørgsmål til/fra", "Questions on/off"),
     "key_quit": ("Afslut", "Quit"),
+    "key_switch_room": ("Skift sal", "Switch room"),
+    "switch_room_question": ("Hvilken sal vil du styre?", "Which room do you want to drive?"),
+    "switch_to_room": ("Skift til salen {room}", "Switch to the room {room}"),
+    "room_now": ("{room} (nu)", "{room} (now)"),
+    "room_switched": ("Du styrer nu: {room}", "You now drive: {room}"),
+    "one_room": ("Programmet har kun én sal.", "The programme has only one room."),
     # --- attendee client ---
     "qr_label": ("Scan og spørg panelet", "Scan to ask the panel"),
     "tab_now": ("Nu", "Now"),

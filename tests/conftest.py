@@ -200,6 +200,30 @@ async def restartable(
         await running.close()
 
 
+#: A made-up one-day conference in two rooms (Meitner, Bohr Auditoriet) on 2 October 2025.
+TWO_ROOMS = Path(__file__).resolve().parent / "data" / "two-rooms.toml"
+
+
+@pytest.fixture
+async def two_rooms(db_url: str, clock: FakeClock) -> AsyncIterator[Running]:
+    """A server on the two-room programme, its clock at 09.40 (both rooms live)."""
+    clock.t = datetime(2025, 10, 2, 9, 40, tzinfo=TZ)
+    settings = Settings(
+        port=0,
+        db_url=db_url,
+        programme=str(TWO_ROOMS),
+        moderator_token=MOD_TOKEN,
+        stage_token=STAGE_TOKEN,
+        now=clock,
+        tick_s=0.05,
+    )
+    running = await start(settings)
+    try:
+        yield running
+    finally:
+        await running.close()
+
+
 @pytest.fixture
 async def connect_as(server: Running) -> AsyncIterator[Callable[..., Any]]:
     """connect_as(role, **hello) -> a Client that has read its welcome and snapshot."""

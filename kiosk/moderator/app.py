@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from textual.app import SystemCommand
@@ -65,6 +66,7 @@ KEYS: list[tuple[str, str, str, bool]] = [  # every key works from anywhere
     ("6", "question_tab('all')", "key_question_tab_all", False),
     ("7", "show_notes", "key_show_notes", False),
     ("tab", "focus_next", "key_focus_next", False),
+    ("ctrl+r", "switch_room", "key_switch_room", False),
     ("question_mark", "help", "key_help", True),
     ("ctrl+q", "quit", "key_quit", False),
 ]
@@ -407,6 +409,29 @@ class ModeratorApp(LinkedApp):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.t, self._key_rows()))
 
+    def action_switch_room(self) -> None:
+        """Drive another room (several rooms: each has its own console, or one switches)."""
+        view = self.view
+        rooms = view.event.rooms if view is not None else {}
+        if view is None or len(rooms) < 2:
+            self.notify(self.t("one_room"), markup=False, timeout=4)
+            return
+        choices = [
+            (rid, self.t("room_now", room=name) if rid == view.room else name)
+            for rid, name in rooms.items()
+        ]
+
+        def chosen(room: str | None) -> None:
+            if room and room != view.room:
+                self.switch_room(room)
+
+        self.push_screen(ChoiceScreen(self.t, self.t("switch_room_question"), choices), chosen)
+
+    def switch_room(self, room: str) -> None:
+        rooms = self.view.event.rooms if self.view is not None else {}
+        self.link.set_room(room)
+        self.notify(self.t("room_switched", room=rooms.get(room, room)), markup=False, timeout=4)
+
     def action_jump_clock(self, minutes: int) -> None:
         """A rehearsal: the server's clock jumps forward (refused on a real day)."""
         self.send(C.JUMP_CLOCK, {"minutes": minutes}, done=self.t("clock_jumped", n=minutes))
@@ -419,6 +444,13 @@ class ModeratorApp(LinkedApp):
                 self.t("jump_clock_help"),
                 self._palette(f"jump_clock({minutes})"),
             )
+        view = self.view
+        if view is not None and len(view.event.rooms) > 1:
+            for rid, room in view.event.rooms.items():
+                if rid != view.room:
+                    yield SystemCommand(
+                        self.t("switch_to_room", room=room), "", partial(self.switch_room, rid)
+                    )
         for key, action, name, _ in KEYS:
             if action in ("focus_next", "quit"):
                 continue

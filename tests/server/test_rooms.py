@@ -5,36 +5,13 @@ the same way, and without one acts on the sender's room."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from datetime import datetime
-from pathlib import Path
 
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from server.app import Running, Settings, start
-from tests.conftest import MOD_TOKEN, TZ, FakeClock
-
-TWO_ROOMS = Path(__file__).resolve().parents[1] / "data" / "two-rooms.toml"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2025, 10, 2, 9, 40, tzinfo=TZ))
-
-
-@pytest.fixture
-async def two(db_url: str, clock: FakeClock) -> AsyncIterator[Running]:
-    running = await start(
-        Settings(
-            port=0, db_url=db_url, programme=str(TWO_ROOMS), moderator_token=MOD_TOKEN, now=clock
-        )
-    )
-    try:
-        yield running
-    finally:
-        await running.close()
+from server.app import Running
+from tests.conftest import MOD_TOKEN
 
 
 async def _hello(port: int, **hello: object) -> list[dict[str, object]]:
@@ -65,9 +42,9 @@ async def _hello(port: int, **hello: object) -> list[dict[str, object]]:
         (None, "meitner"),
     ],
 )
-async def test_a_hello_names_its_room_by_id_or_name_in_any_case(two: Running, asked, room):
+async def test_a_hello_names_its_room_by_id_or_name_in_any_case(two_rooms: Running, asked, room):
     hello = {"role": "hall"} | ({"room": asked} if asked else {})
-    frames = await _hello(two.port, **hello)
+    frames = await _hello(two_rooms.port, **hello)
     snapshot = frames[-1]
     assert snapshot["type"] == "snapshot"
     assert snapshot["state"]["room"] == room  # type: ignore[index]
@@ -76,8 +53,8 @@ async def test_a_hello_names_its_room_by_id_or_name_in_any_case(two: Running, as
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])
-async def test_an_unknown_room_is_refused_with_the_rooms_there_are(two: Running, lang: str):
-    frames = await _hello(two.port, role="hall", room="Sal C", lang=lang)
+async def test_an_unknown_room_is_refused_with_the_rooms_there_are(two_rooms: Running, lang: str):
+    frames = await _hello(two_rooms.port, role="hall", room="Sal C", lang=lang)
     error = next(f for f in frames if f["type"] == "error")
     assert error["code"] == "unknown_room"
     rooms = "meitner (Meitner), bohr (Bohr Auditoriet)"
@@ -90,8 +67,8 @@ async def test_an_unknown_room_is_refused_with_the_rooms_there_are(two: Running,
     assert not any(f["type"] == "snapshot" for f in frames)
 
 
-async def test_a_command_names_its_room_the_same_way(two: Running):
-    async with connect(f"ws://127.0.0.1:{two.port}/ws", proxy=None) as ws:
+async def test_a_command_names_its_room_the_same_way(two_rooms: Running):
+    async with connect(f"ws://127.0.0.1:{two_rooms.port}/ws", proxy=None) as ws:
         hello = {
             "type": "hello",
             "protocol": 1,
@@ -131,16 +108,16 @@ async def test_a_command_names_its_room_the_same_way(two: Running):
         assert refused["code"] == "unknown_room" and "Salene er: meitner (Meitner)" in str(
             refused["message"]
         )
-    rooms = two.sequencer.state.live.rooms
+    rooms = two_rooms.sequencer.state.live.rooms
     assert rooms["meitner"].delay_minutes == 5  # named by its display name
     assert rooms["bohr"].delay_minutes == 10  # no room: the sender's (bohr)
 
 
-async def test_a_hall_started_for_an_unknown_room_says_which_rooms_there_are(two: Running):
+async def test_a_hall_started_for_an_unknown_room_says_which_rooms_there_are(two_rooms: Running):
     from kiosk.hall.app import make_app
     from tests.kiosk.helpers import screen_text, wait_for
 
-    app = make_app(server=f"ws://127.0.0.1:{two.port}/ws", room="Sal C")
+    app = make_app(server=f"ws://127.0.0.1:{two_rooms.port}/ws", room="Sal C")
     async with app.run_test(size=(120, 34)) as pilot:
         await wait_for(pilot, lambda: bool(app.fatal))
         await pilot.pause()

@@ -68,8 +68,9 @@ class ModeratorScreen(LiveScreen):
 
     def show(self, view: StateView, now: datetime) -> None:
         self.view = view
+        # The room this console drives, always (several rooms: several consoles).
         self.query_one("#mod-title", Plain).set(
-            f"Podium · {self.t('mod_title')} · {view.event.title}"
+            f"Podium · {self.t('mod_title')} · {view.room_name} · {view.event.title}"
         )
         self.query_one(LivePanel).show(view, now)
         cur = view.current
