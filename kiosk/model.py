@@ -94,6 +94,7 @@ class MessageView:
     text: str
     expires_at: datetime | None = None
     until_item: str = ""  # a stage message that goes when this item ends
+    all_rooms: bool = False  # an announcement on every room's hall screens
 
     def active(self, now: datetime) -> bool:
         """Whether it is still on at ``now`` (an announcement may have a time)."""
@@ -122,6 +123,21 @@ class EventView:
 
 
 @dataclass(frozen=True)
+class RoomLiveView:
+    """Another room in a line (the moderator's overview)."""
+
+    id: str
+    name: str
+    phase: str
+    current: str  # the live item's title ("" when nothing is live)
+    next: str
+    next_start: datetime | None
+    delay_minutes: int
+    hall_message: bool
+    pending: int
+
+
+@dataclass(frozen=True)
 class StateView:
     """Everything a screen may show, parsed from one snapshot."""
 
@@ -142,6 +158,7 @@ class StateView:
     questions: tuple[QuestionView, ...] = ()
     question_target: str | None = None  # the item a question goes to now (the server's rule)
     questions_hidden: int = 0  # moderator only: pending/rejected left out of a flooded queue
+    rooms_live: tuple[RoomLiveView, ...] = ()  # moderator only, several rooms: every room
 
     @property
     def room_name(self) -> str:
@@ -225,7 +242,9 @@ def _top_source(v: Any) -> tuple[str, int]:
 def _message(d: Any) -> MessageView | None:
     if not isinstance(d, dict) or not isinstance(d.get("text"), str):
         return None
-    return MessageView(d["text"], _dt(d.get("expires_at")), _s(d.get("until_item")))
+    return MessageView(
+        d["text"], _dt(d.get("expires_at")), _s(d.get("until_item")), d.get("all_rooms") is True
+    )
 
 
 def _event(d: Any) -> EventView:
@@ -258,6 +277,30 @@ def _event(d: Any) -> EventView:
         introduction=_s(d.get("introduction")),
         rooms=rooms,
     )
+
+
+def _rooms_live(v: Any) -> tuple[RoomLiveView, ...]:
+    if not isinstance(v, list):
+        return ()
+    out = []
+    for d in v:
+        if not isinstance(d, dict) or not isinstance(d.get("id"), str):
+            continue
+        delay, pending = d.get("delay_minutes"), d.get("pending")
+        out.append(
+            RoomLiveView(
+                id=d["id"],
+                name=_s(d.get("name"), d["id"]),
+                phase=_s(d.get("phase")),
+                current=_s(d.get("current")),
+                next=_s(d.get("next")),
+                next_start=_dt(d.get("next_start")),
+                delay_minutes=delay if isinstance(delay, int) else 0,
+                hall_message=d.get("hall_message") is True,
+                pending=pending if isinstance(pending, int) else 0,
+            )
+        )
+    return tuple(out)
 
 
 def _items(v: Any) -> tuple[ItemView, ...]:
@@ -294,4 +337,5 @@ def parse_state(revision: int, s: dict[str, Any]) -> StateView:
         questions=questions,
         question_target=s["question_target"] if isinstance(s.get("question_target"), str) else None,
         questions_hidden=_int(s.get("questions_hidden")),
+        rooms_live=_rooms_live(s.get("rooms_live")),
     )

@@ -30,6 +30,18 @@ class Message:
     def active(self, now: datetime) -> bool:
         return self.expires_at is None or now < self.expires_at
 
+    @classmethod
+    def from_dict(cls, m: Mapping[str, Any] | None) -> Message | None:
+        if not m:
+            return None
+        exp = m.get("expires_at")
+        return cls(
+            m["text"],
+            datetime.fromisoformat(m["set_at"]),
+            datetime.fromisoformat(exp) if exp else None,
+            m.get("until_item"),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         d = {
             "text": self.text,
@@ -60,6 +72,9 @@ class RoomLive:
     # The item that was live before a step (id, when it went live), so that ``previous``
     # brings it back as it was.
     before: tuple[str, datetime] | None = None
+    # The room's own announcement on its hall screens, and its stage monitor's message.
+    hall_message: Message | None = None
+    stage_message: Message | None = None
 
     def delay_for(self, index: int) -> int:
         """The delay (minutes) of the room's item at ``index``."""
@@ -82,6 +97,8 @@ class RoomLive:
             "extensions": dict(self.extensions),
             "earlier_delays": [list(step) for step in self.earlier_delays],
             "before": [self.before[0], self.before[1].isoformat()] if self.before else None,
+            "hall_message": self.hall_message.to_dict() if self.hall_message else None,
+            "stage_message": self.stage_message.to_dict() if self.stage_message else None,
         }
 
     @classmethod
@@ -98,6 +115,8 @@ class RoomLive:
             before=(d["before"][0], datetime.fromisoformat(d["before"][1]))
             if d.get("before")
             else None,
+            hall_message=Message.from_dict(d.get("hall_message")),
+            stage_message=Message.from_dict(d.get("stage_message")),
         )
 
 
@@ -106,7 +125,9 @@ class Live:
     """Everything live that is not a question, a vote or a note."""
 
     rooms: Mapping[str, RoomLive] = field(default_factory=lambda: _EMPTY)
+    # The announcement on every room's hall screens (a room's own is in its RoomLive).
     hall_message: Message | None = None
+    # A stage message for every room: stored by versions before rooms had their own.
     stage_message: Message | None = None
     questions_open: Mapping[str, bool] = field(
         default_factory=lambda: _EMPTY
@@ -125,6 +146,21 @@ class Live:
     def room(self, room: str) -> RoomLive:
         return self.rooms.get(room) or RoomLive()
 
+    def hall_message_in(self, room: str, now: datetime) -> tuple[Message, bool] | None:
+        """The announcement a room's hall shows now, and whether it is for all rooms: the
+        newer of the room's own and the one for all rooms that are still on."""
+        on = [
+            (m, every)
+            for m, every in ((self.room(room).hall_message, False), (self.hall_message, True))
+            if m is not None and m.active(now)
+        ]
+        # The newer wins; at the same moment, the one for all rooms (it was sent after).
+        return max(on, key=lambda pair: (pair[0].set_at, pair[1])) if on else None
+
+    def stage_message_in(self, room: str) -> Message | None:
+        """The message on a room's stage monitor."""
+        return self.room(room).stage_message or self.stage_message
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "rooms": {k: v.to_dict() for k, v in self.rooms.items()},
@@ -139,21 +175,10 @@ class Live:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Live:
-        def msg(m: Mapping[str, Any] | None) -> Message | None:
-            if not m:
-                return None
-            exp = m.get("expires_at")
-            return Message(
-                m["text"],
-                datetime.fromisoformat(m["set_at"]),
-                datetime.fromisoformat(exp) if exp else None,
-                m.get("until_item"),
-            )
-
         return cls(
             rooms=MappingProxyType({k: RoomLive.from_dict(v) for k, v in d["rooms"].items()}),
-            hall_message=msg(d.get("hall_message")),
-            stage_message=msg(d.get("stage_message")),
+            hall_message=Message.from_dict(d.get("hall_message")),
+            stage_message=Message.from_dict(d.get("stage_message")),
             questions_open=MappingProxyType(dict(d["questions_open"])),
             on_screen=MappingProxyType(dict(d["on_screen"])),
             on_screen_until=MappingProxyType(dict(d.get("on_screen_until") or {})),

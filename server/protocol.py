@@ -182,6 +182,15 @@ class EditQuestionArgs(_Strict):
 class HallMessageArgs(_Strict):
     text: str = Field(max_length=10_000)
     expires_in_s: int | None = None
+    room: str | None = Field(default=None, max_length=64)
+    # True: on the hall screens of every room (the foyer too); else the room's only. (None,
+    # not False, when left out: a command's stored arguments leave out what was not sent.)
+    all_rooms: bool | None = None
+
+
+class ClearHallMessageArgs(_Strict):
+    room: str | None = Field(default=None, max_length=64)
+    all_rooms: bool | None = None
 
 
 class StageMessageArgs(_Strict):
@@ -189,6 +198,7 @@ class StageMessageArgs(_Strict):
     # "item_end": it goes when the live item ends (the console's default); "cleared": it
     # stays until the moderator clears it.
     until: Literal["item_end", "cleared"] = "cleared"
+    room: str | None = Field(default=None, max_length=64)
 
 
 class SaveNoteArgs(_Strict):
@@ -230,9 +240,9 @@ COMMANDS: dict[str, tuple[frozenset[str], type[_Strict]]] = {
     C.SHIFT_DELAY: (MODERATOR, MinutesArgs),
     C.EXTEND: (MODERATOR, MinutesArgs),
     C.SET_HALL_MESSAGE: (MODERATOR, HallMessageArgs),
-    C.CLEAR_HALL_MESSAGE: (MODERATOR, NoArgs),
+    C.CLEAR_HALL_MESSAGE: (MODERATOR, ClearHallMessageArgs),
     C.SET_STAGE_MESSAGE: (MODERATOR, StageMessageArgs),
-    C.CLEAR_STAGE_MESSAGE: (MODERATOR, NoArgs),
+    C.CLEAR_STAGE_MESSAGE: (MODERATOR, RoomArgs),
     C.SAVE_NOTE: (MODERATOR, SaveNoteArgs),
     C.OPEN_QUESTIONS: (MODERATOR, ItemArgs),
     C.CLOSE_QUESTIONS: (MODERATOR, ItemArgs),

@@ -36,6 +36,7 @@ from server.live import (
 from server.programme.model import Item
 from server.protocol import (
     DEFAULT_LIMITS,
+    ClearHallMessageArgs,
     Command,
     EditQuestionArgs,
     HallMessageArgs,
@@ -237,26 +238,43 @@ def _set_hall_message(state: State, args: HallMessageArgs, ctx: Context) -> Outc
         if not 0 < args.expires_in_s <= ctx.limits.message_max_seconds:
             raise ProtocolError("out_of_range", f"1..{ctx.limits.message_max_seconds} s")
         expires = ctx.now + timedelta(seconds=args.expires_in_s)
-    live = replace(state.live, hall_message=Message(text, ctx.now, expires))
-    return Outcome(replace(state, live=live), frozenset({LIVE}))
+    message = Message(text, ctx.now, expires)
+    if args.all_rooms:
+        new = replace(state, live=replace(state.live, hall_message=message))
+        return Outcome(new, frozenset({LIVE}), {"all_rooms": True})
+    room = _room_of(state, args.room, ctx)
+    new = _with_room(state, room, replace(state.live.room(room), hall_message=message))
+    return Outcome(new, frozenset({LIVE}), {"room": room})
 
 
-def _clear_hall_message(state: State, args: Any, ctx: Context) -> Outcome:
-    return Outcome(replace(state, live=replace(state.live, hall_message=None)), frozenset({LIVE}))
+def _clear_hall_message(state: State, args: ClearHallMessageArgs, ctx: Context) -> Outcome:
+    if args.all_rooms:
+        return Outcome(
+            replace(state, live=replace(state.live, hall_message=None)), frozenset({LIVE})
+        )
+    room = _room_of(state, args.room, ctx)
+    new = _with_room(state, room, replace(state.live.room(room), hall_message=None))
+    return Outcome(new, frozenset({LIVE}), {"room": room})
 
 
 def _set_stage_message(state: State, args: StageMessageArgs, ctx: Context) -> Outcome:
     text = clean_text(args.text, ctx.limits.message_max_chars, multiline=True)
+    room = _room_of(state, args.room, ctx)
     until = None
     if args.until == "item_end":
-        tl = timeline(state, ctx.now, session_room(state, ctx.actor))
+        tl = timeline(state, ctx.now, room)
         until = tl.current.item.id if tl.current else None  # nothing live: until cleared
-    live = replace(state.live, stage_message=Message(text, ctx.now, until_item=until))
-    return Outcome(replace(state, live=live), frozenset({LIVE}), {"until_item": until})
+    message = Message(text, ctx.now, until_item=until)
+    new = _with_room(state, room, replace(state.live.room(room), stage_message=message))
+    return Outcome(new, frozenset({LIVE}), {"until_item": until, "room": room})
 
 
-def _clear_stage_message(state: State, args: Any, ctx: Context) -> Outcome:
-    return Outcome(replace(state, live=replace(state.live, stage_message=None)), frozenset({LIVE}))
+def _clear_stage_message(state: State, args: RoomArgs, ctx: Context) -> Outcome:
+    room = _room_of(state, args.room, ctx)
+    new = _with_room(state, room, replace(state.live.room(room), stage_message=None))
+    # A stage message stored before rooms had their own stood on every stage: it goes too.
+    new = replace(new, live=replace(new.live, stage_message=None))
+    return Outcome(new, frozenset({LIVE}), {"room": room})
 
 
 def _save_note(state: State, args: SaveNoteArgs, ctx: Context) -> Outcome:
@@ -549,6 +567,15 @@ def apply(state: State, command: Command, ctx: Context) -> Outcome:
     return _RULES[command.name](state, command.args, ctx)
 
 
+def _still_live(state: State, message: Message, now: datetime) -> bool:
+    """Whether the item a stage message was sent about is still live in its room."""
+    item = state.programme.item(message.until_item or "")
+    if item is None:
+        return False
+    current = timeline(state, now, item.room or None).current
+    return current is not None and current.item.id == item.id
+
+
 def expire_messages(state: State, now: datetime) -> Outcome | None:
     """Clear a hall message whose time is up, a stage message about an item that is no
     longer live, and take down a question put on screen during an item that has ended (the
@@ -563,11 +590,24 @@ def expire_messages(state: State, now: datetime) -> Outcome | None:
     if live.hall_message is not None and not live.hall_message.active(now):
         live = replace(live, hall_message=None)
     stage = live.stage_message
-    if stage is not None and stage.until_item is not None:
-        item = state.programme.item(stage.until_item)
-        tl = timeline(state, now, item.room if item else None)
-        if item is None or tl.current is None or tl.current.item.id != item.id:
-            live = replace(live, stage_message=None)
+    if stage is not None and stage.until_item is not None and not _still_live(state, stage, now):
+        live = replace(live, stage_message=None)
+    rooms = dict(live.rooms)
+    for room, rl in live.rooms.items():
+        kept = rl
+        if rl.hall_message is not None and not rl.hall_message.active(now):
+            kept = replace(kept, hall_message=None)
+        stage = rl.stage_message
+        if (
+            stage is not None
+            and stage.until_item is not None
+            and not _still_live(state, stage, now)
+        ):
+            kept = replace(kept, stage_message=None)
+        if kept is not rl:
+            rooms[room] = kept
+    if rooms != dict(live.rooms):
+        live = replace(live, rooms=frozen(rooms))
     if live is state.live and not changed:
         return None
     return Outcome(replace(state, live=live), frozenset({LIVE, *changed}))

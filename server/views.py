@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from server.contract import PUBLIC_STATUSES, Role, question_order
+from server.live import Message
 from server.state import Question, Slot, State, Timeline, timeline
 from server.timeline import takes_questions, target_in
 
@@ -33,11 +34,21 @@ def _current(state: State, tl: Timeline) -> dict[str, Any] | None:
     return d
 
 
-def _public_questions(state: State, live_item: str | None) -> list[dict[str, Any]]:
+def in_room(state: State, q: Question, room: str | None) -> bool:
+    """Whether a question was put to an item of ``room`` (None: every room)."""
+    if room is None:
+        return True
+    item = state.programme.item(q.item_id)
+    return (item.room if item and item.room else state.programme.default_room) == room
+
+
+def _public_questions(
+    state: State, live_item: str | None, room: str | None = None
+) -> list[dict[str, Any]]:
     qs = [
         q.public_dict(state.vote_count(q.id))
         for q in state.questions.values()
-        if q.status in PUBLIC_STATUSES
+        if q.status in PUBLIC_STATUSES and in_room(state, q, room)
     ]
     qs.sort(key=lambda d: question_order(Role.ATTENDEE, d, live_item))
     return qs
@@ -55,14 +66,15 @@ def _moderator_question(state: State, q: Question) -> dict[str, Any]:
 
 
 def moderator_questions(
-    state: State, window: int, live_item: str | None = None
+    state: State, window: int, live_item: str | None = None, room: str | None = None
 ) -> tuple[list[dict[str, Any]], int]:
-    """The moderator's queue, newest first: every public question and at most ``window``
-    of the others (pending, rejected); and how many of those were left out (a flood
-    must not make a snapshot the console cannot load)."""
-    public = [q for q in state.questions.values() if q.status in PUBLIC_STATUSES]
+    """The moderator's queue of ``room`` (None: every room), newest first: every public
+    question and at most ``window`` of the others (pending, rejected); and how many of
+    those were left out (a flood must not make a snapshot the console cannot load)."""
+    mine = [q for q in state.questions.values() if in_room(state, q, room)]
+    public = [q for q in mine if q.status in PUBLIC_STATUSES]
     rest = sorted(
-        (q for q in state.questions.values() if q.status not in PUBLIC_STATUSES),
+        (q for q in mine if q.status not in PUBLIC_STATUSES),
         key=lambda q: (q.created_at, q.id),
         reverse=True,
     )
@@ -83,7 +95,7 @@ def public_view(state: State, now: datetime, room: str | None = None) -> dict[st
     target = target_in(state, tl)  # the room's timeline is already worked out
     on_screen_id = state.live.on_screen.get(tl.room)
     on_screen: Question | None = state.questions.get(on_screen_id) if on_screen_id else None
-    hall = state.live.hall_message
+    hall = state.live.hall_message_in(tl.room, now)
     event = prog.event.to_dict()
     event["rooms"] = [r.to_dict() for r in prog.rooms]
     return {
@@ -95,7 +107,8 @@ def public_view(state: State, now: datetime, room: str | None = None) -> dict[st
         "current": _current(state, tl),
         "next": [_slot(state, s, tl) for s in tl.next[:5]],
         "delay_minutes": tl.delay_minutes,
-        "hall_message": hall.to_dict() if hall and hall.active(now) else None,
+        # The room's own announcement, or the one for all rooms (``all_rooms``: true).
+        "hall_message": _message(*hall) if hall else None,
         "on_screen_question": on_screen.public_dict(state.vote_count(on_screen.id))
         if on_screen
         else None,
@@ -115,10 +128,11 @@ def role_view(
     """The snapshot ``state`` for one role (``queue_window``: see :func:`moderator_questions`)."""
     view = public_view(state, now, room)
     live_item = view["current"]["id"] if view["current"] else None
+    here = view["room"]
     if role == "attendee":
-        view["questions"] = _public_questions(state, live_item)
+        view["questions"] = _public_questions(state, live_item, here)
     elif role == "stage":
-        stage = state.live.stage_message
+        stage = state.live.stage_message_in(here)
         view["stage_message"] = stage.to_dict() if stage else None
         view["notes"] = {
             k: {"text": n.text, "audience": n.audience}
@@ -126,16 +140,55 @@ def role_view(
             if n.audience == "stage"
         }
     elif role == "moderator":
-        stage = state.live.stage_message
+        stage = state.live.stage_message_in(here)
         view["stage_message"] = stage.to_dict() if stage else None
         view["notes"] = {
             k: {"text": n.text, "audience": n.audience, "updated_at": n.updated_at.isoformat()}
             for k, n in state.notes.items()
         }
         view["questions"], view["questions_hidden"] = moderator_questions(
-            state, queue_window, live_item
+            state, queue_window, live_item, here
         )
+        if len(state.programme.rooms) > 1:
+            view["rooms_live"] = rooms_overview(state, now)
     return view
+
+
+def _message(message: Message, all_rooms: bool) -> dict[str, Any]:
+    d = message.to_dict()
+    if all_rooms:
+        d["all_rooms"] = True
+    return d
+
+
+def rooms_overview(state: State, now: datetime) -> list[dict[str, Any]]:
+    """Every room in a line (the moderator's overview): what is live, how late, whether
+    an announcement is on, and how many questions wait."""
+    waiting = Counter(
+        (item.room if item and item.room else state.programme.default_room)
+        for q in state.questions.values()
+        if q.status == "pending"
+        for item in (state.programme.item(q.item_id),)
+    )
+    out = []
+    for r in state.programme.rooms:
+        tl = timeline(state, now, r.id)
+        hall = state.live.hall_message_in(r.id, now)
+        out.append(
+            {
+                "id": r.id,
+                "name": r.name,
+                "phase": tl.phase,
+                "mode": tl.mode,
+                "current": tl.current.item.title if tl.current else None,
+                "next": tl.next[0].item.title if tl.next else None,
+                "next_start": tl.next[0].expected_start.isoformat() if tl.next else None,
+                "delay_minutes": tl.delay_minutes,
+                "hall_message": bool(hall),
+                "pending": waiting.get(r.id, 0),
+            }
+        )
+    return out
 
 
 def own_questions(state: State, client_id: str) -> dict[str, Any]:
@@ -164,6 +217,7 @@ def signature(state: State, now: datetime) -> tuple[Any, ...]:
         tl = timeline(state, now, r.id)
         sig.append((r.id, tl.phase, tl.current.item.id if tl.current else None))
         sig.append(tuple(int(s.expected_start.timestamp() // 60) for s in tl.next[:5]))
-    hall = state.live.hall_message
-    sig.append(bool(hall and hall.active(now)))
+    for r in state.programme.rooms:
+        hall = state.live.hall_message_in(r.id, now)
+        sig.append(hall[0].set_at if hall else None)
     return tuple(sig)

@@ -224,9 +224,7 @@ async def two_rooms(db_url: str, clock: FakeClock) -> AsyncIterator[Running]:
         await running.close()
 
 
-@pytest.fixture
-async def connect_as(server: Running) -> AsyncIterator[Callable[..., Any]]:
-    """connect_as(role, **hello) -> a Client that has read its welcome and snapshot."""
+async def _connector(server: Running) -> AsyncIterator[Callable[..., Any]]:
     opened: list[Client] = []
     # The server issues client ids: a test names its clients ("alice") and gets the id the
     # server gave "alice" the first time whenever it connects as "alice" again.
@@ -257,3 +255,17 @@ async def connect_as(server: Running) -> AsyncIterator[Callable[..., Any]]:
     yield _connect
     for c in opened:
         await c.ws.close()
+
+
+@pytest.fixture
+async def connect_as(server: Running) -> AsyncIterator[Callable[..., Any]]:
+    """connect_as(role, **hello) -> a Client that has read its welcome and snapshot."""
+    async for connect_to in _connector(server):
+        yield connect_to
+
+
+@pytest.fixture
+async def connect_as_two(two_rooms: Running) -> AsyncIterator[Callable[..., Any]]:
+    """connect_as for the two-room server."""
+    async for connect_to in _connector(two_rooms):
+        yield connect_to

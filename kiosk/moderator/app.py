@@ -265,6 +265,7 @@ class ModeratorApp(LinkedApp):
 
     def action_hall_message(self) -> None:
         current = self.view.hall_message.text if self.view and self.view.hall_message else ""
+        view = self.view
 
         def done(result: tuple[str, object] | None) -> None:
             if result is None:
@@ -272,7 +273,21 @@ class ModeratorApp(LinkedApp):
             args: dict[str, Any] = {"text": result[0]}
             if isinstance(result[1], int) and result[1] > 0:
                 args["expires_in_s"] = result[1] * 60
-            self.send(C.SET_HALL_MESSAGE, args)
+            if view is None or len(view.event.rooms) < 2:
+                self.send(C.SET_HALL_MESSAGE, args)
+                return
+
+            def where(choice: str | None) -> None:  # several rooms: this one, or every one
+                if choice == "all":
+                    self.send(C.SET_HALL_MESSAGE, {**args, "all_rooms": True})
+                elif choice == "room":
+                    self.send(C.SET_HALL_MESSAGE, args)
+
+            choices = [
+                ("room", self.t("where_room", room=view.room_name)),
+                ("all", self.t("where_all")),
+            ]
+            self.push_screen(ChoiceScreen(self.t, self.t("where_question"), choices), where)
 
         durations: list[tuple[str, object]] = [(self.t("until_removed"), 0)]
         durations += [(self.t("n_minutes", n=m), m) for m in (1, 5, 10, 15, 30, 60)]
@@ -282,6 +297,13 @@ class ModeratorApp(LinkedApp):
         self.push_screen(prompt, done)
 
     def action_clear_hall_message(self) -> None:
+        hall = self.view.hall_message if self.view else None
+        if hall is not None and hall.all_rooms:  # the one for every room is showing here
+            self.confirm(
+                self.t("confirm_clear_hall_all"),
+                lambda: self.send(C.CLEAR_HALL_MESSAGE, {"all_rooms": True}),
+            )
+            return
         self.confirm(self.t("confirm_clear_hall"), lambda: self.send(C.CLEAR_HALL_MESSAGE))
 
     def action_stage_message(self) -> None:

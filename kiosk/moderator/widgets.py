@@ -38,6 +38,7 @@ class LivePanel(Vertical):
         yield Plain("", id="live-mode")
         yield Plain("", id="live-next")
         yield Plain("", id="live-messages")
+        yield Plain("", id="live-rooms")
 
     def show(self, view: StateView, now: datetime) -> None:
         self.view = view
@@ -74,13 +75,41 @@ class LivePanel(Vertical):
         hall = view.hall_message
         if hall is not None and hall.active(now):
             until = self.t("msg_until", time=self.t.at(hall.expires_at)) if hall.expires_at else ""
-            lines.append(self.t("msg_hall", text=hall.text, until=until))
+            key = "msg_hall_all" if hall.all_rooms else "msg_hall"
+            lines.append(self.t(key, text=hall.text, until=until))
         stage = view.stage_message
         if stage is not None:
             until = self.t("msg_until_item") if stage.until_item else ""
             lines.append(self.t("msg_stage", text=stage.text, until=until))
         box = self.query_one("#live-messages", Plain)
         box.set("\n".join(lines))
+        box.display = bool(lines)
+        self._rooms(view)
+
+    def _rooms(self, view: StateView) -> None:
+        """The other rooms, a line each: what is on, how late, what waits."""
+        lines = []
+        for r in view.rooms_live:
+            if r.id == view.room:
+                continue
+            if r.current:
+                line = self.t("room_line_live", room=r.name, title=r.current)
+            elif r.next and r.next_start is not None:
+                line = self.t(
+                    "room_line_next", room=r.name, time=self.t.at(r.next_start), title=r.next
+                )
+            else:
+                line = self.t("room_line_idle", room=r.name)
+            extra = []
+            if r.delay_minutes:
+                extra.append(self.t("room_delay", n=r.delay_minutes))
+            if r.pending:
+                extra.append(self.t("room_pending", n=r.pending))
+            if r.hall_message:
+                extra.append(self.t("room_message"))
+            lines.append(" · ".join([line, *extra]))
+        box = self.query_one("#live-rooms", Plain)
+        box.set("\n".join([self.t("other_rooms"), *lines]) if lines else "")
         box.display = bool(lines)
 
     def tick(self, now: datetime) -> None:

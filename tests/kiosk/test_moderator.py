@@ -80,8 +80,10 @@ async def test_hall_and_stage_messages(server, connect_as):
         await pilot.pause()
         app.screen.query_one(TextArea).text = "2 minutter tilbage"
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: server.sequencer.state.live.stage_message is not None)
-        stage = server.sequencer.state.live.stage_message
+        await wait_for(
+            pilot, lambda: server.sequencer.state.live.stage_message_in("faellessalen") is not None
+        )
+        stage = server.sequencer.state.live.stage_message_in("faellessalen")
         assert stage is not None and stage.text == "2 minutter tilbage"
         assert stage.until_item == "unge"  # by default it goes when the panel ends
         # the console says a stage message is on, and until when (it said nothing)
@@ -114,7 +116,7 @@ async def test_a_message_too_long_is_refused_not_cut(server):
         assert app.screen.query_one(TextArea).text == text  # nothing cut, still open
         assert "303/280 – for lang" in screen_text(app)
         assert "Ctrl+S gemmer" in screen_text(app)  # the editor says how to save
-        assert server.sequencer.state.live.hall_message is None
+        assert server.sequencer.state.live.room("faellessalen").hall_message is None
 
 
 async def test_notes_for_the_live_item(server, connect_as):

@@ -3,7 +3,7 @@ console can switch room (ctrl+r or the palette); halls show their own room only.
 
 from __future__ import annotations
 
-from textual.widgets import Button
+from textual.widgets import Button, TextArea
 
 from kiosk.hall.app import make_app as make_hall
 from kiosk.moderator.app import make_app
@@ -66,3 +66,48 @@ async def test_a_hall_shows_its_own_room(two_rooms: Running):
         text = screen_text(hall)
         assert "Workshop: frivillige i Bohr" in text and "Bohr Auditoriet" in text
         assert "Panel: fællesskab i byen" not in text
+
+
+async def test_announcements_for_one_room_or_all_and_the_overview(
+    two_rooms: Running, connect_as_two
+):
+    """m in Bohr's console: only Bohr's hall shows it, unless "I alle sale" is chosen; the
+    console lists the other rooms with what is on, the delay and what waits."""
+    hall_meitner = await connect_as_two("hall", room="meitner")
+    hall_bohr = await connect_as_two("hall", room="bohr")
+    att = await connect_as_two("attendee", room="meitner")
+    assert (await att.command("submit_question", text="Hvem betaler?"))["type"] == "ack"
+    app = _console(two_rooms, room="bohr")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None)
+        await wait_for(pilot, lambda: "Andre sale:" in screen_text(app))
+        text = screen_text(app)
+        assert "Meitner: Panel: fællesskab i byen · 1 venter" in text
+        await pilot.press("m")
+        await pilot.pause()
+        app.screen.query_one(TextArea).text = "Kaffe i Bohr"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Hvor skal meddelelsen vises?" in screen_text(app)
+        await pilot.press("1")  # only in Bohr
+        seen = await hall_bohr.expect("snapshot", lambda m: m["state"]["hall_message"] is not None)
+        assert seen["state"]["hall_message"]["text"] == "Kaffe i Bohr"
+        await pilot.press("m")
+        await pilot.pause()
+        app.screen.query_one(TextArea).text = "Frokost for alle"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("2")  # every room
+        seen = await hall_meitner.expect(
+            "snapshot", lambda m: m["state"]["hall_message"] is not None
+        )
+        assert seen["state"]["hall_message"] == {
+            **seen["state"]["hall_message"],
+            "text": "Frokost for alle",
+            "all_rooms": True,
+        }
+        await wait_for(
+            pilot, lambda: "Salsbesked til alle sale: Frokost for alle" in screen_text(app)
+        )
+    # Meitner's hall never had Bohr's own announcement in any frame.
+    assert not any("Kaffe i Bohr" in f for f in hall_meitner.frames)

@@ -250,8 +250,14 @@ async def test_a_failed_handshake_gives_its_slot_back(small_server: Running, kin
 
 
 async def test_made_up_room_names_do_not_multiply_the_work(server: Running, connect_as):
-    """Fifty halls each naming a different unknown room are one group on the server."""
-    halls = [await connect_as("hall", room=f"bogus-{n}") for n in range(50)]
-    groups = {(c.role, c.room) for c in server.sequencer.hub.clients}
-    assert groups == {("hall", "faellessalen")}
-    assert all(h.snapshot["state"]["room"] == "faellessalen" for h in halls)
+    """Fifty halls each naming a different unknown room are refused (before: each was let
+    in, as the first room) and leave no group, no view to build, behind."""
+    for n in range(50):
+        hall = await connect_as("hall", handshake=False)
+        await hall.send({"type": "hello", "protocol": 1, "role": "hall", "room": f"bogus-{n}"})
+        refused = await hall.expect("error")
+        assert refused["code"] == "unknown_room"
+    assert not server.sequencer.hub.clients
+    good = await connect_as("hall", room="FÆLLESSALEN")
+    assert good.snapshot["state"]["room"] == "faellessalen"
+    assert {(c.role, c.room) for c in server.sequencer.hub.clients} == {("hall", "faellessalen")}

@@ -200,7 +200,7 @@ async def test_oversized_frame(connect_as, server: Running, limits: Limits):
         for _ in range(100):  # a presence or tick frame may come before the close
             await mod.recv()
     assert mod.ws.close_code == 1009
-    assert server.sequencer.state.live.hall_message is None
+    assert server.sequencer.state.live.room("faellessalen").hall_message is None
 
 
 async def test_many_errors_close_the_client(connect_as, limits: Limits):

@@ -279,14 +279,15 @@ async def test_a_failed_commit_rolls_back_and_is_not_acked(
         "snapshot", lambda m: m["state"]["hall_message"] is None and m["revision"] > 1
     )
     assert snap["state"]["hall_message"] is None
-    assert server.sequencer.state.live.hall_message is None
+    assert server.sequencer.state.live.room("faellessalen").hall_message is None
     server.sequencer.store.commit = real_commit  # type: ignore[method-assign]
     ack = await mod.command("set_hall_message", text="Bliver gemt")
     assert ack["type"] == "ack"
     store = Store(db_url)
     try:
         state, _ = store.load_state(store.load_programme())  # type: ignore[arg-type]
-        assert state.live.hall_message is not None and state.live.hall_message.text == "Bliver gemt"
+        stored = state.live.room("faellessalen").hall_message
+        assert stored is not None and stored.text == "Bliver gemt"
         assert [r.args for r in store.command_log()] == [{"text": "Bliver gemt"}]
     finally:
         store.close()

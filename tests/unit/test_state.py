@@ -263,18 +263,29 @@ def test_hall_message_expires():
     s = run(
         fresh(), "set_hall_message", at("11:00"), text="Husk at slukke mobilen", expires_in_s=60
     ).state
-    assert s.live.hall_message is not None and s.live.hall_message.text == "Husk at slukke mobilen"
+    room = s.live.room("faellessalen")  # the sender's room (a moderator's default: the first)
+    assert room.hall_message is not None and room.hall_message.text == "Husk at slukke mobilen"
+    assert s.live.hall_message is None  # not for all rooms
     assert expire_messages(s, at("11:00")) is None
     out = expire_messages(s, at("11:02"))
+    assert out is not None and out.state.live.room("faellessalen").hall_message is None
+    # One for all rooms expires the same way.
+    s = run(fresh(), "set_hall_message", at("11:00"), text="Alle", expires_in_s=60, all_rooms=True)
+    assert s.state.live.hall_message is not None
+    out = expire_messages(s.state, at("11:02"))
     assert out is not None and out.state.live.hall_message is None
 
 
 def test_messages_set_and_clear():
     """Stage and hall messages are set and cleared; empty text is refused."""
     s = run(fresh(), "set_stage_message", at("11:00"), text="2 minutter tilbage").state
-    assert s.live.stage_message.text == "2 minutter tilbage"  # type: ignore[union-attr]
+    assert s.live.stage_message_in("faellessalen").text == "2 minutter tilbage"  # type: ignore[union-attr]
     s = run(s, "clear_stage_message", at("11:01")).state
-    assert s.live.stage_message is None
+    assert s.live.stage_message_in("faellessalen") is None
+    s = run(s, "set_hall_message", at("11:02"), text="Kaffe").state
+    assert s.live.hall_message_in("faellessalen", at("11:02"))[0].text == "Kaffe"  # type: ignore[index]
+    s = run(s, "clear_hall_message", at("11:03")).state
+    assert s.live.hall_message_in("faellessalen", at("11:03")) is None
     with pytest.raises(ProtocolError) as exc:
         run(s, "set_hall_message", at("11:00"), text="   ")
     assert exc.value.code == "empty_text"
