@@ -93,7 +93,7 @@ class Publisher(Protocol):
 
     def publish_presence(self) -> None: ...
 
-    def counts(self) -> dict[str, int]: ...
+    def counts(self, room: str | None = None) -> dict[str, int]: ...
 
 
 _TIMING = ("elapsed_s", "remaining_s", "overrun_s")
@@ -157,7 +157,7 @@ class Hub:
         self._attendees_sent = float("-inf")  # loop time of the last send to attendees
         self._attendee_timer: asyncio.TimerHandle | None = None
         self._attendee_latest: tuple[State, datetime, int] | None = None
-        self._presence_sent: dict[str, int] | None = None
+        self._presence_sent: dict[str | None, dict[str, int]] = {}  # by room
         # (role, room) -> (stamp, frame before the clock, frame after it, view, revision)
         self._snapshots: dict[
             tuple[str, str | None], tuple[tuple[int, int, int], str, str, dict[str, Any], int]
@@ -171,10 +171,12 @@ class Hub:
     def _of_role(self, role: str) -> list[Client]:
         return [c for (r, _), group in self._groups.items() if r == role for c in group]
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, room: str | None = None) -> dict[str, int]:
+        """Connected clients per role: in ``room``, or in all rooms."""
         c: Counter[str] = Counter()
-        for (role, _), group in self._groups.items():
-            c[role] += len(group)
+        for (role, in_room), group in self._groups.items():
+            if room is None or in_room == room:
+                c[role] += len(group)
         return {role: c.get(role, 0) for role in ROLES}
 
     def join(
@@ -206,8 +208,8 @@ class Hub:
         frames = [self._snapshot_frame(key, state, now, revision)]
         if client.role == "attendee":
             frames.append(encode(mine_message(state, revision, client.client_id)))
-        if client.role == "moderator":
-            frames.append(encode({"type": "presence", "clients": self.counts()}))
+        if client.role == "moderator":  # who is in the moderator's room
+            frames.append(encode({"type": "presence", "clients": self.counts(client.room)}))
         return frames
 
     def _snapshot_frame(
@@ -375,11 +377,15 @@ class Hub:
                 self._check_buffer(client)
 
     def publish_presence(self) -> None:
-        """Tell the moderators how many clients of each role are connected, if it changed."""
-        counts = self.counts()
-        if counts == self._presence_sent:
-            return
-        self._presence_sent = counts
-        mods = [c.peer for c in self._of_role("moderator") if not c.stale]
-        if mods:
-            self._write(mods, encode({"type": "presence", "clients": counts}))
+        """Tell each room's moderators how many clients of each role are in their room, if
+        it changed (a room's presence is not another room's business)."""
+        for (role, room), group in list(self._groups.items()):
+            if role != "moderator":
+                continue
+            counts = self.counts(room)
+            if self._presence_sent.get(room) == counts:
+                continue
+            self._presence_sent[room] = counts
+            mods = [c.peer for c in group if not c.stale]
+            if mods:
+                self._write(mods, encode({"type": "presence", "clients": counts}))

@@ -127,3 +127,62 @@ async def test_a_hall_started_for_an_unknown_room_says_which_rooms_there_are(two
             in text
         )
         assert app.view is None  # nothing of another room's day was shown
+
+
+async def test_nothing_of_room_a_reaches_room_b_unless_meant_for_all(
+    two_rooms: Running, connect_as_two
+):
+    """Read every raw frame room B's clients got while room A had an announcement, a stage
+    message, a pending and an approved question, and a new hall: none of it is there; an
+    announcement for all rooms is."""
+    b = {
+        role: await connect_as_two(role, room="bohr")
+        for role in ("hall", "stage", "moderator", "attendee")
+    }
+    mod_a = await connect_as_two("moderator", room="meitner")
+    att_a = await connect_as_two("attendee", room="meitner")
+    assert (await mod_a.command("set_hall_message", text="Kun Meitner: kaffe")).get("type") == "ack"
+    assert (await mod_a.command("set_stage_message", text="Meitner: 2 minutter")).get(
+        "type"
+    ) == "ack"
+    q1 = (await att_a.command("submit_question", text="Meitner-spørgsmål ét"))["result"][
+        "question_id"
+    ]
+    await att_a.command("submit_question", text="Meitner-spørgsmål to")
+    await mod_a.command("approve_question", question_id=q1)
+    await connect_as_two("hall", room="meitner")  # presence in A
+    await mod_a.command("set_hall_message", text="Til alle: frokost", all_rooms=True)
+    for client in b.values():
+        await client.expect(
+            "snapshot",
+            lambda m: (m["state"].get("hall_message") or {}).get("text") == "Til alle: frokost",
+        )
+    secrets = ("Kun Meitner", "Meitner: 2 minutter", "Meitner-spørgsmål")
+    for role, client in b.items():
+        leaked = [f for f in client.frames for s in secrets if s in f]
+        assert not leaked, (role, leaked[:1])
+    # Presence: B's moderator counts B's clients only (the hall, stage and attendee of B).
+    presence = [json.loads(f) for f in b["moderator"].frames if '"presence"' in f]
+    assert presence and presence[-1]["clients"] == {
+        "hall": 1,
+        "stage": 1,
+        "moderator": 1,
+        "attendee": 1,
+    }
+    # A's moderator sees A's queue, B's sees none of it.
+    assert {q["text"] for q in mod_a.snapshot["state"]["questions"]} == {
+        "Meitner-spørgsmål ét",
+        "Meitner-spørgsmål to",
+    }
+    assert b["moderator"].snapshot["state"]["questions"] == []
+    overview = {r["id"]: r for r in b["moderator"].snapshot["state"]["rooms_live"]}
+    assert overview["meitner"]["pending"] == 1 and overview["meitner"]["hall_message"] is True
+
+
+async def test_a_question_without_an_item_goes_to_the_askers_room(
+    two_rooms: Running, connect_as_two
+):
+    att = await connect_as_two("attendee", room="Bohr Auditoriet")
+    reply = await att.command("submit_question", text="Til Bohr")
+    q = two_rooms.sequencer.state.questions[reply["result"]["question_id"]]
+    assert q.item_id == "b-workshop"
