@@ -6,7 +6,7 @@
   // --- texts -----------------------------------------------------------------
   const T = {
     da: {
-      skip_to_ask: "Gå til “Spørg panelet”", nav_label: "Sider",
+      skip_to_ask: "Gå til “Spørg panelet”", nav_label: "Sider", room_label: "Sal",
       tab_now: "Nu", tab_ask: "Spørg panelet", tab_votes: "Stem", tab_programme: "Program",
       tab_practical: "Praktisk", now: "Nu", next: "Næste", loading: "Henter programmet …",
       announcement: "Meddelelse", question_label: "Dit spørgsmål", who_legend: "Hvem spørger?",
@@ -45,7 +45,7 @@
       h: "{h} t.", hm: "{h} t. {m} min.", m: "{m} min.", s: "{s} sek.",
     },
     en: {
-      skip_to_ask: "Skip to “Ask the panel”", nav_label: "Sections",
+      skip_to_ask: "Skip to “Ask the panel”", nav_label: "Sections", room_label: "Room",
       tab_now: "Now", tab_ask: "Ask the panel", tab_votes: "Vote", tab_programme: "Programme",
       tab_practical: "Practical", now: "Now", next: "Next", loading: "Loading the programme …",
       announcement: "Announcement", question_label: "Your question", who_legend: "Who is asking?",
@@ -499,6 +499,13 @@
     document.title = ev.title ? ev.title + " · Podium" : "Podium";
     const rooms = ev.rooms || [];
     const room = rooms.find((r) => r.id === S.state.room);
+    // Several rooms: the attendee picks the one she sits in (now, next, questions, votes).
+    const pick = $("room");
+    $("room-pick").hidden = rooms.length < 2;
+    if (rooms.length > 1 && pick.options.length !== rooms.length) {
+      fill(pick, ...rooms.map((r) => el("option", { attrs: { value: r.id } }, r.name || r.id)));
+    }
+    if (rooms.length > 1) pick.value = S.state.room;
     $("event-where").textContent = [room ? room.name : "", ev.date ? dateLine(ev.date) : ""].filter((x) => x).join(" · ");
   }
 
@@ -671,7 +678,9 @@
 
   function renderProgramme() {
     const st = S.state;
-    const items = (st.programme || []).filter((i) => !st.room || !i.room || i.room === st.room);
+    const rooms = new Map(((st.event && st.event.rooms) || []).map((r) => [r.id, r.name || r.id]));
+    // Every room's items, by time, each with its room when there are several.
+    const items = [...(st.programme || [])].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
     const expected = new Map();
     for (const i of [st.current, ...(st.next || [])]) if (i) expected.set(i.id, i);
     const open = new Set(Array.from(document.querySelectorAll("#programme-list details[open]"), (d) => d.dataset.item));
@@ -690,6 +699,7 @@
         el("p", null, live ? el("span", { cls: "live-mark" }, t("live_mark")) : null, el("span", { cls: "when" }, span(i.start, i.end)),
           exp && late(exp) ? el("span", { cls: "late" }, "(" + t("expected", { time: at(exp.expected_start) }) + ")") : null),
         el("p", { cls: "title" }, i.title),
+        rooms.size > 1 ? el("p", { cls: "room-name" }, rooms.get(i.room) || rooms.values().next().value) : null,
         speakers(i) ? el("p", { cls: "muted" }, speakers(i)) : null,
         box);
     }));
@@ -736,6 +746,21 @@
       renderCount();
       if (S.state) renderAll();
       else { renderAsk(); renderMine(); renderPublic(); }
+    });
+    $("room").addEventListener("change", () => {
+      const room = $("room").value;
+      if (!room || (S.state && room === S.state.room)) return;
+      S.room = room;
+      save("room", room);
+      const url = new URL(location.href);
+      url.searchParams.set("room", room);
+      history.replaceState(null, "", url);
+      S.state = null;
+      S.revision = -1;
+      S.mine = [];
+      S.attempt = 0;
+      if (S.ws) S.ws.close(); // the close handler connects again, for the new room
+      else connect();
     });
     $("theme").addEventListener("change", () => {
       S.theme = ["auto", "light", "dark", "contrast"].includes($("theme").value) ? $("theme").value : "auto";

@@ -120,3 +120,15 @@ async def test_the_address_comes_from_the_server(server):
         panel = app.screen.query_one(QrPanel)
         assert panel.display
         assert decode(panel.query_one(QrCode).lines) == [f"http://127.0.0.1:{server.port}/"]
+
+
+async def test_with_several_rooms_the_code_leads_to_the_halls_room(two_rooms):
+    app = make_app(server=f"ws://127.0.0.1:{two_rooms.port}/ws", room="Bohr Auditoriet")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None)
+        await pilot.pause()
+        panel = app.screen.query_one(QrPanel)
+        assert panel.display  # the workshop takes questions
+        assert decode(panel.query_one(QrCode).lines) == [
+            f"http://127.0.0.1:{two_rooms.port}/?room=bohr"
+        ]

@@ -10,6 +10,7 @@ from playwright.async_api import expect
 
 from server.app import Running
 from tests.web.conftest import shot
+from tests.web.test_accessibility import _axe
 
 QUESTION = "Hvordan når vi <b>de unge</b>, der ikke selv søger hjælp?"
 
@@ -238,3 +239,35 @@ async def test_a_page_for_an_unknown_room_says_which_rooms_there_are(server: Run
     await page.goto(f"http://127.0.0.1:{server.port}/?room=F%C3%A6llessalen")
     await expect(page.locator("#conn")).to_have_attribute("data-state", "online")
     await expect(page.locator("#now")).to_contain_text("Unge, ensomhed og ungdomsuddannelser")
+
+
+async def test_several_rooms_the_attendee_picks_hers(two_rooms: Running, open_page):
+    page = await open_page(two_rooms.port, 1280, 800)
+    await expect(page.locator("#room-pick")).to_be_visible()
+    await expect(page.locator("#room")).to_have_value("meitner")
+    await expect(page.locator("#now")).to_contain_text("Panel: fællesskab i byen")
+    programme = page.locator("#programme-list")
+    await expect(programme).to_contain_text("Workshop: frivillige i Bohr")  # every room's
+    await expect(
+        programme.locator("li").filter(has_text="Workshop: frivillige i Bohr")
+    ).to_contain_text("Bohr Auditoriet")
+    await page.select_option("#room", "bohr")
+    await expect(page.locator("#now")).to_contain_text("Workshop: frivillige i Bohr")
+    await expect(page.locator("#ask-target")).to_have_text(
+        "Dit spørgsmål går til: Workshop: frivillige i Bohr"
+    )
+    await page.fill("#q-text", "Hvem leder workshoppen?")
+    await page.click("#q-send")
+    await expect(page.locator("#mine")).to_contain_text("modtaget – venter på moderator")
+    asked = [
+        q
+        for q in two_rooms.sequencer.state.questions.values()
+        if q.text == "Hvem leder workshoppen?"
+    ]
+    assert [q.item_id for q in asked] == ["b-workshop"]
+    assert "room=bohr" in page.url
+    await page.reload()  # the room is kept
+    await expect(page.locator("#room")).to_have_value("bohr")
+    await expect(page.locator("#now")).to_contain_text("Workshop: frivillige i Bohr")
+    assert await _axe(page) == []  # the room picker too
+    await shot(page, "two-rooms-1280x800")

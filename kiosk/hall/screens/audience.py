@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -73,7 +74,10 @@ class AudienceScreen(LiveScreen):
         wanted = shown in ("before", "pause", "between") or (
             shown == "live" and view.current is not None and view.current.questions_open
         )
-        self.query_one(QrPanel).show(self.public_url, wanted)
+        url = self.public_url
+        if url and len(view.event.rooms) > 1:  # the page opens on this hall's room
+            url += "?room=" + quote(view.room, safe="")
+        self.query_one(QrPanel).show(url, wanted)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(
