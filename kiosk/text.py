@@ -275,6 +275,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "room_now": ("{room} (nu)", "{room} (now)"),
     "room_switched": ("Du styrer nu: {room}", "You now drive: {room}"),
     "one_room": ("Programmet har kun én sal.", "The programme has only one room."),
+    "follow_room_question": ("Hvilken sal sidder du i?", "Which room are you in?"),
+    "room_followed": ("Du følger nu: {room}", "You now follow: {room}"),
     # --- attendee client ---
     "qr_label": ("Scan og spørg panelet", "Scan to ask the panel"),
     "tab_now": ("Nu", "Now"),

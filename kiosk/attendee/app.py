@@ -76,6 +76,7 @@ class AttendeeApp(LinkedApp):
             start=1,
         ):  # shown in the footer: the way between the tabs from anywhere
             self.bind(f"f{n}", f"tab('{pane}')", description=self.t(label))
+        self.bind("ctrl+r", "switch_room", description=self.t("key_switch_room"), show=False)
         self.bind("ctrl+q", "quit", description=self.t("bind_quit"))
         self.mine: dict[str, Any] = {"questions": [], "voted": []}
         self.in_flight: set[str] = set()
@@ -280,6 +281,27 @@ class AttendeeApp(LinkedApp):
 
     def action_tab(self, pane: str) -> None:
         self.main.show_tab(pane)
+
+    def action_switch_room(self) -> None:
+        """Several rooms: follow another room (now, next, where questions go, votes)."""
+        from kiosk.moderator.screens.modals import ChoiceScreen
+
+        view = self.view
+        if view is None or len(view.event.rooms) < 2:
+            self.notify(self.t("one_room"), markup=False, timeout=4)
+            return
+        choices = [
+            (rid, self.t("room_now", room=name) if rid == view.room else name)
+            for rid, name in view.event.rooms.items()
+        ]
+
+        def chosen(room: str | None) -> None:
+            if room and room != view.room:
+                self.link.set_room(room)
+                name = view.event.rooms.get(room, room)
+                self.notify(self.t("room_followed", room=name), markup=False, timeout=4)
+
+        self.push_screen(ChoiceScreen(self.t, self.t("follow_room_question"), choices), chosen)
 
 
 def make_app(**kw: Any) -> AttendeeApp:

@@ -111,3 +111,26 @@ async def test_announcements_for_one_room_or_all_and_the_overview(
         )
     # Meitner's hall never had Bohr's own announcement in any frame.
     assert not any("Kaffe i Bohr" in f for f in hall_meitner.frames)
+
+
+async def test_an_attendee_follows_her_room_and_sees_every_rooms_programme(
+    two_rooms: Running, tmp_path
+):
+    from kiosk.attendee.app import make_app as make_attendee
+
+    app = make_attendee(server=f"ws://127.0.0.1:{two_rooms.port}/ws", config_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None)
+        assert app.view.room == "meitner"
+        await pilot.press("f2")
+        await pilot.pause()
+        table = app.screen.query_one("#att-programme")
+        titles = [str(table.get_row_at(n)[2]) for n in range(table.row_count)]
+        assert "Bohr Auditoriet · Workshop: frivillige i Bohr" in titles
+        assert "Meitner · Panel: fællesskab i byen" in titles
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert "Hvilken sal sidder du i?" in screen_text(app)
+        await pilot.press("2")
+        await wait_for(pilot, lambda: app.view is not None and app.view.room == "bohr")
+        assert app.view.ask_item is not None and app.view.ask_item.id == "b-workshop"

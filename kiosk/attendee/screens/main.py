@@ -194,10 +194,13 @@ class AttendeeScreen(LiveScreen):
             time = f"{it.start:%H.%M}–{it.end:%H.%M}"
             if it.late_minutes:
                 time = f"{it.expected_start:%H.%M}*"
+            title = it.title
+            if len(view.event.rooms) > 1:  # every room's items, each with its room
+                title = f"{view.event.rooms.get(it.room, it.room)} · {it.title}"
             cells = [
                 cell("●" if it.id == live else ""),
                 cell(time),
-                cell(it.title, overflow="ellipsis", no_wrap=True),
+                cell(title, overflow="ellipsis", no_wrap=True),
             ]
             rows.append((it.id, cells))
         sync_rows(table, rows)
@@ -220,6 +223,8 @@ class AttendeeScreen(LiveScreen):
             return
         it = view.programme[min(table.cursor_row, len(view.programme) - 1)]
         lines = [self.t.span(it.start, it.end), it.title]
+        if len(view.event.rooms) > 1:
+            lines.insert(1, view.event.rooms.get(it.room, it.room))
         if it.late_minutes:
             lines.append(self.t("expected", time=self.t.clock(it.expected_start)))
         lines += [f"• {s.line()}" for s in it.speakers]
