@@ -64,6 +64,7 @@ class LinkedApp(App[None]):
         connect: bool = True,
         now: Callable[[], datetime] | None = None,
         cafile: str | None = None,
+        foyer: bool = False,
     ) -> None:
         super().__init__()
         self.t = Strings(lang)
@@ -81,6 +82,7 @@ class LinkedApp(App[None]):
             room=room,
             lang=lang,
             cafile=cafile,
+            foyer=foyer,
         )
         self._now = now or self.link.server_now
         self.fatal: str | None = None

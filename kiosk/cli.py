@@ -94,9 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     _client_args(h)
     h.add_argument(
         "--mode",
-        choices=("audience", "stage"),
+        choices=("audience", "stage", "foyer"),
         default="audience",
-        help="audience: salen; stage: scenemonitoren",
+        help="audience: salen; stage: scenemonitoren; foyer: alle sale i foyeren",
     )
     h.add_argument("--token", help="scene-koden til --mode stage (ellers PODIUM_STAGE_TOKEN)")
     h.add_argument("--room", help="salen (id eller navn), hvis der er flere sale")

@@ -123,11 +123,14 @@ class Link:
         room: str | None = None,
         lang: str = "da",
         cafile: str | None = None,
+        foyer: bool = False,
     ) -> None:
         self.url = url
         self.on_event = on_event
         self.role = role
-        self.hello = contract.hello(role, lang=lang, token=token, client_id=client_id, room=room)
+        self.hello = contract.hello(
+            role, lang=lang, token=token, client_id=client_id, room=room, foyer=foyer
+        )
         # wss:// uses the system's certificates, or the given CA (a venue's own certificate).
         self.ssl: ssl_module.SSLContext | None = None
         if url.startswith("wss://"):

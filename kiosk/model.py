@@ -138,6 +138,18 @@ class RoomLiveView:
 
 
 @dataclass(frozen=True)
+class FoyerRoomView:
+    """One room on the foyer screen: what is on and what comes next."""
+
+    id: str
+    name: str
+    phase: str
+    current: ItemView | None
+    next: tuple[ItemView, ...]
+    delay_minutes: int
+
+
+@dataclass(frozen=True)
 class StateView:
     """Everything a screen may show, parsed from one snapshot."""
 
@@ -159,6 +171,7 @@ class StateView:
     question_target: str | None = None  # the item a question goes to now (the server's rule)
     questions_hidden: int = 0  # moderator only: pending/rejected left out of a flooded queue
     rooms_live: tuple[RoomLiveView, ...] = ()  # moderator only, several rooms: every room
+    foyer_rooms: tuple[FoyerRoomView, ...] = ()  # a foyer screen: every room's now and next
 
     @property
     def room_name(self) -> str:
@@ -303,6 +316,26 @@ def _rooms_live(v: Any) -> tuple[RoomLiveView, ...]:
     return tuple(out)
 
 
+def _foyer_rooms(v: Any) -> tuple[FoyerRoomView, ...]:
+    if not isinstance(v, list):
+        return ()
+    out = []
+    for d in v:
+        if not isinstance(d, dict) or not isinstance(d.get("id"), str):
+            continue
+        out.append(
+            FoyerRoomView(
+                id=d["id"],
+                name=_s(d.get("name"), d["id"]),
+                phase=d["phase"] if d.get("phase") in PHASES else "before",
+                current=parse_item(d.get("current")),
+                next=_items(d.get("next")),
+                delay_minutes=_int(d.get("delay_minutes")),
+            )
+        )
+    return tuple(out)
+
+
 def _items(v: Any) -> tuple[ItemView, ...]:
     if not isinstance(v, list):
         return ()
@@ -338,4 +371,5 @@ def parse_state(revision: int, s: dict[str, Any]) -> StateView:
         question_target=s["question_target"] if isinstance(s.get("question_target"), str) else None,
         questions_hidden=_int(s.get("questions_hidden")),
         rooms_live=_rooms_live(s.get("rooms_live")),
+        foyer_rooms=_foyer_rooms(s.get("rooms")),
     )

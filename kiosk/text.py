@@ -279,6 +279,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "room_followed": ("Du følger nu: {room}", "You now follow: {room}"),
     # --- attendee client ---
     "qr_label": ("Scan og spørg panelet", "Scan to ask the panel"),
+    "foyer_all_rooms": ("Alle sale", "All rooms"),
+    "foyer_nothing": ("Intet i gang", "Nothing on"),
+    "foyer_done": ("Dagens program er slut", "The day's programme is over"),
+    "foyer_page": ("Side {n} af {of}", "Page {n} of {of}"),
     "tab_now": ("Nu", "Now"),
     "tab_programme": ("Program", "Programme"),
     "tab_ask": ("Spørg panelet", "Ask the panel"),

@@ -345,6 +345,7 @@ class HelloMessage(TypedDict):
     token: NotRequired[str]
     client_id: NotRequired[str]
     room: NotRequired[str]
+    foyer: NotRequired[bool]
 
 
 class CommandMessage(TypedDict):
@@ -375,8 +376,9 @@ def hello(
     token: str | None = None,
     client_id: str | None = None,
     room: str | None = None,
+    foyer: bool = False,
 ) -> HelloMessage:
-    """A client's first message."""
+    """A client's first message (``foyer``: a hall showing every room)."""
     msg: HelloMessage = {
         "type": "hello",
         "protocol": PROTOCOL_VERSION,
@@ -389,6 +391,8 @@ def hello(
         msg["client_id"] = client_id
     if room:
         msg["room"] = room
+    if foyer:
+        msg["foyer"] = True
     return msg
 
 
@@ -403,6 +407,9 @@ def error(code: str, message: str, command_id: str | None = None) -> ErrorMessag
 
 
 # --- the attendees' page's address (welcome.public_url) ---------------------------------
+
+#: The "room" of a foyer screen's session (a hall whose hello says ``foyer: true``).
+FOYER = "*"
 
 #: The longest ``public_url`` (or ``--allow-origin``) taken.
 MAX_URL_CHARS = 200

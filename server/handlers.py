@@ -11,7 +11,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from server.admission import Gate, peer_ip
-from server.contract import TOKEN_ROLES, error, room_detail
+from server.contract import FOYER, TOKEN_ROLES, error, room_detail
 from server.hub import Client
 from server.protocol import (
     Hello,
@@ -77,6 +77,8 @@ class Connection:
         # Grouped by the room the hello resolves to: a thousand made-up room names are one
         # group (one view per change), not a thousand.
         room = self.sequencer.session_room(hello.room)
+        if hello.foyer and hello.role == "hall":
+            room = FOYER  # one group for every foyer screen: all rooms at once
         client = Client(WsPeer(self.ws), hello.role, room, client_id, hello.lang)
         self.sequencer.join(
             client,

@@ -134,6 +134,8 @@ class Hello(_Strict):
     )
     room: str | None = Field(default=None, max_length=64)
     lang: Literal["da", "en"] = "da"
+    # A hall in the foyer: every room's now and next, and the announcement for all rooms.
+    foyer: bool | None = None
 
 
 class CommandEnvelope(_Strict):

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from server.contract import PUBLIC_STATUSES, Role, question_order
+from server.contract import FOYER, PUBLIC_STATUSES, Role, question_order
 from server.live import Message
 from server.state import Question, Slot, State, Timeline, timeline
 from server.timeline import takes_questions, target_in
@@ -118,6 +118,32 @@ def public_view(state: State, now: datetime, room: str | None = None) -> dict[st
     }
 
 
+def foyer_view(state: State, now: datetime) -> dict[str, Any]:
+    """What a foyer screen shows: every room's now and next (expected times), and only the
+    announcement meant for all rooms."""
+    view = public_view(state, now, None)
+    hall = state.live.hall_message
+    view["room"] = FOYER
+    view["hall_message"] = _message(hall, True) if hall and hall.active(now) else None
+    view["on_screen_question"] = None
+    view["question_target"] = None
+    rooms = []
+    for r in state.programme.rooms:
+        tl = timeline(state, now, r.id)
+        rooms.append(
+            {
+                "id": r.id,
+                "name": r.name,
+                "phase": tl.phase,
+                "current": _current(state, tl),
+                "next": [_slot(state, s, tl) for s in tl.next[:2]],
+                "delay_minutes": tl.delay_minutes,
+            }
+        )
+    view["rooms"] = rooms
+    return view
+
+
 def role_view(
     state: State,
     now: datetime,
@@ -126,6 +152,8 @@ def role_view(
     queue_window: int = 300,
 ) -> dict[str, Any]:
     """The snapshot ``state`` for one role (``queue_window``: see :func:`moderator_questions`)."""
+    if room == FOYER:
+        return foyer_view(state, now)
     view = public_view(state, now, room)
     live_item = view["current"]["id"] if view["current"] else None
     here = view["room"]

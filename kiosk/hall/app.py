@@ -12,6 +12,7 @@ from typing import Any
 import themes
 from kiosk.base import LinkedApp
 from kiosk.hall.screens.audience import AudienceScreen
+from kiosk.hall.screens.foyer import FoyerScreen
 from kiosk.hall.screens.stage import StageScreen
 from kiosk.kiosk_unit import notify
 from kiosk.screen import LiveScreen
@@ -22,7 +23,8 @@ log = logging.getLogger("podium.hall")
 
 
 class HallApp(LinkedApp):
-    """`podium hall`: the audience screen or, with ``mode="stage"``, the stage monitor."""
+    """`podium hall`: the audience screen, the stage monitor (``mode="stage"``) or the
+    foyer screen with every room (``mode="foyer"``)."""
 
     TITLE = "Podium"
     CSS_PATH = [themes.stylesheet("base.tcss"), themes.stylesheet("hall.tcss")]
@@ -42,9 +44,12 @@ class HallApp(LinkedApp):
         def screen(t: Strings) -> LiveScreen:
             if mode == "stage":
                 return StageScreen(t, warn_minutes)
+            if mode == "foyer":
+                return FoyerScreen(t, qr=qr)
             return AudienceScreen(t, warn_minutes, qr=qr)
 
-        super().__init__(server, "stage" if mode == "stage" else "hall", screen, **kw)
+        role = "stage" if mode == "stage" else "hall"
+        super().__init__(server, role, screen, foyer=mode == "foyer", **kw)
         self.mode = mode
         self.warn_minutes = warn_minutes
         self.bind("ctrl+q", "quit", description=self.t("bind_quit"), show=False)
@@ -60,7 +65,7 @@ class HallApp(LinkedApp):
     def on_welcome(self, data: dict[str, Any]) -> None:
         """The address of the attendees' page, for the code on the audience screen."""
         url = data.get("public_url")
-        if isinstance(self.main, AudienceScreen) and isinstance(url, str):
+        if isinstance(self.main, AudienceScreen | FoyerScreen) and isinstance(url, str):
             try:
                 self.main.set_public_url(check_url(url))
             except BadUrl:
