@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-test
 
-.PHONY: help demo test check serve bench rehearse clean
+.PHONY: help demo demo-rooms test check serve bench rehearse clean
 
 help:  ## show the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -25,6 +25,9 @@ $(STAMP): pyproject.toml
 
 demo: $(DEMO_STAMP)  ## run the server at a moment of the seed day (only what the demo needs)
 	$(BIN)/podium demo
+
+demo-rooms: $(DEMO_STAMP)  ## the demo on a small two-room programme, with the foyer screen
+	$(BIN)/podium demo --programme server/programme/demo-two-rooms.toml
 
 test: $(STAMP)  ## make the venv with test extras, install Chromium if missing, run every test
 	sh tools/ensure-chromium.sh

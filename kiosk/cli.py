@@ -84,7 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"øvedagens ur starter her (standard: {DEMO_CLOCK})",
     )
     d.add_argument(
-        "--mode", choices=("audience", "stage"), default="audience", help="salskærm eller scene"
+        "--mode",
+        choices=("audience", "stage", "foyer"),
+        default=None,
+        help="salskærm, scene eller foyer (standard: foyer, når programmet har flere sale)",
+    )
+    d.add_argument(
+        "--programme",
+        metavar="FILE",
+        help="et andet program (fx server/programme/demo-two-rooms.toml med to sale)",
     )
     d.add_argument("--theme", default="podium-dark", help="tema: " + ", ".join(_theme_names()))
     d.add_argument("--lang", choices=("da", "en"), default="da", help="sprog")
@@ -252,6 +260,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         args.clock.isoformat(timespec="minutes"),
     ]
     argv += ["--moderator-token", "demo", "--stage-token", "demo"]
+    mode = args.mode or "audience"
+    if args.programme:
+        from server.programme import ProgrammeError, read_programme_file
+
+        try:
+            rooms = len(read_programme_file(args.programme, lang=args.lang).programme.rooms)
+        except (ProgrammeError, OSError) as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        argv += ["--programme", str(Path(args.programme).resolve())]
+        mode = args.mode or ("foyer" if rooms > 1 else "audience")
     started = _spawn_server([*argv, "--port", str(args.port)]) or _spawn_server(
         [*argv, "--port", "0"]
     )
@@ -275,7 +294,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             from kiosk.hall.app import make_app
 
             make_app(
-                server=f"{url}/ws", mode=args.mode, token="demo", theme=args.theme, lang=args.lang
+                server=f"{url}/ws", mode=mode, token="demo", theme=args.theme, lang=args.lang
             ).run()
             # The hall screen covered the instructions: say them again, and keep the server
             # for the console and the attendee until the user stops it.

@@ -161,3 +161,41 @@ async def test_textuals_own_words_are_danish_and_the_hall_ignores_ctrl_c():
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert list(hall._notifications) == [] and hall.is_running
+
+
+def test_demo_on_a_two_room_programme(tmp_path: Path):
+    """`podium demo --programme …demo-two-rooms.toml` serves both rooms (its hall would be
+    the foyer screen)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    programme = ROOT / "server" / "programme" / "demo-two-rooms.toml"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli", "demo", "--no-hall", "--port", "0",
+         "--programme", str(programme)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        url = first.split("serveren kører på ", 1)[1].split("/ws")[0]
+        code = (
+            "import asyncio, json\n"
+            "from websockets.asyncio.client import connect\n"
+            "async def m():\n"
+            f"    async with connect('{url}/ws', proxy=None) as ws:\n"
+            "        await ws.send(json.dumps({'type': 'hello', 'protocol': 1, 'role': 'hall', 'foyer': True}))\n"
+            "        await ws.recv()\n"
+            "        rooms = json.loads(await ws.recv())['state']['rooms']\n"
+            "        print([(r['name'], r['current']['title']) for r in rooms])\n"
+            "asyncio.run(m())\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=20 * UNIT
+        )
+        assert "('Meitner', 'Panel: fællesskab i byen')" in out.stdout, out.stderr
+        assert "('Bohr Auditoriet', 'Workshop: frivillige i Bohr')" in out.stdout
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10 * UNIT)
+        for s in (proc.stdout, proc.stderr):
+            if s:
+                s.close()

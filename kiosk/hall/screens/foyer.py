@@ -1,8 +1,8 @@
 """The foyer screen (`podium hall --mode foyer`): every room's now and next with the
 expected times, the announcement meant for all rooms, and the attendees' page as a QR code.
 
-The rooms are laid out in as many columns of cards as the width allows (a card is at
-least 38 columns wide and 7 rows high); when they do not all fit, the screen shows them a
+The rooms are laid out as cards (at least 38 columns wide and 7 rows high) in the number
+of columns that makes them largest; when they do not all fit, the screen shows them a
 page at a time and turns the page every ``PAGE_S`` seconds, saying which page it is.
 """
 
@@ -113,14 +113,27 @@ class FoyerScreen(LiveScreen):
         self._layout()
 
     def _shape(self) -> tuple[int, int]:
-        """(columns, cards a page) for the grid's present size."""
+        """(columns, cards a page) for the grid's present size: of the layouts that show
+        every room on one page, the one whose cards are largest for a title in block
+        letters (a letter is about four columns wide for each row high); when none does,
+        as many cards as fit, a page at a time."""
         grid = self.query_one("#foyer-grid", Grid)
         width = grid.size.width or self.size.width
         height = grid.size.height or max(1, self.size.height - 6)
         rooms = len(self.view.foyer_rooms) if self.view else 0
-        cols = max(1, min(rooms or 1, width // CARD_WIDTH))
-        rows = max(1, height // CARD_HEIGHT)
-        return cols, cols * rows
+        best: tuple[float, int] | None = None
+        for cols in range(1, max(1, rooms) + 1):
+            rows = math.ceil(max(1, rooms) / cols)
+            card_w, card_h = width / cols, height / rows
+            if card_w < CARD_WIDTH or card_h < CARD_HEIGHT:
+                continue
+            score = min(card_w / 4, card_h)
+            if best is None or score > best[0]:
+                best = (score, cols)
+        if best is not None:
+            return best[1], max(1, rooms)
+        cols = max(1, min(max(1, rooms), width // CARD_WIDTH))
+        return cols, cols * max(1, height // CARD_HEIGHT)
 
     def _layout(self) -> None:
         """The cards of the page on show, in as many columns as fit."""
