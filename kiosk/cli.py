@@ -262,11 +262,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     argv += ["--moderator-token", "demo", "--stage-token", "demo"]
     mode = args.mode or "audience"
     if args.programme:
-        from server.programme import ProgrammeError, read_programme_file
+        from server.cli import programme_rooms
 
         try:
-            rooms = len(read_programme_file(args.programme, lang=args.lang).programme.rooms)
-        except (ProgrammeError, OSError) as exc:
+            rooms = programme_rooms(args.programme, args.lang)
+        except ValueError as exc:
             print(exc, file=sys.stderr)
             return 2
         argv += ["--programme", str(Path(args.programme).resolve())]

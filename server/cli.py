@@ -263,6 +263,23 @@ def parse_ready_line(line: str) -> dict[str, Any] | None:
     return body if isinstance(body, dict) and isinstance(body.get("port"), int) else None
 
 
+def programme_rooms(path: str, lang: str = "da") -> int:
+    """How many rooms the programme in ``path`` has (``podium demo --programme``).
+
+    Raises:
+        ValueError: the file cannot be read or is not a programme (the problems, in words).
+    """
+    from server.programme import ProgrammeError, read_programme_file
+
+    try:
+        return len(read_programme_file(path, lang=lang).programme.rooms)
+    except ProgrammeError as exc:
+        lines = [say(lang, "bad_programme"), *(f"  {p}" for p in exc.problems)]
+        raise ValueError("\n".join(lines)) from None
+    except OSError as exc:
+        raise ValueError(str(exc)) from None
+
+
 def is_loopback(url: str) -> bool:
     """Whether ``url`` only reaches this machine (a phone could not open it)."""
     import ipaddress

@@ -199,3 +199,14 @@ def test_demo_on_a_two_room_programme(tmp_path: Path):
         for s in (proc.stdout, proc.stderr):
             if s:
                 s.close()
+
+
+def test_demo_refuses_a_programme_it_cannot_read(tmp_path: Path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "demo", "--no-hall", "--port", "0",
+         "--programme", str(tmp_path / "findes-ikke.toml")],
+        capture_output=True, text=True, timeout=30 * UNIT, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "Programmet kan ikke indlæses:" in proc.stderr and "findes-ikke.toml" in proc.stderr
+    assert "Traceback" not in proc.stderr
