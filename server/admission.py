@@ -80,6 +80,28 @@ class Gate:
         else:
             self.per_ip.pop(ip, None)
 
+    async def moderator_scope(self, token: str | None, room: str, address: str) -> str | None:
+        """What a moderator's token drives: "*" (every room: the moderator token), the
+        room (its own room token, for a hello naming that room), "!ROOM" (a room token for
+        another room than the hello's), or None (no such token: as ``try_token``)."""
+        if not any(k.startswith("moderator:") for k in self.tokens):
+            return "*" if await self.try_token("moderator", token, address) else None
+
+        def which() -> str | None:
+            if verify(token, self.tokens.get("moderator")):
+                return "*"
+            if verify(token, self.tokens.get(f"moderator:{room}")):
+                return room
+            for key, stored in self.tokens.items():
+                if key.startswith("moderator:") and verify(token, stored):
+                    return "!" + key.split(":", 1)[1]
+            return None
+
+        scope = await asyncio.to_thread(which)
+        if scope is None:
+            await self.try_token("moderator", None, address)  # logged and held like any wrong one
+        return scope
+
     async def try_token(self, role: str, token: str | None, address: str) -> bool:
         """Check a hello's token. One check at a time per address, and a wrong one holds
         that address for a second: guessing from one address is one guess a second however

@@ -86,6 +86,8 @@ class Settings:
     public_url: str | None = None
     #: Browser origins besides the server's own that may open /ws.
     allow_origins: tuple[str, ...] = ()
+    #: Room (id or name) -> that room's own moderator token (drives that room only).
+    room_tokens: dict[str, str] = field(default_factory=dict)
     #: Tests inject a clock here; otherwise the wall clock (shifted by ``clock``).
     now: Callable[[], datetime] | None = None
 
@@ -277,6 +279,12 @@ async def _start(settings: Settings, lock: ServeLock) -> Running:
         "moderator": settings.moderator_token or os.environ.get("PODIUM_MODERATOR_TOKEN"),
         "stage": settings.stage_token or os.environ.get("PODIUM_STAGE_TOKEN"),
     }
+    for name, token in settings.room_tokens.items():
+        room = programme.find_room(name)
+        if room is None:
+            store.close()
+            raise StartError("room_token_unknown", room=name, rooms=programme.room_list())
+        given[f"moderator:{room}"] = token
     tokens = await asyncio.to_thread(settle, store, given, show=settings.show_tokens)
     limits = fit_to_descriptors(settings.limits, raise_descriptor_limit())
     if limits != settings.limits:

@@ -157,6 +157,14 @@ def add_commands(sub: Any) -> None:
         help="læs scenemonitorens adgangskode fra en fil (første linje)",
     )
     s.add_argument(
+        "--room-token",
+        action="append",
+        default=[],
+        metavar="SAL=KODE",
+        help="en sals egen moderator-kode: styrer kun den sal (kan gentages; KODE kan være "
+        "@FIL: første linje i filen); --moderator-token styrer alle sale",
+    )
+    s.add_argument(
         "--show-tokens",
         action="store_true",
         help="vis adgangskoderne (kun deres hash gemmes: en kode, der ikke er givet, "
@@ -386,6 +394,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
             except (OSError, ValueError, IndexError) as exc:
                 print(say(args.lang, "bad_token_file", file=path, error=exc), file=sys.stderr)
                 return 2
+    room_tokens: dict[str, str] = {}
+    for pair in args.room_token:
+        room, sep, token = pair.partition("=")
+        if token.startswith("@"):
+            try:
+                token = Path(token[1:]).read_text(encoding="utf-8").splitlines()[0].strip()
+            except (OSError, IndexError) as exc:
+                print(say(args.lang, "bad_token_file", file=token[1:], error=exc), file=sys.stderr)
+                return 2
+        if not sep or not room.strip() or not token.strip():
+            print(say(args.lang, "bad_room_token", pair=pair), file=sys.stderr)
+            return 2
+        room_tokens[room.strip()] = token.strip()
     settings = Settings(
         limits=limits,
         host=args.host,
@@ -404,6 +425,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         backlog=max(1, args.backlog),
         public_url=urls["--public-url"][0] if urls["--public-url"] else None,
         allow_origins=tuple(urls["--allow-origin"]),
+        room_tokens=room_tokens,
     )
     try:
         asyncio.run(run(settings, lambda r: announce(r, args.lang, args.ready_line)))

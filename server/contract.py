@@ -180,6 +180,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     "unknown_item": ("Punktet findes ikke i programmet.", "The item is not in the programme."),
     "unknown_question": ("Spørgsmålet findes ikke.", "The question does not exist."),
     "unknown_room": ("Salen findes ikke.", "The room does not exist."),
+    "room_only": (
+        "Din kode gælder kun én sal – det her hører til en anden.",
+        "Your token is for one room only – this belongs to another.",
+    ),
     "bad_status": (
         "Det kan ikke gøres med spørgsmålet nu.",
         "That cannot be done with the question now.",
@@ -204,7 +208,7 @@ ERRORS: dict[str, tuple[str, str]] = {
 
 #: Errors after which a client must not reconnect and try again: it would be refused again.
 FATAL_ERRORS: frozenset[str] = frozenset(
-    {"bad_token", "protocol_version", "bad_hello", "unknown_room"}
+    {"bad_token", "protocol_version", "bad_hello", "unknown_room", "room_only"}
 )
 
 #: Codes a client makes up itself for a command that never got an answer (never on the wire).

@@ -60,6 +60,7 @@ class Connection:
         self.limits = sequencer.limits
         self.errors = 0
         self.lang = "da"
+        self.only_room: str | None = None  # a room moderator's room (her token's)
 
     async def send_error(self, code: str, command_id: str | None = None, detail: str = "") -> None:
         text = ProtocolError(code, detail).message(self.lang)
@@ -90,7 +91,7 @@ class Connection:
             },
         )
         # The room is part of the session: a command without one acts on the sender's room.
-        actor = Actor(hello.role, client_id, room, address)
+        actor = Actor(hello.role, client_id, room, address, self.only_room)
         # Answers to command ids are kept per client: a client that reconnects with the
         # client_id its welcome gave (Podium's clients always do) gets the same answer to a
         # resent command, on whatever connection.
@@ -129,19 +130,32 @@ class Connection:
             await self.close(CLOSE_POLICY, exc.code)
             return None
         self.lang = hello.lang
-        if hello.role in TOKEN_ROLES and not await self.gate.try_token(
-            hello.role, hello.token, peer_ip(self.ws)
-        ):
-            await self.send_error("bad_token")
-            await self.close(CLOSE_POLICY, "bad token")
-            return None
         programme = self.sequencer.state.programme
-        if programme.find_room(hello.room) is None:
+        room = programme.find_room(hello.room)
+        if room is None:
             # A screen must never show another room's day: say which rooms there are.
             await self.send_error(
                 "unknown_room", detail=room_detail(hello.room or "", programme.room_list())
             )
             await self.close(CLOSE_POLICY, "unknown room")
+            return None
+        if hello.role == "moderator":
+            scope = await self.gate.moderator_scope(hello.token, room, peer_ip(self.ws))
+            if scope is not None and scope.startswith("!"):  # another room's own token
+                other = scope[1:]
+                name = next((r.name for r in programme.rooms if r.id == other), other)
+                await self.send_error("room_only", detail=name)
+                await self.close(CLOSE_POLICY, "room token for another room")
+                return None
+            self.only_room = scope if scope not in (None, "*") else None
+            ok = scope is not None
+        elif hello.role in TOKEN_ROLES:
+            ok = await self.gate.try_token(hello.role, hello.token, peer_ip(self.ws))
+        else:
+            ok = True
+        if not ok:
+            await self.send_error("bad_token")
+            await self.close(CLOSE_POLICY, "bad token")
             return None
         return hello
 

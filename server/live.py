@@ -269,6 +269,7 @@ class Actor:
     client_id: str
     room: str | None = None  # from the hello; commands without a room act on it
     address: str = ""  # where the connection comes from (per-address limits, sources)
+    only_room: str | None = None  # a room moderator's token: this room and no other
 
 
 @dataclass(frozen=True)

@@ -471,7 +471,14 @@ def _reject_pending(state: State, args: RejectPendingArgs, ctx: Context) -> Outc
             case _:
                 return q.created_at >= ref.created_at
 
-    hit = [q for q in state.questions.values() if q.status == "pending" and alike(q)]
+    only = ctx.actor.only_room  # a room moderator clears her room's flood, no other's
+    hit = [
+        q
+        for q in state.questions.values()
+        if q.status == "pending"
+        and alike(q)
+        and (only is None or _room_of_item(state, q.item_id) == only)
+    ]
     qs = dict(state.questions)
     for q in hit:
         qs[q.id] = replace(q, status="rejected", updated_at=ctx.now)
@@ -564,7 +571,44 @@ def apply(state: State, command: Command, ctx: Context) -> Outcome:
     Raises:
         ProtocolError: the command makes no sense now; the state is unchanged.
     """
+    if ctx.actor.only_room is not None:
+        _own_room_only(state, command, ctx.actor.only_room)
     return _RULES[command.name](state, command.args, ctx)
+
+
+#: What a room moderator may not do at all: it reaches past any one room.
+_EVERY_ROOM = frozenset({"jump_clock"})
+
+
+def _own_room_only(state: State, command: Command, room: str) -> None:
+    """A room moderator's command must be about her room: the room it names, the item or
+    the question's item; never every room (``all_rooms``, the rehearsal clock).
+
+    Raises:
+        ProtocolError: ``room_only``, naming her room.
+    """
+    prog = state.programme
+    name = next((r.name for r in prog.rooms if r.id == room), room)
+    args = command.args
+    targets: list[str | None] = []
+    if command.name in _EVERY_ROOM or getattr(args, "all_rooms", None):
+        targets.append(None)
+    named = getattr(args, "room", None)
+    if named:
+        targets.append(prog.find_room(named))
+    item_id = getattr(args, "item_id", None)
+    if item_id and prog.item(item_id) is not None:
+        targets.append(_room_of_item(state, item_id))
+    question = state.questions.get(getattr(args, "question_id", None) or "")
+    if question is not None:
+        targets.append(_room_of_item(state, question.item_id))
+    if any(t != room for t in targets):
+        raise ProtocolError("room_only", name)
+
+
+def _room_of_item(state: State, item_id: str) -> str:
+    item = state.programme.item(item_id)
+    return item.room if item and item.room else state.programme.default_room
 
 
 def _still_live(state: State, message: Message, now: datetime) -> bool:

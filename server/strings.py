@@ -63,6 +63,14 @@ CLI: dict[str, tuple[str, str]] = {
         "({seen}). The day rewinds under what is stored. Use a new --db for a new rehearsal, "
         "or a later --clock.",
     ),
+    "bad_room_token": (
+        "Ugyldig --room-token {pair!r}: skriv SAL=KODE (fx bohr=hemmelig eller bohr=@kode.txt).",
+        "Invalid --room-token {pair!r}: write ROOM=TOKEN (e.g. bohr=secret or bohr=@token.txt).",
+    ),
+    "room_token_unknown": (
+        "--room-token {room!r}: salen findes ikke i programmet. Salene er: {rooms}.",
+        "--room-token {room!r}: the programme has no such room. The rooms are: {rooms}.",
+    ),
     "port_in_use": (
         "Port {port} er optaget – kører der allerede en podium serve? Vælg en anden med --port.",
         "Port {port} is in use – is a podium serve already running? Choose another with --port.",

@@ -62,6 +62,13 @@ def settle(store: Meta, given: dict[str, str | None], *, show: bool = False) -> 
     kept of) or "given".
     """
     out = Settled()
+    for key, token in given.items():  # "moderator:ROOM": a room's own moderator token
+        if key.startswith("moderator:") and token:
+            stored = store.get_meta(f"token_hash:{key}")
+            if not verify(token, stored):
+                stored = hash_token(token)
+                store.set_meta(f"token_hash:{key}", stored)
+            out.hashes[key] = stored or hash_token(token)
     for role in ROLES:
         key = f"token_hash:{role}"
         stored = store.get_meta(key) or _upgrade(store, role)
