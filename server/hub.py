@@ -201,6 +201,8 @@ class Hub:
             group.pop(client, None)
             if not group:
                 del self._groups[key]
+                if client.role == "moderator":  # the next one there is told afresh
+                    self._presence_sent.pop(client.room, None)
 
     def frames_for(self, client: Client, state: State, now: datetime, revision: int) -> list[str]:
         """The snapshot (and for an attendee its own questions) for one client."""
@@ -208,8 +210,11 @@ class Hub:
         frames = [self._snapshot_frame(key, state, now, revision)]
         if client.role == "attendee":
             frames.append(encode(mine_message(state, revision, client.client_id)))
-        if client.role == "moderator":  # who is in the moderator's room
-            frames.append(encode({"type": "presence", "clients": self.counts(client.room)}))
+        if client.role == "moderator":  # who is in the moderator's room, herself included
+            counts = self.counts(client.room)
+            if client not in self._groups.get(key, {}):
+                counts["moderator"] += 1  # joining: counted in right after this
+            frames.append(encode({"type": "presence", "clients": counts}))
         return frames
 
     def _snapshot_frame(

@@ -186,3 +186,17 @@ async def test_a_question_without_an_item_goes_to_the_askers_room(
     reply = await att.command("submit_question", text="Til Bohr")
     q = two_rooms.sequencer.state.questions[reply["result"]["question_id"]]
     assert q.item_id == "b-workshop"
+
+
+async def test_a_moderator_is_counted_in_her_rooms_presence_from_the_start(
+    two_rooms: Running, connect_as_two
+):
+    """Before: a console that joined a room after another had left it read "0 moderator"
+    until something else changed (the last count sent was remembered for the empty room)."""
+    first = await connect_as_two("moderator", room="bohr")
+    assert (await first.expect("presence"))["clients"]["moderator"] == 1
+    await first.close()
+    for _ in range(5):
+        await two_rooms.sequencer.tick()
+    again = await connect_as_two("moderator", room="bohr")
+    assert (await again.expect("presence"))["clients"]["moderator"] == 1

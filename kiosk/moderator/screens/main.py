@@ -32,6 +32,7 @@ class ModeratorScreen(LiveScreen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="mod-top"):
             yield Plain("", id="mod-title")
+            yield Plain("", id="mod-room")  # a narrow screen: the room, always
             yield Plain("", id="mod-presence")
             yield StatusLine(self.t, id="mod-status")
             yield Plain("", id="mod-clock")
@@ -72,6 +73,7 @@ class ModeratorScreen(LiveScreen):
         self.query_one("#mod-title", Plain).set(
             f"Podium · {self.t('mod_title')} · {view.room_name} · {view.event.title}"
         )
+        self.query_one("#mod-room", Plain).set(view.room_name)
         self.query_one(LivePanel).show(view, now)
         cur = view.current
         for notes in self.query(NotesPanel):
