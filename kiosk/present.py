@@ -48,10 +48,11 @@ def session_live(view: StateView) -> ItemView | None:
     return cur if cur is not None and not cur.is_pause else None
 
 
-def next_line(t: Strings, item: ItemView) -> str:
+def next_line(t: Strings, item: ItemView, now: datetime | None = None) -> str:
     """One NÆSTE line, the same on every screen: planned time and title, and the
-    expected time when the item runs at least a minute late."""
-    line = f"{t.at(item.start)}  {item.title}"
+    expected time when the item runs at least a minute late. With ``now``, an item on
+    another day says which ("i morgen kl. 10.00")."""
+    line = f"{t.when(item.start, now) if now is not None else t.at(item.start)}  {item.title}"
     if item.late_minutes >= 1:
         line += f"  ({t('expected', time=t.clock(item.expected_start))})"
     return line

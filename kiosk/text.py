@@ -25,6 +25,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "then": ("Derefter", "Then"),
     "welcome": ("Velkommen", "Welcome"),
     "starts_at": ("Dagen begynder kl. {time}", "The day begins at {time}"),
+    "starts_when": ("Dagen begynder {when}", "The day begins {when}"),
+    "between_when": ("Næste punkt begynder {when}", "The next item begins {when}"),
+    "tomorrow_at": ("i morgen kl. {time}", "tomorrow at {time}"),
+    "weekday_at": ("{day} kl. {time}", "on {day} at {time}"),
+    "date_at": ("{date} kl. {time}", "on {date} at {time}"),
     "starts_in": ("om {duration}", "in {duration}"),
     "programme": ("Program", "Programme"),
     "practical": ("Praktisk", "Practical"),
@@ -421,6 +426,18 @@ class Strings:
     def at(self, t: datetime) -> str:
         """kl. 10.15"""
         return f"kl. {t:%H.%M}" if self.lang == "da" else f"{t:%H:%M}"
+
+    def when(self, t: datetime, now: datetime) -> str:
+        """When ``t`` is, said from ``now``: "kl. 10.00" today, "i morgen kl. 10.00",
+        "fredag kl. 10.00" within a week, else with the date (several days' programmes)."""
+        days = (t.date() - now.date()).days
+        if days == 0:
+            return self.at(t)
+        if days == 1:
+            return self("tomorrow_at", time=self.clock(t))
+        if 1 < days < 7:
+            return self("weekday_at", day=WEEKDAYS[t.weekday()][self._i], time=self.clock(t))
+        return self("date_at", date=self.date(t), time=self.clock(t))
 
     def span(self, a: datetime, b: datetime) -> str:
         """kl. 10.15–10.30"""

@@ -61,7 +61,7 @@ class LivePanel(Vertical):
         self.set_class(view.mode == "manual", "-manual")
         nxt = view.next[0] if view.next else None
         # The same line as the hall's NÆSTE: planned time, and the expected one when late.
-        line = f"{self.t('next')}: {next_line(self.t, nxt)}" if nxt is not None else ""
+        line = f"{self.t('next')}: {next_line(self.t, nxt, now)}" if nxt is not None else ""
         box = self.query_one("#live-next", Plain)
         box.set(line)
         box.display = bool(line)  # no empty line after the last item
@@ -195,7 +195,7 @@ class Preview(Vertical):
                 phase.set(self.t("closing"))
             else:
                 phase.set("")
-        self.query_one(NextList).show(view.next)
+        self.query_one(NextList).show(view.next, now)
         self.query_one(QuestionPanel).show(view.on_screen_question)
         self.query_one(MessageBanner).show(view.hall_message, now)
 

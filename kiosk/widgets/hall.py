@@ -242,12 +242,12 @@ class NextList(Vertical):
         for _ in range(self.rows):
             yield Plain("", classes="next-row")
 
-    def show(self, items: tuple[ItemView, ...]) -> None:
+    def show(self, items: tuple[ItemView, ...], now: datetime | None = None) -> None:
         self.display = bool(items)  # no heading over nothing (during the last item)
         rows = list(self.query(".next-row").results(Plain))
         for n, row in enumerate(rows):
             if n < len(items):
-                row.set(next_line(self.t, items[n]))
+                row.set(next_line(self.t, items[n], now))
                 row.display = True
             else:
                 row.display = False
@@ -413,7 +413,7 @@ class WelcomeView(VerticalScroll):
         if first is None:
             return
         left = int((first.expected_start - now).total_seconds())
-        line = self.t("starts_at", time=self.t.clock(first.expected_start))
+        line = self.t("starts_when", when=self.t.when(first.expected_start, now))
         self.query_one(".welcome-starts", BigText).update(line)
         soon = self.t("starts_in", duration=self.t.duration(left)) if 0 < left < 86400 else ""
         self.query_one(".welcome-starts-in", Plain).set(soon)

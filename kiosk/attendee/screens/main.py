@@ -179,11 +179,11 @@ class AttendeeScreen(LiveScreen):
             elif view.phase == "after":
                 phase.set(f"{self.t('closing')}. {self.t('closing_sub')}")
             elif view.next:
-                phase.set(self.t("starts_at", time=self.t.clock(view.next[0].expected_start)))
+                phase.set(self.t("starts_when", when=self.t.when(view.next[0].expected_start, now)))
             else:
                 phase.set("")
         phase.display = bool(str(phase.render()))
-        self.query_one("#att-next", NextList).show(view.next)
+        self.query_one("#att-next", NextList).show(view.next, now)
 
     def _show_programme(self, view: StateView) -> None:
         table = self.query_one("#att-programme", DataTable)

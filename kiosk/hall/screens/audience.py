@@ -99,7 +99,7 @@ class AudienceScreen(LiveScreen):
             phase = "between"
         if phase == "live" and view.current is not None:
             self.query_one(NowPanel).show(view.current, now)
-            self.query_one("#live NextList", NextList).show(view.next)
+            self.query_one("#live NextList", NextList).show(view.next, now)
             switcher.current = "live"
         elif phase == "break":
             self.query_one(PauseView).show(view.current, following_session(view), now)
@@ -112,9 +112,11 @@ class AudienceScreen(LiveScreen):
             switcher.current = "after"
         else:
             first = view.next[0] if view.next else None
-            title = self.t("between", time=self.t.clock(first.expected_start)) if first else ""
+            # The evening before a second day: "Næste punkt begynder i morgen kl. 10.00".
+            when = self.t.when(first.expected_start, now) if first else ""
+            title = self.t("between_when", when=when) if first else ""
             self.query_one("#between-title", Plain).set(title)
-            self.query_one("#between-next", NextList).show(view.next)
+            self.query_one("#between-next", NextList).show(view.next, now)
             switcher.current = "between"
         self.phase_view = switcher.current
         self._stage(view, now)

@@ -69,7 +69,7 @@ class RoomCard(Vertical):
         box.display = bool(title)
         nxt = room.next[0] if room.next else None
         self.query_one(".foyer-next", Plain).set(
-            f"{self.t('next')}: {next_line(self.t, nxt)}" if nxt is not None else ""
+            f"{self.t('next')}: {next_line(self.t, nxt, now)}" if nxt is not None else ""
         )
         self.set_class(cur is not None and not cur.is_pause and time_left_s(cur, now) < 0, "-over")
 

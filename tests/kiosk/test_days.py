@@ -1,0 +1,53 @@
+"""Several days (issue 16, item 5): the screens say which day a time is on."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from kiosk.hall.app import make_app
+from server.programme import load_file
+from server.state import State
+from server.views import role_view
+from tests.conftest import TZ
+from tests.kiosk.helpers import screen_text
+
+TWO_DAYS = Path(__file__).resolve().parents[1] / "data" / "two-days.toml"
+
+
+def _state(now: datetime) -> dict:
+    state = State(programme=load_file(str(TWO_DAYS)))
+    return json.loads(json.dumps(role_view(state, now, "hall")))
+
+
+async def _hall_text(now: datetime) -> str:
+    app = make_app(connect=False, now=lambda: now)
+    async with app.run_test(size=(120, 34)) as pilot:
+        app.feed(1, _state(now))
+        for _ in range(3):
+            await pilot.pause()
+        return screen_text(app)
+
+
+async def test_the_evening_of_the_first_day_says_tomorrow():
+    text = await _hall_text(datetime(2025, 10, 2, 17, 0, tzinfo=TZ))
+    assert "Næste punkt begynder kl. 23.30" in text  # the night café is today
+    text = await _hall_text(datetime(2025, 10, 3, 1, 0, tzinfo=TZ))
+    # After midnight the café (which began on day 1) is over; day 2 begins today.
+    assert "Næste punkt begynder kl. 10.00" in text
+
+
+async def test_an_item_past_midnight_belongs_to_the_day_it_starts_on():
+    state = State(programme=load_file(str(TWO_DAYS)))
+    cafe = state.programme.item("d1-nat")
+    assert cafe is not None and cafe.start.date().isoformat() == "2025-10-02"
+    assert cafe.end.date().isoformat() == "2025-10-03"
+    view = role_view(state, datetime(2025, 10, 3, 0, 15, tzinfo=TZ), "hall")
+    assert view["current"]["id"] == "d1-nat"
+
+
+async def test_the_next_list_names_the_day():
+    text = await _hall_text(datetime(2025, 10, 2, 12, 30, tzinfo=TZ))
+    assert "Næste punkt begynder kl. 23.30" in text
+    assert "i morgen kl. 10.00  Velkommen til dag 2" in text
