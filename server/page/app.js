@@ -43,6 +43,7 @@
       new_announcement: "Meddelelse: {text}", back_online: "Forbindelsen er tilbage.",
       lost: "Forbindelsen er væk – siden prøver igen af sig selv.",
       h: "{h} t.", hm: "{h} t. {m} min.", m: "{m} min.", s: "{s} sek.",
+      tomorrow_at: "i morgen kl. {time}", weekday_at: "{day} kl. {time}", date_at: "{date} kl. {time}",
     },
     en: {
       skip_to_ask: "Skip to “Ask the panel”", nav_label: "Sections", room_label: "Room",
@@ -74,14 +75,15 @@
       anonymous_asker: "anonymous", on_screen_mark: "On the screen now",
       live_mark: "● NOW", details: "Details", insights: "You will learn about:",
       expected: "expected {time}", left: "{d} left", over: "{d} over time",
-      before: "The day begins at {time}", starts_in: "in {d}", after: "Today's programme has ended. Thank you!",
-      pause_until: "{title} – we start again at {time}", between: "The next item begins at {time}",
+      before: "The day begins {time}", starts_in: "in {d}", after: "Today's programme has ended. Thank you!",
+      pause_until: "{title} – we start again at {time}", between: "The next item begins {time}",
       nothing_next: "No more items today.", moderator: "Moderator: {name}",
       status_now: "Your question is on the screen now.", status_approved: "Your question was approved.",
       status_answered: "Your question was answered.", status_rejected: "Your question was not selected.",
       new_announcement: "Announcement: {text}", back_online: "The connection is back.",
       lost: "The connection is gone – the page tries again by itself.",
       h: "{h} h", hm: "{h} h {m} min", m: "{m} min", s: "{s} s",
+      tomorrow_at: "tomorrow at {time}", weekday_at: "on {day} at {time}", date_at: "on {date} at {time}",
     },
   };
   const STORE = "podium:";
@@ -162,6 +164,22 @@
     return S.lang === "da" ? h + "." + m : h + ":" + m;
   }
   const at = (iso) => (S.lang === "da" ? "kl. " + hm(iso) : hm(iso));
+  // The day of a moment in the event's time zone, as YYYY-MM-DD.
+  const dayOf = (d) => new Intl.DateTimeFormat("en-CA", { timeZone: tz(), year: "numeric", month: "2-digit", day: "2-digit" }).format(d);
+  // When, said from the server's now: "kl. 10.00" today, "i morgen kl. 10.00", a weekday, a date.
+  function when(iso, short) {
+    const d = new Date(iso);
+    const days = Math.round((Date.parse(dayOf(d)) - Date.parse(dayOf(serverNow()))) / 86400000);
+    if (days === 0) return short || S.lang === "da" ? at(d) : "at " + at(d);
+    if (days === 1) return t("tomorrow_at", { time: hm(d) });
+    const locale = S.lang === "da" ? "da-DK" : "en-GB";
+    if (days > 1 && days < 7) {
+      const day = new Intl.DateTimeFormat(locale, { timeZone: tz(), weekday: "long" }).format(d);
+      return t("weekday_at", { day, time: hm(d) });
+    }
+    const date = new Intl.DateTimeFormat(locale, { timeZone: tz(), weekday: "long", day: "numeric", month: "long" }).format(d);
+    return t("date_at", { date, time: hm(d) });
+  }
   const span = (a, b) => (S.lang === "da" ? "kl. " + hm(a) + "–" + hm(b) : hm(a) + "–" + hm(b));
   function duration(seconds) {
     seconds = Math.max(0, Math.round(seconds));
@@ -554,9 +572,9 @@
       fill(body, el("p", { cls: "now-title" }, t("pause_until", { title: cur.title, time: at(resume) })), el("p", { cls: "left" }, duration((Date.parse(resume) - now) / 1000)));
     } else if (st.phase === "before" && first) {
       const left = (Date.parse(first.expected_start) - now) / 1000;
-      fill(body, el("p", { cls: "now-title" }, t("before", { time: at(first.expected_start) })), left > 0 && left < 86400 ? el("p", { cls: "left" }, t("starts_in", { d: duration(left) })) : null);
+      fill(body, el("p", { cls: "now-title" }, t("before", { time: when(first.expected_start) })), left > 0 && left < 86400 ? el("p", { cls: "left" }, t("starts_in", { d: duration(left) })) : null);
     } else if (st.phase === "between" && first) {
-      fill(body, el("p", { cls: "now-title" }, t("between", { time: at(first.expected_start) })));
+      fill(body, el("p", { cls: "now-title" }, t("between", { time: when(first.expected_start) })));
     } else if (st.phase === "after") {
       fill(body, el("p", { cls: "now-title" }, t("after")));
     } else {
@@ -565,7 +583,7 @@
     const list = $("next-list");
     const items = (st.next || []).slice(0, 3);
     fill(list, ...items.map((i) => el("li", null,
-      el("span", { cls: "when" }, at(i.start)),
+      el("span", { cls: "when" }, when(i.start, true)),
       i.title,
       late(i) ? el("span", { cls: "late" }, " (" + t("expected", { time: at(i.expected_start) }) + ")") : null)));
     if (!items.length) list.append(el("li", { cls: "muted" }, t("nothing_next")));

@@ -271,3 +271,27 @@ async def test_several_rooms_the_attendee_picks_hers(two_rooms: Running, open_pa
     await expect(page.locator("#now")).to_contain_text("Workshop: frivillige i Bohr")
     assert await _axe(page) == []  # the room picker too
     await shot(page, "two-rooms-1280x800")
+
+
+async def test_times_on_another_day_say_which(db_url: str, clock, open_page):
+    """A two-day programme, seen at noon on the first day: the next list says "i morgen"."""
+    from datetime import datetime
+
+    from server.app import Settings, start
+    from tests.conftest import MOD_TOKEN, TZ
+    from tests.kiosk.test_days import TWO_DAYS
+
+    clock.t = datetime(2025, 10, 2, 12, 30, tzinfo=TZ)
+    running = await start(
+        Settings(
+            port=0, db_url=db_url, programme=str(TWO_DAYS), moderator_token=MOD_TOKEN, now=clock
+        )
+    )
+    try:
+        page = await open_page(running.port)
+        nxt = page.locator("#next-list")
+        await expect(nxt).to_contain_text("kl. 23.30")
+        await expect(nxt).to_contain_text("i morgen kl. 10.00")
+        await expect(page.locator("#now")).to_contain_text("Næste punkt begynder kl. 23.30")
+    finally:
+        await running.close()
