@@ -19,6 +19,19 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+
+#: Debian's Chromium, headless, for the page's benchmark and the browser tests: without the
+#: background-networking flags it keeps trying hosts a closed network refuses.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 

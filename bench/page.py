@@ -31,21 +31,20 @@ from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench.common import ROOT, cpu_seconds, machine, raise_fd_limit, rss_mib, start_server, stop
+from bench.common import (
+    CHROMIUM_ARGS,
+    ROOT,
+    cpu_seconds,
+    machine,
+    raise_fd_limit,
+    rss_mib,
+    start_server,
+    stop,
+)
 
 PAGE = ROOT / "server" / "page"
 BUDGET = 100 * 1024
 TIMEOUT = 60.0
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def weight() -> list[str]:

@@ -12,23 +12,12 @@ from typing import Any
 
 import pytest
 
+from bench.common import CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
 #: Screenshots the tests take, to be looked at (not in git).
 ARTEFACTS = ROOT / "test-artefacts" / "web"
 AXE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"
-
-#: As the machines' notes say: without the background-networking flags Chromium keeps
-#: trying to reach hosts this closed network refuses.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _missing(reason: str) -> None:
