@@ -6,7 +6,7 @@
   // --- texts -----------------------------------------------------------------
   const T = {
     da: {
-      skip_to_ask: "Gå til “Spørg panelet”", nav_label: "Sider", room_label: "Sal",
+      skip_to_ask: "Gå til “Spørg panelet”", nav_label: "Sider", room_label: "Sal", day_label: "Dag",
       tab_now: "Nu", tab_ask: "Spørg panelet", tab_votes: "Stem", tab_programme: "Program",
       tab_practical: "Praktisk", now: "Nu", next: "Næste", loading: "Henter programmet …",
       announcement: "Meddelelse", question_label: "Dit spørgsmål", who_legend: "Hvem spørger?",
@@ -46,7 +46,7 @@
       tomorrow_at: "i morgen kl. {time}", weekday_at: "{day} kl. {time}", date_at: "{date} kl. {time}",
     },
     en: {
-      skip_to_ask: "Skip to “Ask the panel”", nav_label: "Sections", room_label: "Room",
+      skip_to_ask: "Skip to “Ask the panel”", nav_label: "Sections", room_label: "Room", day_label: "Day",
       tab_now: "Now", tab_ask: "Ask the panel", tab_votes: "Vote", tab_programme: "Programme",
       tab_practical: "Practical", now: "Now", next: "Next", loading: "Loading the programme …",
       announcement: "Announcement", question_label: "Your question", who_legend: "Who is asking?",
@@ -697,8 +697,25 @@
   function renderProgramme() {
     const st = S.state;
     const rooms = new Map(((st.event && st.event.rooms) || []).map((r) => [r.id, r.name || r.id]));
-    // Every room's items, by time, each with its room when there are several.
-    const items = [...(st.programme || [])].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+    // Every room's items, by time, each with its room when there are several; a
+    // programme of several days shows one day at a time (today's first).
+    const all = [...(st.programme || [])].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+    const days = [...new Set(all.map((i) => dayOf(new Date(i.start))))];
+    const pick = $("day");
+    $("day-pick").hidden = days.length < 2;
+    if (days.length > 1 && pick.options.length !== days.length) {
+      const locale = S.lang === "da" ? "da-DK" : "en-GB";
+      const name = (d) => {
+        const parts = new Intl.DateTimeFormat(locale, { timeZone: "UTC", weekday: "long", day: "numeric", month: "long" }).formatToParts(new Date(d + "T12:00:00Z"));
+        const part = (type) => (parts.find((p) => p.type === type) || { value: "" }).value;
+        // As the hall writes it: "fredag den 3. oktober"; "Friday 3 October".
+        return S.lang === "da" ? `${part("weekday")} den ${part("day")}. ${part("month")}` : `${part("weekday")} ${part("day")} ${part("month")}`;
+      };
+      fill(pick, ...days.map((d) => el("option", { attrs: { value: d } }, name(d))));
+      const today = dayOf(serverNow());
+      pick.value = days.includes(today) ? today : days[0];
+    }
+    const items = days.length > 1 ? all.filter((i) => dayOf(new Date(i.start)) === pick.value) : all;
     const expected = new Map();
     for (const i of [st.current, ...(st.next || [])]) if (i) expected.set(i.id, i);
     const open = new Set(Array.from(document.querySelectorAll("#programme-list details[open]"), (d) => d.dataset.item));
@@ -760,11 +777,13 @@
     $("lang").addEventListener("change", () => {
       S.lang = $("lang").value === "en" ? "en" : "da";
       save("lang", S.lang);
+      fill($("day")); // the days' names again, in the new language
       applyTexts();
       renderCount();
       if (S.state) renderAll();
       else { renderAsk(); renderMine(); renderPublic(); }
     });
+    $("day").addEventListener("change", () => { if (S.state) renderProgramme(); });
     $("room").addEventListener("change", () => {
       const room = $("room").value;
       if (!room || (S.state && room === S.state.room)) return;

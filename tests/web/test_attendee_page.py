@@ -293,5 +293,17 @@ async def test_times_on_another_day_say_which(db_url: str, clock, open_page):
         await expect(nxt).to_contain_text("kl. 23.30")
         await expect(nxt).to_contain_text("i morgen kl. 10.00")
         await expect(page.locator("#now")).to_contain_text("Næste punkt begynder kl. 23.30")
+        # One day at a time in the programme, today's first; the other by the switch.
+        programme = page.locator("#programme-list")
+        await expect(page.locator("#day-pick")).to_be_visible()
+        await expect(programme).to_contain_text("Velkommen til dag 1")
+        await expect(programme).not_to_contain_text("Velkommen til dag 2")
+        await page.select_option("#day", "2025-10-03")
+        await expect(programme).to_contain_text("Velkommen til dag 2")
+        await expect(programme).not_to_contain_text("Velkommen til dag 1")
+        await expect(page.locator("#day option").nth(1)).to_have_text("fredag den 3. oktober")
+        from tests.web.test_accessibility import _axe
+
+        assert await _axe(page) == []
     finally:
         await running.close()
