@@ -51,3 +51,39 @@ async def test_the_next_list_names_the_day():
     text = await _hall_text(datetime(2025, 10, 2, 12, 30, tzinfo=TZ))
     assert "Næste punkt begynder kl. 23.30" in text
     assert "i morgen kl. 10.00  Velkommen til dag 2" in text
+
+
+async def test_the_attendee_programme_shows_one_day_at_a_time(db_url: str, clock, tmp_path):
+    from textual.widgets import DataTable, Tabs
+
+    from kiosk.attendee.app import make_app as make_attendee
+    from server.app import Settings, start
+    from tests.conftest import MOD_TOKEN
+    from tests.kiosk.helpers import wait_for
+
+    clock.t = datetime(2025, 10, 2, 12, 30, tzinfo=TZ)
+    running = await start(
+        Settings(
+            port=0, db_url=db_url, programme=str(TWO_DAYS), moderator_token=MOD_TOKEN, now=clock
+        )
+    )
+    try:
+        app = make_attendee(server=f"ws://127.0.0.1:{running.port}/ws", config_dir=tmp_path)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: app.view is not None)
+            await pilot.press("f2")
+            await pilot.pause()
+            table = app.screen.query_one("#att-programme", DataTable)
+            tabs = app.screen.query_one("#att-days", Tabs)
+
+            def titles() -> list[str]:
+                return [str(table.get_row_at(n)[2]) for n in range(table.row_count)]
+
+            assert tabs.display and tabs.active == "day-2025-10-02"
+            assert "Velkommen til dag 1" in titles() and "Velkommen til dag 2" not in titles()
+            tabs.active = "day-2025-10-03"
+            await pilot.pause()
+            assert titles() == ["Velkommen til dag 2", "Panel om fællesskab"]
+            assert "fredag den 3. oktober" in str(tabs.query_one("#day-2025-10-03").label)
+    finally:
+        await running.close()

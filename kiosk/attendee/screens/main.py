@@ -7,9 +7,9 @@ from datetime import datetime
 from rich.text import Text as RichText
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Footer, Input, TabbedContent, TabPane
+from textual.widgets import Button, DataTable, Footer, Input, Tab, TabbedContent, TabPane, Tabs
 
-from kiosk.model import StateView
+from kiosk.model import ItemView, StateView
 from kiosk.present import break_caption, session_live
 from kiosk.screen import LiveScreen
 from kiosk.text import Strings
@@ -36,6 +36,8 @@ class AttendeeScreen(LiveScreen):
                 yield NowPanel(self.t, fit=False, id="att-now")  # the tab scrolls
                 yield NextList(self.t, rows=4, id="att-next")
             with TabPane(self.t("tab_programme"), id="pane-programme"), Vertical():
+                # Several days: one at a time (a tab a day, today's first).
+                yield Tabs(id="att-days")
                 yield Plain("", id="late-legend")
                 with Horizontal():
                     table: DataTable[RichText] = DataTable(cursor_type="row", id="att-programme")
@@ -136,7 +138,12 @@ class AttendeeScreen(LiveScreen):
         question box, a table) would pull the old tab back."""
         tabs = self.query_one(TabbedContent)
         tabs.active = pane
-        inside = [w for w in tabs.get_pane(pane).query("*") if w.focusable]
+        # The day tabs are a switch beside the programme: the table has the focus first.
+        inside = [
+            w
+            for w in tabs.get_pane(pane).query("*")
+            if w.focusable and w.display and not isinstance(w, Tabs)
+        ]
         if inside:
             inside[0].focus()
         else:
@@ -185,12 +192,42 @@ class AttendeeScreen(LiveScreen):
         phase.display = bool(str(phase.render()))
         self.query_one("#att-next", NextList).show(view.next, now)
 
+    def _days(self, view: StateView) -> list[str]:
+        """The programme's days (ISO dates), and the day tabs to match."""
+        days = sorted({it.start.date().isoformat() for it in view.programme})
+        tabs = self.query_one("#att-days", Tabs)
+        tabs.display = len(days) > 1
+        have = [str(tab.id).removeprefix("day-") for tab in tabs.query(Tab)]
+        if len(days) > 1 and have != days:
+            tabs.clear()
+            for d in days:
+                tabs.add_tab(
+                    Tab(self.t.date(datetime.fromisoformat(d)).rsplit(" ", 1)[0], id=f"day-{d}")
+                )
+            now = view.clock or datetime.now().astimezone()
+            today = now.date().isoformat()
+            tabs.active = f"day-{today if today in days else days[0]}"
+        return days
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tabs.id == "att-days" and self.view is not None:
+            self._show_programme(self.view)
+
+    def _day_items(self, view: StateView) -> tuple[ItemView, ...]:
+        """The items of the day on show (all of them for a programme of one day)."""
+        days = self._days(view)
+        active = self.query_one("#att-days", Tabs).active or ""
+        day = active.removeprefix("day-")
+        if len(days) < 2 or day not in days:
+            return view.programme
+        return tuple(it for it in view.programme if it.start.date().isoformat() == day)
+
     def _show_programme(self, view: StateView) -> None:
         table = self.query_one("#att-programme", DataTable)
         live = view.current.id if view.current else None
         first_fill = table.row_count == 0
         rows = []
-        for it in view.programme:
+        for it in self._day_items(view):
             time = f"{it.start:%H.%M}–{it.end:%H.%M}"
             if it.late_minutes:
                 time = f"{it.expected_start:%H.%M}*"
@@ -208,7 +245,7 @@ class AttendeeScreen(LiveScreen):
         late = max((it.late_minutes for it in view.programme), default=0)
         legend.set(self.t("late_legend", n=late) if late > 0 else "")
         legend.display = late > 0
-        if first_fill and live is not None:  # start at what is on now
+        if first_fill and live is not None and any(key == live for key, _ in rows):
             table.move_cursor(row=next(n for n, (key, _) in enumerate(rows) if key == live))
         self._details()
 
@@ -221,7 +258,10 @@ class AttendeeScreen(LiveScreen):
         table = self.query_one("#att-programme", DataTable)
         if view is None or not view.programme or table.row_count == 0:
             return
-        it = view.programme[min(table.cursor_row, len(view.programme) - 1)]
+        items = self._day_items(view)
+        if not items:
+            return
+        it = items[min(table.cursor_row, len(items) - 1)]
         lines = [self.t.span(it.start, it.end), it.title]
         if len(view.event.rooms) > 1:
             lines.insert(1, view.event.rooms.get(it.room, it.room))
