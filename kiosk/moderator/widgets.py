@@ -360,12 +360,15 @@ class ProgrammeTable(Vertical):
         super().__init__(**kw)  # type: ignore[arg-type]
         self.t = text
         self.items: tuple[ItemView, ...] = ()
+        self.view: StateView | None = None
 
     def compose(self) -> ComposeResult:
+        yield Tabs(id="mod-days")  # several days: one at a time, a tab a day
         table: DataTable[RichText] = DataTable(cursor_type="row", id="programme")
         yield table
 
     def on_mount(self) -> None:
+        self.query_one("#mod-days", Tabs).display = False
         table = self.query_one("#programme", DataTable)
         table.add_column("", key="live", width=1)
         table.add_column(self.t("col_time"), key="time", width=11)
@@ -377,10 +380,27 @@ class ProgrammeTable(Vertical):
         fit_column(self.query_one("#programme", DataTable), "title", self.size.width)
 
     def show(self, view: StateView) -> None:
-        self.items = view.programme
+        self.view = view
+        # The console's room only (several rooms: each console drives its own).
+        mine = tuple(it for it in view.programme if it.room in ("", view.room))
+        days = sorted({it.start.date().isoformat() for it in mine})
+        tabs = self.query_one("#mod-days", Tabs)
+        tabs.display = len(days) > 1
+        have = [str(tab.id).removeprefix("day-") for tab in tabs.query(Tab)]
+        if len(days) > 1 and have != days:
+            tabs.clear()
+            for d in days:
+                label = self.t.date(datetime.fromisoformat(d)).rsplit(" ", 1)[0]
+                tabs.add_tab(Tab(label, id=f"day-{d}"))
+            today = (view.clock or datetime.now().astimezone()).date().isoformat()
+            tabs.active = f"day-{today if today in days else days[0]}"
+        day = (tabs.active or "").removeprefix("day-")
+        if len(days) > 1 and day in days:
+            mine = tuple(it for it in mine if it.start.date().isoformat() == day)
+        self.items = mine
         live = view.current.id if view.current else None
         rows = []
-        for it in view.programme:
+        for it in mine:
             expected = self.t.clock(it.expected_start) if it.late_minutes else ""
             cells = [
                 cell("●" if it.id == live else ""),
@@ -391,6 +411,11 @@ class ProgrammeTable(Vertical):
             ]
             rows.append((it.id, cells))
         sync_rows(self.query_one("#programme", DataTable), rows)
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tabs.id == "mod-days" and self.view is not None:
+            event.stop()  # not the questions' status tabs
+            self.show(self.view)
 
     def selected(self) -> ItemView | None:
         table = self.query_one("#programme", DataTable)

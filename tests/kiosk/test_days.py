@@ -87,3 +87,37 @@ async def test_the_attendee_programme_shows_one_day_at_a_time(db_url: str, clock
             assert "fredag den 3. oktober" in str(tabs.query_one("#day-2025-10-03").label)
     finally:
         await running.close()
+
+
+async def test_the_console_programme_shows_its_room_one_day_at_a_time(db_url: str, clock):
+    from textual.widgets import Tabs
+
+    from kiosk.moderator.app import make_app as make_console
+    from kiosk.moderator.widgets import ProgrammeTable
+    from server.app import Settings, start
+    from tests.conftest import MOD_TOKEN
+    from tests.kiosk.helpers import wait_for
+
+    clock.t = datetime(2025, 10, 2, 12, 30, tzinfo=TZ)
+    running = await start(
+        Settings(
+            port=0, db_url=db_url, programme=str(TWO_DAYS), moderator_token=MOD_TOKEN, now=clock
+        )
+    )
+    try:
+        app = make_console(server=f"ws://127.0.0.1:{running.port}/ws", token=MOD_TOKEN)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: app.view is not None)
+            app.main.open_programme()
+            await pilot.pause()
+            table = app.screen.query_one(ProgrammeTable)
+            tabs = app.screen.query_one("#mod-days", Tabs)
+            assert tabs.display and tabs.active == "day-2025-10-02"
+            assert [i.id for i in table.items] == ["d1-velkommen", "d1-panel", "d1-nat"]
+            tabs.active = "day-2025-10-03"
+            await pilot.pause()
+            assert [i.id for i in table.items] == ["d2-velkommen", "d2-panel"]
+            assert app.main.programme_selected() is not None
+            assert app.main.programme_selected().id.startswith("d2-")  # type: ignore[union-attr]
+    finally:
+        await running.close()

@@ -134,3 +134,14 @@ async def test_an_attendee_follows_her_room_and_sees_every_rooms_programme(
         await pilot.press("2")
         await wait_for(pilot, lambda: app.view is not None and app.view.room == "bohr")
         assert app.view.ask_item is not None and app.view.ask_item.id == "b-workshop"
+
+
+async def test_the_console_programme_lists_its_own_room(two_rooms: Running):
+    from kiosk.moderator.widgets import ProgrammeTable
+
+    app = _console(two_rooms, room="bohr")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None)
+        await pilot.pause()
+        items = [i.id for i in app.screen.query_one(ProgrammeTable).items]
+        assert items == ["b-workshop", "b-debat"]
