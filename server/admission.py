@@ -15,6 +15,7 @@ import hmac
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from http import HTTPStatus
 
 from websockets.asyncio.server import ServerConnection
@@ -83,35 +84,48 @@ class Gate:
     async def moderator_scope(self, token: str | None, room: str, address: str) -> str | None:
         """What a moderator's token drives: "*" (every room: the moderator token), the
         room (its own room token, for a hello naming that room), "!ROOM" (a room token for
-        another room than the hello's), or None (no such token: as ``try_token``)."""
-        if not any(k.startswith("moderator:") for k in self.tokens):
-            return "*" if await self.try_token("moderator", token, address) else None
+        another room than the hello's), or None (a wrong token). Checked as ``try_token``
+        checks: one at a time per address, a wrong one holding the address a second."""
 
         def which() -> str | None:
             if verify(token, self.tokens.get("moderator")):
                 return "*"
             if verify(token, self.tokens.get(f"moderator:{room}")):
                 return room
-            for key, stored in self.tokens.items():
-                if key.startswith("moderator:") and verify(token, stored):
+            others = (
+                (key, stored)
+                for key, stored in self.tokens.items()
+                if key.startswith("moderator:") and key != f"moderator:{room}"
+            )
+            for key, stored in others:
+                if verify(token, stored):
                     return "!" + key.split(":", 1)[1]
             return None
 
-        scope = await asyncio.to_thread(which)
-        if scope is None:
-            await self.try_token("moderator", None, address)  # logged and held like any wrong one
-        return scope
+        return await self._guarded("moderator", which, address)
 
     async def try_token(self, role: str, token: str | None, address: str) -> bool:
         """Check a hello's token. One check at a time per address, and a wrong one holds
         that address for a second: guessing from one address is one guess a second however
         many connections it opens. Wrong tokens are logged (never the token)."""
+
+        def right() -> str | None:
+            return "*" if self.check_token(role, token) else None
+
+        return await self._guarded(role, right, address) is not None
+
+    async def _guarded(
+        self, role: str, check: Callable[[], str | None], address: str
+    ) -> str | None:
+        """Run ``check`` (in a worker thread: each hash is about 40 ms) under the address's
+        guard; a None answer is a wrong token: logged and held for a second."""
         guard = self._guards.setdefault(address, _Guard())
         guard.users += 1
         try:
             async with guard.lock:
-                if await asyncio.to_thread(self.check_token, role, token):
-                    return True
+                answer = await asyncio.to_thread(check)
+                if answer is not None:
+                    return answer
                 now = time.monotonic()
                 recent = [t for t in self._wrong.get(address, []) if t > now - 600] + [now]
                 self._wrong[address] = recent[-100:]
@@ -121,7 +135,7 @@ class Gate:
                     "wrong %s token from %s (%d in the last 10 minutes)", role, address, len(recent)
                 )
                 await asyncio.sleep(WRONG_TOKEN_DELAY_S)
-                return False
+                return None
         finally:
             guard.users -= 1
             if not guard.users:

@@ -151,3 +151,19 @@ def test_serve_checks_room_tokens(tmp_path, flag: str, said: str, code: int):
     )  # fmt: skip
     assert proc.returncode == code, proc.stderr
     assert said in proc.stderr
+
+
+async def test_guesses_against_room_tokens_are_held_like_any_other(rooms: Running, monkeypatch):
+    """With room tokens every wrong guess is checked against each of them: still one guess
+    at a time per address, each holding it (not N hashes at once per connection)."""
+    import time
+
+    from server import admission
+
+    monkeypatch.setattr(admission, "WRONG_TOKEN_DELAY_S", 0.3)
+    t0 = time.monotonic()
+    results = await asyncio.gather(*(_console(rooms.port, f"gæt-{n}", "bohr") for n in range(4)))
+    assert [error["code"] for _, error in results] == ["bad_token"] * 4
+    assert time.monotonic() - t0 >= 4 * 0.3 * 0.95
+    bohr, _ = await _console(rooms.port, BOHR, "bohr")  # the right one, at once
+    assert bohr is not None
