@@ -343,8 +343,19 @@ class WelcomeView(VerticalScroll):
         view = self.view
         if view is None:
             return []
+        return [f"{self.t.span(i.start, i.end):<18} {i.title}" for i in self._items()]
+
+    def _items(self) -> list[ItemView]:
+        """This hall's room's items of the day that begins next (a programme of several
+        days: that day's only)."""
+        view = self.view
+        if view is None:
+            return []
         items = [i for i in view.programme if not view.room or i.room in ("", view.room)]
-        return [f"{self.t.span(i.start, i.end):<18} {i.title}" for i in items]
+        if view.next:
+            day = view.next[0].start.date()
+            items = [i for i in items if i.start.date() == day]
+        return items
 
     def _list(self, fit: bool = True) -> None:
         """The programme, in the room the big letters leave (after they are laid out)."""
@@ -354,7 +365,7 @@ class WelcomeView(VerticalScroll):
         ev = view.event
         if fit and self._give_spare_rows():
             return  # laid out again: this runs again once the letters have their room
-        items = [i for i in view.programme if not view.room or i.room in ("", view.room)]
+        items = self._items()
         lines = self._lines()
         # A screen too low for the whole day shows what fits and says what is left: the
         # afternoon must not vanish without a sign (each line ends in "…" when too wide).

@@ -35,7 +35,7 @@ async def test_the_evening_of_the_first_day_says_tomorrow():
     assert "Næste punkt begynder kl. 23.30" in text  # the night café is today
     text = await _hall_text(datetime(2025, 10, 3, 1, 0, tzinfo=TZ))
     # After midnight the café (which began on day 1) is over; day 2 begins today.
-    assert "Næste punkt begynder kl. 10.00" in text
+    assert "Dagen begynder kl. 10.00" in text
 
 
 async def test_an_item_past_midnight_belongs_to_the_day_it_starts_on():
@@ -121,3 +121,32 @@ async def test_the_console_programme_shows_its_room_one_day_at_a_time(db_url: st
             assert app.main.programme_selected().id.startswith("d2-")  # type: ignore[union-attr]
     finally:
         await running.close()
+
+
+async def test_between_two_days_the_hall_shows_the_next_days_welcome():
+    """After the last item of the first day (the night café ends 00.30) the hall shows the
+    second day's welcome: when it begins and that day's programme only."""
+    text = await _hall_text(datetime(2025, 10, 3, 1, 0, tzinfo=TZ))
+    assert "Velkommen" in text and "Dagen begynder kl. 10.00" in text
+    assert "Velkommen til dag 2" in text and "Panel om fællesskab" in text
+    assert "Panel om frivillighed" not in text  # the first day's programme is over
+    # The evening before, the same welcome says "i morgen".
+    late = datetime(2025, 10, 2, 12, 30, tzinfo=TZ)  # day 1 still has the night café
+    assert "Dagen begynder" not in await _hall_text(late)
+
+
+async def test_the_evening_before_the_welcome_says_tomorrow():
+    from server.programme.native import loads
+
+    text = TWO_DAYS.read_text(encoding="utf-8")
+    start = text.index('[[items]]\nid = "d1-nat"')
+    end = text.index("[[items]]", start + 1)
+    programme = loads(text[:start] + text[end:], "uden-natcafe.toml")  # day 1 ends at 12.00
+    now = datetime(2025, 10, 2, 19, 0, tzinfo=TZ)
+    state = json.loads(json.dumps(role_view(State(programme=programme), now, "hall")))
+    app = make_app(connect=False, now=lambda: now)
+    async with app.run_test(size=(120, 34)) as pilot:
+        app.feed(1, state)
+        for _ in range(3):
+            await pilot.pause()
+        assert "Dagen begynder i morgen kl. 10.00" in screen_text(app)

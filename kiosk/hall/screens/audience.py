@@ -97,6 +97,8 @@ class AudienceScreen(LiveScreen):
         phase = view.phase
         if phase in ("live", "break") and view.current is None:
             phase = "between"
+        if phase == "between" and view.next and _opens_a_day(view):
+            phase = "before"  # between two days: the next day's welcome
         if phase == "live" and view.current is not None:
             self.query_one(NowPanel).show(view.current, now)
             self.query_one("#live NextList", NextList).show(view.next, now)
@@ -150,3 +152,16 @@ class AudienceScreen(LiveScreen):
         elif current == "before":
             self.query_one(WelcomeView).tick(view.next[0] if view.next else None, now)
         self._stage(view, now)  # an announcement's time may be up; the question's line
+
+
+def _opens_a_day(view: StateView) -> bool:
+    """Whether the next item is the first of its day in this room (a programme of several
+    days: the evening before and the morning of a later day show that day's welcome)."""
+    first = view.next[0]
+    day = first.start.date()
+    same_day = [i.start for i in view.programme if i.start.date() == day and i.room == first.room]
+    return (
+        bool(same_day)
+        and min(same_day) == first.start
+        and any(i.start.date() < day for i in view.programme)
+    )
