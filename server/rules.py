@@ -477,7 +477,7 @@ def _reject_pending(state: State, args: RejectPendingArgs, ctx: Context) -> Outc
         for q in state.questions.values()
         if q.status == "pending"
         and alike(q)
-        and (only is None or _room_of_item(state, q.item_id) == only)
+        and (only is None or state.programme.room_of(q.item_id) == only)
     ]
     qs = dict(state.questions)
     for q in hit:
@@ -598,17 +598,12 @@ def _own_room_only(state: State, command: Command, room: str) -> None:
         targets.append(prog.find_room(named))
     item_id = getattr(args, "item_id", None)
     if item_id and prog.item(item_id) is not None:
-        targets.append(_room_of_item(state, item_id))
+        targets.append(state.programme.room_of(item_id))
     question = state.questions.get(getattr(args, "question_id", None) or "")
     if question is not None:
-        targets.append(_room_of_item(state, question.item_id))
+        targets.append(state.programme.room_of(question.item_id))
     if any(t != room for t in targets):
         raise ProtocolError("room_only", name)
-
-
-def _room_of_item(state: State, item_id: str) -> str:
-    item = state.programme.item(item_id)
-    return item.room if item and item.room else state.programme.default_room
 
 
 def _still_live(state: State, message: Message, now: datetime) -> bool:

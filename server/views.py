@@ -36,10 +36,7 @@ def _current(state: State, tl: Timeline) -> dict[str, Any] | None:
 
 def in_room(state: State, q: Question, room: str | None) -> bool:
     """Whether a question was put to an item of ``room`` (None: every room)."""
-    if room is None:
-        return True
-    item = state.programme.item(q.item_id)
-    return (item.room if item and item.room else state.programme.default_room) == room
+    return room is None or state.programme.room_of(q.item_id) == room
 
 
 def _public_questions(
@@ -193,10 +190,9 @@ def rooms_overview(state: State, now: datetime) -> list[dict[str, Any]]:
     """Every room in a line (the moderator's overview): what is live, how late, whether
     an announcement is on, and how many questions wait."""
     waiting = Counter(
-        (item.room if item and item.room else state.programme.default_room)
+        state.programme.room_of(q.item_id)
         for q in state.questions.values()
         if q.status == "pending"
-        for item in (state.programme.item(q.item_id),)
     )
     out = []
     for r in state.programme.rooms:

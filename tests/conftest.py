@@ -155,22 +155,28 @@ def limits() -> Limits:
     return Limits(hello_timeout_s=0.5 * UNIT)
 
 
-@pytest.fixture
-async def server(db_url: str, clock: FakeClock, limits: Limits) -> AsyncIterator[Running]:
+async def running_server(db_url: str, clock: FakeClock, **kw: Any) -> AsyncIterator[Running]:
+    """A real server on a free port, this test's database and clock (``kw``: more Settings)."""
     settings = Settings(
         port=0,
         db_url=db_url,
         moderator_token=MOD_TOKEN,
         stage_token=STAGE_TOKEN,
-        limits=limits,
         now=clock,
         tick_s=0.05,
+        **kw,
     )
     running = await start(settings)
     try:
         yield running
     finally:
         await running.close()
+
+
+@pytest.fixture
+async def server(db_url: str, clock: FakeClock, limits: Limits) -> AsyncIterator[Running]:
+    async for running in running_server(db_url, clock, limits=limits):
+        yield running
 
 
 @pytest.fixture
@@ -208,20 +214,8 @@ TWO_ROOMS = Path(__file__).resolve().parent / "data" / "two-rooms.toml"
 async def two_rooms(db_url: str, clock: FakeClock) -> AsyncIterator[Running]:
     """A server on the two-room programme, its clock at 09.40 (both rooms live)."""
     clock.t = datetime(2025, 10, 2, 9, 40, tzinfo=TZ)
-    settings = Settings(
-        port=0,
-        db_url=db_url,
-        programme=str(TWO_ROOMS),
-        moderator_token=MOD_TOKEN,
-        stage_token=STAGE_TOKEN,
-        now=clock,
-        tick_s=0.05,
-    )
-    running = await start(settings)
-    try:
+    async for running in running_server(db_url, clock, programme=str(TWO_ROOMS)):
         yield running
-    finally:
-        await running.close()
 
 
 async def _connector(server: Running) -> AsyncIterator[Callable[..., Any]]:

@@ -143,6 +143,11 @@ class Programme:
         n = self._index.get(item_id)
         return None if n is None else self.items[n]
 
+    def room_of(self, item_id: str) -> str:
+        """The room an item belongs to (an item without one, or none at all: the first)."""
+        item = self.item(item_id)
+        return item.room if item is not None and item.room else self.default_room
+
     def in_room(self, room: str | None) -> tuple[Item, ...]:
         """The items of one room (all items when room is None)."""
         if room is None:

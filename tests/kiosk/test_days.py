@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from kiosk.hall.app import make_app
+from server.app import Running
 from server.programme import load_file
 from server.state import State
 from server.views import role_view
-from tests.conftest import TZ
+from tests.conftest import TZ, running_server
 from tests.kiosk.helpers import screen_text
 
 TWO_DAYS = Path(__file__).resolve().parents[1] / "data" / "two-days.toml"
+
+
+@pytest.fixture
+async def two_days(db_url: str, clock) -> AsyncIterator[Running]:
+    """A server on the two-day programme at noon (12.30) on the first day."""
+    clock.t = datetime(2025, 10, 2, 12, 30, tzinfo=TZ)
+    async for running in running_server(db_url, clock, programme=str(TWO_DAYS)):
+        yield running
 
 
 def _state(now: datetime) -> dict:
@@ -53,74 +65,55 @@ async def test_the_next_list_names_the_day():
     assert "i morgen kl. 10.00  Velkommen til dag 2" in text
 
 
-async def test_the_attendee_programme_shows_one_day_at_a_time(db_url: str, clock, tmp_path):
+async def test_the_attendee_programme_shows_one_day_at_a_time(two_days: Running, tmp_path):
     from textual.widgets import DataTable, Tabs
 
     from kiosk.attendee.app import make_app as make_attendee
-    from server.app import Settings, start
-    from tests.conftest import MOD_TOKEN
     from tests.kiosk.helpers import wait_for
 
-    clock.t = datetime(2025, 10, 2, 12, 30, tzinfo=TZ)
-    running = await start(
-        Settings(
-            port=0, db_url=db_url, programme=str(TWO_DAYS), moderator_token=MOD_TOKEN, now=clock
-        )
-    )
-    try:
-        app = make_attendee(server=f"ws://127.0.0.1:{running.port}/ws", config_dir=tmp_path)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: app.view is not None)
-            await pilot.press("f2")
-            await pilot.pause()
-            table = app.screen.query_one("#att-programme", DataTable)
-            tabs = app.screen.query_one("#att-days", Tabs)
+    running = two_days
+    app = make_attendee(server=f"ws://127.0.0.1:{running.port}/ws", config_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None)
+        await pilot.press("f2")
+        await pilot.pause()
+        table = app.screen.query_one("#att-programme", DataTable)
+        tabs = app.screen.query_one("#att-days", Tabs)
 
-            def titles() -> list[str]:
-                return [str(table.get_row_at(n)[2]) for n in range(table.row_count)]
+        def titles() -> list[str]:
+            return [str(table.get_row_at(n)[2]) for n in range(table.row_count)]
 
-            assert tabs.display and tabs.active == "day-2025-10-02"
-            assert "Velkommen til dag 1" in titles() and "Velkommen til dag 2" not in titles()
-            tabs.active = "day-2025-10-03"
-            await pilot.pause()
-            assert titles() == ["Velkommen til dag 2", "Panel om fællesskab"]
-            assert "fredag den 3. oktober" in str(tabs.query_one("#day-2025-10-03").label)
-    finally:
-        await running.close()
+        assert tabs.display and tabs.active == "day-2025-10-02"
+        assert "Velkommen til dag 1" in titles() and "Velkommen til dag 2" not in titles()
+        tabs.active = "day-2025-10-03"
+        await pilot.pause()
+        assert titles() == ["Velkommen til dag 2", "Panel om fællesskab"]
+        assert "fredag den 3. oktober" in str(tabs.query_one("#day-2025-10-03").label)
 
 
-async def test_the_console_programme_shows_its_room_one_day_at_a_time(db_url: str, clock):
+async def test_the_console_programme_shows_its_room_one_day_at_a_time(two_days: Running):
     from textual.widgets import Tabs
 
     from kiosk.moderator.app import make_app as make_console
     from kiosk.moderator.widgets import ProgrammeTable
-    from server.app import Settings, start
     from tests.conftest import MOD_TOKEN
     from tests.kiosk.helpers import wait_for
 
-    clock.t = datetime(2025, 10, 2, 12, 30, tzinfo=TZ)
-    running = await start(
-        Settings(
-            port=0, db_url=db_url, programme=str(TWO_DAYS), moderator_token=MOD_TOKEN, now=clock
-        )
-    )
-    try:
-        app = make_console(server=f"ws://127.0.0.1:{running.port}/ws", token=MOD_TOKEN)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: app.view is not None)
-            app.main.open_programme()
-            await pilot.pause()
-            table = app.screen.query_one(ProgrammeTable)
-            tabs = app.screen.query_one("#mod-days", Tabs)
-            assert tabs.display and tabs.active == "day-2025-10-02"
-            assert [i.id for i in table.items] == ["d1-velkommen", "d1-panel", "d1-nat"]
-            tabs.active = "day-2025-10-03"
-            await pilot.pause()
-            assert [i.id for i in table.items] == ["d2-velkommen", "d2-panel"]
-            assert app.main.programme_selected() is not None
-            assert app.main.programme_selected().id.startswith("d2-")  # type: ignore[union-attr]
-    finally:
-        await running.close()
+    running = two_days
+    app = make_console(server=f"ws://127.0.0.1:{running.port}/ws", token=MOD_TOKEN)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.view is not None)
+        app.main.open_programme()
+        await pilot.pause()
+        table = app.screen.query_one(ProgrammeTable)
+        tabs = app.screen.query_one("#mod-days", Tabs)
+        assert tabs.display and tabs.active == "day-2025-10-02"
+        assert [i.id for i in table.items] == ["d1-velkommen", "d1-panel", "d1-nat"]
+        tabs.active = "day-2025-10-03"
+        await pilot.pause()
+        assert [i.id for i in table.items] == ["d2-velkommen", "d2-panel"]
+        assert app.main.programme_selected() is not None
+        assert app.main.programme_selected().id.startswith("d2-")  # type: ignore[union-attr]
 
 
 async def test_between_two_days_the_hall_shows_the_next_days_welcome():
