@@ -218,12 +218,16 @@ def add_commands(sub: Any) -> None:
     _lang(chk)
     chk.set_defaults(func=cmd_programme_check)
     imp = psub.add_parser(
-        "import", help="indlæs et program (TOML, schedule.xml, schedule.json) i databasen"
+        "import",
+        help="indlæs et program (TOML, schedule.xml, schedule.json, iCalendar) i databasen",
     )
     imp.add_argument("file")
     imp.add_argument("--db", metavar="URL", help="databasen (standard som podium serve)")
     imp.add_argument("--room", help="kun denne sal (navn eller id)")
     imp.add_argument("--day", help="kun denne dag (nummer fra 1 eller dato 2025-09-25)")
+    imp.add_argument(
+        "--timezone", metavar="ZONE", help="tidszonen, hvis filen ikke siger den (Europe/Berlin)"
+    )
     imp.add_argument("--dry-run", action="store_true", help="læs og vis advarsler, men gem intet")
     _lang(imp)
     imp.set_defaults(func=cmd_programme_import)
@@ -503,7 +507,9 @@ def cmd_programme_import(args: argparse.Namespace) -> int:
     from server.programme import ProgrammeError, read_programme_file
 
     try:
-        imported = read_programme_file(args.file, room=args.room, day=args.day, lang=args.lang)
+        imported = read_programme_file(
+            args.file, room=args.room, day=args.day, timezone=args.timezone, lang=args.lang
+        )
     except ProgrammeError as exc:
         print(say(args.lang, "bad_programme"), file=sys.stderr)
         for problem in exc.problems:

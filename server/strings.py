@@ -196,8 +196,8 @@ PROGRAMME: dict[str, tuple[str, str]] = {
         "{when} is outside the years {first}–{last}",
     ),
     "room_day_native": (
-        "--room og --day gælder kun schedule.xml/json",
-        "--room and --day are for schedule.xml/json",
+        "--room, --day og --timezone gælder kun schedule.xml/json og iCalendar",
+        "--room, --day and --timezone are for schedule.xml/json and iCalendar",
     ),
 }
 WORDS: dict[str, tuple[str, str]] = {"item": ("punkt", "item"), "room": ("sal", "room")}
@@ -231,13 +231,73 @@ IMPORT: dict[str, tuple[str, str]] = {
         "varighed {got!r} tom eller ugyldig: {n} min. antaget",
         "duration {got!r} empty or bad: {n} min assumed",
     ),
-    "no_guid": ("intet guid: et er lavet", "no guid: one was made"),
-    "no_type": ("ingen type: foredrag antaget", "no type: talk assumed"),
+    "no_guid": (
+        "intet guid: et er lavet ud fra titel og id ({n} i alt)",
+        "no guid: one was made from title and id ({n} in all)",
+    ),
+    "no_type": (
+        "ingen type: arten gættet ud fra titlen, ellers foredrag (fx {title!r}) ({n} i alt)",
+        "no type: the kind guessed from the title, else a talk (e.g. {title!r}) ({n} in all)",
+    ),
     "overlaps": ("overlapper {other!r} i {room}", "overlaps {other!r} in {room}"),
+    # guesses about the file as a whole: said once, with how many events and an example
+    "start_no_colon": (
+        "starttider uden kolon (fx {got!r}) læst som timer og minutter ({n} i alt)",
+        "start times without a colon (e.g. {got!r}) read as hours and minutes ({n} in all)",
+    ),
+    "duration_minutes": (
+        "varigheder som et tal (fx {got!r}) læst som minutter ({n} i alt)",
+        "durations as a bare number (e.g. {got!r}) read as minutes ({n} in all)",
+    ),
+    "utc_local": (
+        "datoer markeret UTC (fx {date}) er de lokale starttider: læst som lokal tid ({n} i alt)",
+        "dates marked UTC (e.g. {date}) are the local start times: read as local time ({n} in all)",
+    ),
+    "type_from": (
+        "ingen <type>: arten gættet ud fra <{field}> (fx {got!r}) ({n} i alt)",
+        "no <type>: the kind guessed from <{field}> (e.g. {got!r}) ({n} in all)",
+    ),
+    "person_loose": (
+        "talere læst fra <person> direkte under punktet ({n} i alt)",
+        "speakers read from <person> straight under the event ({n} in all)",
+    ),
+    "speakers_from_text": (
+        "talere læst fra beskrivelsens første linje (fx {line!r}) ({n} i alt)",
+        "speakers read from the description's first line (e.g. {line!r}) ({n} in all)",
+    ),
+    "speakers_from_attendee": (
+        "talere læst fra ATTENDEE;CN= ({n} i alt)",
+        "speakers read from ATTENDEE;CN= ({n} in all)",
+    ),
+    "all_day": (
+        "heldagsbegivenheder uden klokkeslæt sprunget over (fx {title!r}) ({n} i alt)",
+        "all-day events without a time skipped (e.g. {title!r}) ({n} in all)",
+    ),
+    "floating": (
+        "tider uden tidszone (fx {title!r}) læst som programmets lokale tid ({n} i alt)",
+        "times without a zone (e.g. {title!r}) read as the programme's local time ({n} in all)",
+    ),
+    "broken_event": (
+        "punkter med en ulæselig egenskab sprunget over (fx {title!r}: {error}) ({n} i alt)",
+        "events with an unreadable property skipped (e.g. {title!r}: {error}) ({n} in all)",
+    ),
+    # one event in several rooms
+    "several_rooms": (
+        "i flere sale ({rooms}): et punkt i hver",
+        "in several rooms ({rooms}): one item in each",
+    ),
+    "every_room": (
+        "sal {room!r}: lagt i alle {n} sale",
+        "room {room!r}: put in all {n} rooms",
+    ),
+    "no_room_every": (
+        "ingen sal: lagt i alle {n} sale",
+        "no room: put in all {n} rooms",
+    ),
     # refusals: nothing is imported
     "not_a_schedule": (
-        "hverken schedule.xml eller schedule.json",
-        "neither schedule.xml nor schedule.json",
+        "hverken schedule.xml, schedule.json eller iCalendar",
+        "neither schedule.xml, schedule.json nor iCalendar",
     ),
     "too_large": ("filen er større end {size} bytes", "the file is larger than {size} bytes"),
     "no_events": ("ingen punkter kunne læses", "no events could be read"),
@@ -251,6 +311,11 @@ IMPORT: dict[str, tuple[str, str]] = {
         "not a schedule.xml (root element <{tag}>)",
     ),
     "bad_json": ("ikke gyldig JSON: {error}", "not valid JSON: {error}"),
+    "bad_ics": ("ikke gyldig iCalendar: {error}", "not valid iCalendar: {error}"),
+    "bad_timezone": (
+        "ukendt tidszone {tz!r} (fx Europe/Copenhagen)",
+        "unknown time zone {tz!r} (e.g. Europe/Copenhagen)",
+    ),
     "no_room": ("ingen sal {room!r} (sale: {rooms})", "no room {room!r} (rooms: {rooms})"),
     "no_day": (
         "ingen dag {n} (programmet har {days} dage)",

@@ -1,4 +1,5 @@
-"""Read any programme file Podium knows: native TOML, schedule.xml or schedule.json.
+"""Read any programme file Podium knows: native TOML, schedule.xml, schedule.json or
+iCalendar.
 
 The one reader of programme files: ``podium serve --programme``, ``podium programme
 check`` and ``podium programme import`` all come here, with one size limit and the
@@ -16,7 +17,12 @@ from server.programme.schedule import MAX_IMPORT_BYTES, Imported, import_schedul
 
 
 def read_programme_file(
-    path: str | Path, *, room: str | None = None, day: str | None = None, lang: str = "da"
+    path: str | Path,
+    *,
+    room: str | None = None,
+    day: str | None = None,
+    timezone: str | None = None,
+    lang: str = "da",
 ) -> Imported:
     """Read a programme file of any known format, detected by its content.
 
@@ -35,10 +41,11 @@ def read_programme_file(
         raise ProgrammeError(
             [problem(lang, name, None, "", "", "unreadable", error=str(exc.strerror))]
         ) from None
-    # JSON and XML start with { or <; TOML may start with [ (a table), never with { or <.
-    head = data.lstrip()[:1]
-    if head in (b"{", b"<"):
-        imported = import_schedule(data, name, room=room, day=day, lang=lang)
+    # JSON and XML start with { or <, iCalendar with BEGIN:VCALENDAR; TOML may start with
+    # [ (a table), never with any of these.
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"{", b"<") or head[:15].upper() == b"BEGIN:VCALENDAR":
+        imported = import_schedule(data, name, room=room, day=day, timezone=timezone, lang=lang)
         check_programme(imported.programme, name, lang)
         return imported
     try:
@@ -47,7 +54,7 @@ def read_programme_file(
         raise ProgrammeError(
             [problem(lang, name, None, "", "", "not_utf8", error=exc.reason)]
         ) from None
-    if room is not None or day is not None:
+    if room is not None or day is not None or timezone is not None:
         raise ProgrammeError([problem(lang, name, None, "", "", "room_day_native")])
     programme = loads(text, name, lang)
     check_programme(programme, name, lang)

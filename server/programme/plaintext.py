@@ -1,4 +1,5 @@
-"""Text from outside as plain text: HTML abstracts flattened, the "Du får indblik i:" list.
+"""Text from outside as plain text: HTML and Markdown abstracts flattened, the "Du får
+indblik i:" list.
 
 Used by the schedule import (abstracts in HTML or Markdown-ish text) and by the exports
 (which write the insights list back into the description).
@@ -40,8 +41,34 @@ class _Text(HTMLParser):
         self.parts.append(data)
 
 
-def plain_text(value: Any) -> str:
-    """HTML (or Markdown-ish text) as plain text with paragraphs kept."""
+#: Markdown's marks, as pretalx and wafer abstracts carry them; the words stay.
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(([^()\s]*)(?:\s+\"[^\"\n]*\")?\)")
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_EM = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])([^*_\n]*?[^\s*_])\1(?![\w*])")
+_MD_CODE = re.compile(r"`([^`\n]+)`")
+_MD_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.M)
+_MD_WIKI_HEADING = re.compile(r"^[ \t]*={2,}[ \t]*(.*?)[ \t]*={2,}[ \t]*$", re.M)
+_MD_RULE = re.compile(r"^[ \t]*(?:-{3,}|={3,}|(?:\*[ \t]*){3,})[ \t]*$", re.M)
+_MD_BULLET = re.compile(r"^([ \t]*)[*+][ \t]+", re.M)
+
+
+def _unmark(text: str) -> str:
+    """Markdown as the words a reader sees: **fed** -> fed, [tekst](url) -> tekst."""
+    for _ in range(3):  # a link inside a link's text: [a]([b](url))
+        text, n = _MD_LINK.subn(lambda m: m.group(1) or m.group(2), text)
+        if not n:
+            break
+    text = _MD_CODE.sub(r"\1", text)
+    text = _MD_STRONG.sub(r"\2", text)
+    text = _MD_EM.sub(r"\2", text)
+    text = _MD_WIKI_HEADING.sub(r"\1", text)
+    text = _MD_HEADING.sub(r"\1", text)
+    text = _MD_RULE.sub("", text)
+    return _MD_BULLET.sub(r"\1- ", text)
+
+
+def plain_text(value: Any, *, markdown: bool = False) -> str:
+    """HTML (or, with ``markdown``, Markdown) as plain text with paragraphs kept."""
     if not isinstance(value, str):
         return ""
     if "<" in value and ">" in value:
@@ -51,6 +78,8 @@ def plain_text(value: Any) -> str:
         value = "".join(parser.parts)
     else:
         value = html.unescape(value)
+    if markdown:
+        value = _unmark(value)
     # Control and direction characters are dropped (an import is lenient); a lone surrogate
     # is left for the importer's check to refuse.
     value = _UNSAFE.sub("", value.replace("\r\n", "\n"))

@@ -1,5 +1,6 @@
-"""frab/pretalx ``schedule.xml`` and ``schedule.json``: lenient import (export is in
-:mod:`server.programme.schedule_export`).
+"""frab/pretalx ``schedule.xml`` and ``schedule.json``, and iCalendar: lenient import
+(export is in :mod:`server.programme.schedule_export`; the dialects each generator writes
+are read in :mod:`server.programme.readers`).
 
 Import reads what real files hold (they rarely match the schema), guesses where it
 must and reports every guess or skip as an :class:`ImportNotice` naming the event. Times:
@@ -19,15 +20,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from xml.etree.ElementTree import Element
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
+from icalendar import Calendar
 
 from server.programme.model import KINDS, Event, Item, Programme, Room, Speaker
 from server.programme.native import Problem, ProgrammeError, _slug
 from server.programme.plaintext import plain_text, split_insights
+from server.programme.readers import RawEvent, Tally, ics_events, json_events, xml_events
 from server.strings import IMPORT, say
 
 #: Largest schedule file read (the biggest real ones are a few MiB).
@@ -86,6 +88,8 @@ def item_guid(programme: Programme, item: Item) -> str:
 _KIND_WORDS = {
     "break": "break",
     "pause": "break",
+    "tea": "break",
+    "refreshments": "break",
     "coffee": "break",
     "kaffe": "break",
     "lunch": "lunch",
@@ -96,46 +100,69 @@ _KIND_WORDS = {
     "panel": "panel",
     "paneldebat": "panel",
     "discussion": "panel",
+    "bof": "panel",
     "podium": "panel",
     "welcome": "welcome",
     "velkommen": "welcome",
     "opening": "welcome",
     "closing": "closing",
     "farvel": "closing",
+    "afslutning": "closing",
+    "velkomst": "welcome",
+    "morgenmad": "lunch",
 }
+#: Words Danish ends a compound with ("kaffepause"): matched at a word's end too.
+_COMPOUND_ENDS = frozenset({"pause", "kaffe", "frokost", "morgenmad", "middag", "velkomst"})
 
 
-def _kind(type_: str, title: str) -> str:
-    t = type_.strip().lower()
+#: Types that are talks: frab's "lecture", pentabarf's "maintrack" and "devroom", ….
+_TALK_TYPES = frozenset(
+    {"lecture", "talk", "keynote", "long talk", "short talk", "maintrack", "devroom",
+     "presentation", "vortrag", "foredrag", "oplæg", "session"}
+)  # fmt: skip
+
+
+def _kind(type_: str, title: str, theme: str = "") -> str:
+    """The item's kind from its type, else from words in its title or its track/category
+    ("theme"): a type no word explains is "other", an item with none a talk."""
+    # "Long talk (45 minutes)" (wafer) is a long talk.
+    t = re.sub(r"\s*\([^)]*\)\s*$", "", type_.strip().lower())
     if t in KINDS:
         return t
-    for word in (t, title.strip().lower()):
+    for word in (t, title.strip().lower(), theme.strip().lower()):
         for key, kind in _KIND_WORDS.items():
-            if re.search(rf"\b{key}\b", word):
+            # Danish joins words: "kaffepause", "formiddagskaffe" end with the word.
+            lead = "" if key in _COMPOUND_ENDS else r"\b"
+            if re.search(rf"{lead}{key}\b", word):
                 return kind
-    return (
-        "talk"
-        if t in ("lecture", "talk", "keynote", "long talk", "short talk") or t.endswith("talk")
-        else "other"
-        if t
-        else "talk"
-    )
+    return "talk" if t in _TALK_TYPES or t.endswith("talk") else "other" if t else "talk"
 
 
-def _duration(value: Any) -> timedelta | None:
+def _duration(value: Any, tally: Tally | None = None) -> timedelta | None:
+    """'01:30', '1:30:00', 'PT1H30M' (ISO 8601) or, guessed as minutes, a bare '90'."""
     if not isinstance(value, str):
         return None
-    m = re.match(r"^\s*(\d{1,3}):(\d{2})(?::(\d{2}))?\s*$", value)
-    if not m:
-        return None
-    d = timedelta(hours=int(m.group(1)), minutes=int(m.group(2)), seconds=int(m.group(3) or 0))
-    return d if d > timedelta(0) else None
+    d = None
+    if m := re.match(r"^\s*(\d{1,3}):(\d{2})(?::(\d{2}))?\s*$", value):
+        d = timedelta(hours=int(m.group(1)), minutes=int(m.group(2)), seconds=int(m.group(3) or 0))
+    elif m := re.match(r"^\s*PT(?:(\d{1,3})H)?(?:(\d{1,4})M)?(?:(\d{1,5})S)?\s*$", value, re.I):
+        d = timedelta(
+            hours=int(m.group(1) or 0), minutes=int(m.group(2) or 0), seconds=int(m.group(3) or 0)
+        )
+    elif m := re.match(r"^\s*(\d{1,4})\s*$", value):
+        d = timedelta(minutes=int(m.group(1)))
+        if tally is not None and d > timedelta(0):
+            tally.add("duration_minutes", got=value.strip())
+    return d if d is not None and d > timedelta(0) else None
 
 
-def _hhmm(value: Any) -> time | None:
+def _hhmm(value: Any, tally: Tally | None = None) -> time | None:
+    """'09:30', '9.30' or, from a hand-made export, '0930'."""
     if not isinstance(value, str):
         return None
-    m = re.match(r"^\s*(\d{1,2}):(\d{2})", value)
+    m = re.match(r"^\s*(\d{1,2})[:.](\d{2})", value)
+    if m is None and (m := re.match(r"^\s*(\d{2})(\d{2})\s*$", value)) and tally is not None:
+        tally.add("start_no_colon", got=value.strip())
     if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
         return time(int(m.group(1)), int(m.group(2)))
     return None
@@ -147,9 +174,10 @@ _PARTICLES = frozenset(
 
 
 def _looks_like_a_name(text: str) -> bool:
-    """'Ida Holm' yes; 'r8Dio og andre samarbejdspartnere' no (so it is not split)."""
+    """'Ida Holm' or 'Prof. Dr. Vera Meister' yes; 'r8Dio og andre samarbejdspartnere' no
+    (so it is not split)."""
     words = text.split()
-    return 1 <= len(words) <= 4 and all(w[:1].isupper() or w in _PARTICLES for w in words)
+    return 1 <= len(words) <= 5 and all(w[:1].isupper() or w in _PARTICLES for w in words)
 
 
 def _persons(value: Any, where: str, warn: list[ImportNotice]) -> tuple[Speaker, ...]:
@@ -168,37 +196,24 @@ def _persons(value: Any, where: str, warn: list[ImportNotice]) -> tuple[Speaker,
             names += parts
         else:
             names.append(name.strip())
-    return tuple(Speaker(name=plain_text(n)) for n in names if plain_text(n))
-
-
-@dataclass
-class _RawEvent:
-    where: str
-    id: str
-    guid: str
-    title: str
-    type: str
-    date: str | None
-    start: str | None
-    duration: str | None
-    room: str
-    abstract: str
-    description: str
-    persons: Any
-    day_date: str | None
-    day_start: str | None
-
-
-def _str(v: Any) -> str:
-    return v if isinstance(v, str) else ""
+    seen: set[str] = set()
+    speakers = []
+    for n in names:
+        text = plain_text(n)
+        if text and text not in seen:
+            seen.add(text)
+            speakers.append(Speaker(name=text))
+    return tuple(speakers)
 
 
 def _detect(data: bytes) -> str:
-    head = data.lstrip()[:200]
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:200]
     if head.startswith((b"{", b"[")):
         return "json"
     if head.startswith(b"<"):
         return "xml"
+    if head[:15].upper() == b"BEGIN:VCALENDAR":
+        return "ics"
     raise ProgrammeError([Problem("", None, "", "", say(IMPORT, "en", "not_a_schedule"))])
 
 
@@ -206,104 +221,32 @@ def _refuse(name: str, lang: str, key: str, **params: object) -> ProgrammeError:
     return ProgrammeError([Problem(name, None, "", "", say(IMPORT, lang, key, **params), key)])
 
 
-def _xml_events(root: Element) -> tuple[dict[str, Any], list[_RawEvent]]:
-    conf = root.find("conference")
-    meta: dict[str, Any] = {}
-    if conf is not None:
-        for child in conf:
-            meta[child.tag] = (child.text or "").strip()
-    events: list[_RawEvent] = []
-    for day in root.findall("day"):
-        for room in day.findall("room"):
-            room_name = room.get("name") or ""
-            for ev in room.findall("event"):
-
-                def text(tag: str, ev: Element = ev) -> str | None:
-                    el = ev.find(tag)
-                    return None if el is None else (el.text or "")
-
-                persons_el = ev.find("persons")
-                persons = (
-                    [p.text or "" for p in persons_el.findall("person")]
-                    if persons_el is not None
-                    else []
-                )
-                title = text("title") or ""
-                events.append(
-                    _RawEvent(
-                        where=f"{ev.get('id') or ev.get('guid') or '?'} ({title!r})",
-                        id=ev.get("id") or "",
-                        guid=ev.get("guid") or "",
-                        title=title,
-                        type=text("type") or "",
-                        date=text("date"),
-                        start=text("start"),
-                        duration=text("duration"),
-                        room=text("room") or room_name,
-                        abstract=text("abstract") or "",
-                        description=text("description") or "",
-                        persons=persons,
-                        day_date=day.get("date"),
-                        day_start=day.get("start"),
-                    )
-                )
-    return meta, events
-
-
-def _json_events(data: Any) -> tuple[dict[str, Any], list[_RawEvent]]:
-    sched = data.get("schedule", data) if isinstance(data, dict) else {}
-    conf = sched.get("conference", {}) if isinstance(sched, dict) else {}
-    if not isinstance(conf, dict):
-        conf = {}
-    events: list[_RawEvent] = []
-    for day in conf.get("days", []) or []:
-        if not isinstance(day, dict):
-            continue
-        rooms = day.get("rooms", {})
-        if not isinstance(rooms, dict):
-            continue
-        for room_name, evs in rooms.items():
-            for ev in evs if isinstance(evs, list) else []:
-                if not isinstance(ev, dict):
-                    continue
-                title = ev.get("title") if isinstance(ev.get("title"), str) else ""
-                events.append(
-                    _RawEvent(
-                        where=f"{ev.get('id') or ev.get('guid') or '?'} ({title!r})",
-                        id=str(ev.get("id") or ""),
-                        guid=str(ev.get("guid") or ""),
-                        title=title or "",
-                        type=str(ev.get("type") or ""),
-                        date=ev.get("date") if isinstance(ev.get("date"), str) else None,
-                        start=ev.get("start") if isinstance(ev.get("start"), str) else None,
-                        duration=ev.get("duration")
-                        if isinstance(ev.get("duration"), str)
-                        else None,
-                        room=str(ev.get("room") or room_name),
-                        abstract=_str(ev.get("abstract")),
-                        description=_str(ev.get("description")),
-                        persons=ev.get("persons", []),
-                        day_date=day.get("date") if isinstance(day.get("date"), str) else None,
-                        day_start=day.get("day_start")
-                        if isinstance(day.get("day_start"), str)
-                        else None,
-                    )
-                )
-    meta = {k: v for k, v in conf.items() if k not in ("days", "rooms")}
-    return meta, events
-
-
-def _local_start(ev: _RawEvent, tz: ZoneInfo, warn: list[ImportNotice]) -> datetime | None:
+def _local_start(
+    ev: RawEvent, tz: ZoneInfo, warn: list[ImportNotice], tally: Tally
+) -> datetime | None:
     """The event's start in the conference's zone: trust the local start time."""
-    start = _hhmm(ev.start)
+    start = _hhmm(ev.start, tally)
     stamp = None
     if ev.date:
         try:
             stamp = datetime.fromisoformat(ev.date.replace("Z", "+00:00"))
         except ValueError:
             warn.append(_notice(ev.where, "bad_date", date=ev.date))
+    if ev.local and stamp is not None:
+        # iCalendar: a time with its zone is converted, a floating one is the event's own.
+        local = stamp.astimezone(tz) if stamp.tzinfo is not None else stamp.replace(tzinfo=tz)
+        return local.replace(second=0, microsecond=0)
     if stamp is not None and stamp.tzinfo is not None:
         local = stamp.astimezone(tz)
+        if (
+            start is not None
+            and stamp.utcoffset() == timedelta(0)
+            and (stamp.hour, stamp.minute) == (start.hour, start.minute)
+            and local.utcoffset() != timedelta(0)
+        ):
+            # A static-site generator marks local times as UTC: 09:00Z beside <start>09:00.
+            tally.add("utc_local", date=ev.date)
+            return datetime.combine(stamp.date(), start, tz)
         if start is not None and (local.hour, local.minute) != (start.hour, start.minute):
             warn.append(
                 _notice(
@@ -320,6 +263,8 @@ def _local_start(ev: _RawEvent, tz: ZoneInfo, warn: list[ImportNotice]) -> datet
         return stamp.replace(tzinfo=tz, second=0, microsecond=0)
     if start is None:
         return None
+    if stamp is not None:  # a date without a zone beside the local start: the date holds
+        return datetime.combine(stamp.date(), start, tz)
     # No usable date: the day's local date, and after midnight the next calendar day.
     day_start = None
     if ev.day_start:
@@ -351,9 +296,10 @@ def import_schedule(
     *,
     room: str | None = None,
     day: str | None = None,
+    timezone: str | None = None,
     lang: str = "da",
 ) -> Imported:
-    """Read a schedule.xml or schedule.json into a programme.
+    """Read a schedule.xml, schedule.json or iCalendar file into a programme.
 
     Four steps: detect and extract the raw events, resolve the time zone, build the
     items (each local ``start`` trusted over any UTC date), then keep the chosen room
@@ -362,18 +308,28 @@ def import_schedule(
     Args:
         room: keep only this room (its name or id).
         day: keep only this day (its index from 1, or a date 2025-09-25).
+        timezone: the event's zone, for a file that names none (or names a wrong one).
         lang: the language of a refusal (notices carry both).
 
     Raises:
-        ProgrammeError: the file cannot be read at all (too large, unsafe XML, not a schedule).
+        ProgrammeError: the file cannot be read at all (too large, unsafe XML, not a
+            schedule, an unknown ``timezone``).
     """
     if len(data) > MAX_IMPORT_BYTES:
         raise _refuse(name, lang, "too_large", size=MAX_IMPORT_BYTES)
     warn: list[ImportNotice] = []
-    meta, events = _extract(data, name, lang)
+    tally = Tally()
+    meta, events = _extract(data, name, lang, tally)
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _refuse(name, lang, "bad_timezone", tz=timezone) from None
+        meta["time_zone_name"] = timezone
     tz, tzname = _time_zone(meta, warn)
     slot = _duration(meta.get("timeslot_duration")) or timedelta(minutes=15)
-    rooms, items = _build(events, tz, slot, warn)
+    rooms, items = _build(events, tz, slot, warn, tally)
+    warn[:0] = [_notice("", key, n=n, **ex) for key, (n, ex) in tally.seen.items()]
     if not items:
         raise _refuse(name, lang, "no_events")
     if room is not None:
@@ -394,9 +350,12 @@ def import_schedule(
     )
 
 
-def _extract(data: bytes, name: str, lang: str) -> tuple[dict[str, Any], list[_RawEvent]]:
-    """Detect XML or JSON and read the conference's fields and the raw events."""
-    if _detect(data) == "xml":
+def _extract(
+    data: bytes, name: str, lang: str, tally: Tally
+) -> tuple[dict[str, Any], list[RawEvent]]:
+    """Detect XML, JSON or iCalendar and read the conference's fields and the raw events."""
+    kind = _detect(data)
+    if kind == "xml":
         try:
             root = safe_fromstring(
                 data, forbid_dtd=True, forbid_entities=True, forbid_external=True
@@ -407,12 +366,18 @@ def _extract(data: bytes, name: str, lang: str) -> tuple[dict[str, Any], list[_R
             raise _refuse(name, lang, "bad_xml", error=exc) from None
         if root.tag != "schedule":
             raise _refuse(name, lang, "not_schedule_xml", tag=root.tag)
-        return _xml_events(root)
+        return xml_events(root, tally)
+    if kind == "ics":
+        try:
+            cal = Calendar.from_ical(data)
+        except Exception as exc:  # the library raises ValueError and friends
+            raise _refuse(name, lang, "bad_ics", error=exc) from None
+        return ics_events(cal, tally)
     try:
         parsed = json.loads(data)
     except (ValueError, RecursionError) as exc:
         raise _refuse(name, lang, "bad_json", error=exc) from None
-    return _json_events(parsed)
+    return json_events(parsed)
 
 
 def _time_zone(meta: dict[str, Any], warn: list[ImportNotice]) -> tuple[ZoneInfo, str]:
@@ -427,59 +392,100 @@ def _time_zone(meta: dict[str, Any], warn: list[ImportNotice]) -> tuple[ZoneInfo
     return ZoneInfo("Europe/Copenhagen"), "Europe/Copenhagen"
 
 
+#: A room that means every room ("ALL" in a hand-made export).
+_EVERY_ROOM = frozenset({"all", "all rooms", "alle", "alle sale", "everywhere", "*"})
+
+
+def _room_names(events: list[RawEvent]) -> list[str]:
+    """The rooms events are in one by one, in the order the file first names them."""
+    names: dict[str, None] = {}
+    for ev in events:
+        name = plain_text(ev.room)
+        if name and "," not in name and name.lower() not in _EVERY_ROOM:
+            names.setdefault(name, None)
+    return list(names)
+
+
+def _rooms_of(ev: RawEvent, known: list[str], warn: list[ImportNotice]) -> list[str]:
+    """The room or rooms an event is in: "C01, B05/B06" (two known rooms) is both, "ALL"
+    or no room at all (in a file with rooms) is every room, each with a warning."""
+    name = plain_text(ev.room)
+    if name.lower() in _EVERY_ROOM or (not name and known):
+        if known:
+            key = "every_room" if name else "no_room_every"
+            warn.append(_notice(ev.where, key, room=name, n=len(known)))
+            return known
+        return [name or "Sal"]
+    if "," in name:
+        parts = [p.strip() for p in name.split(",") if p.strip()]
+        if sum(p in known for p in parts) >= 2:
+            warn.append(_notice(ev.where, "several_rooms", rooms=", ".join(parts)))
+            return parts
+    return [name or "Sal"]
+
+
 def _build(
-    events: list[_RawEvent], tz: ZoneInfo, slot: timedelta, warn: list[ImportNotice]
+    events: list[RawEvent],
+    tz: ZoneInfo,
+    slot: timedelta,
+    warn: list[ImportNotice],
+    tally: Tally,
 ) -> tuple[dict[str, Room], list[Item]]:
     """Items (and their rooms) from the raw events; what cannot be read is skipped, noted."""
     rooms: dict[str, Room] = {}
     items: list[Item] = []
     used_ids: set[str] = set()
+    known = _room_names(events)
     for ev in events:
         if not ev.title.strip():
             warn.append(_notice(ev.where, "no_title"))
             continue
-        start = _local_start(ev, tz, warn)
+        start = _local_start(ev, tz, warn, tally)
         if start is None:
             warn.append(_notice(ev.where, "no_start"))
             continue
-        length = _duration(ev.duration)
+        length = _duration(ev.duration, tally)
         if length is None:
             assumed = int(slot.total_seconds() // 60)
             warn.append(_notice(ev.where, "duration_assumed", got=ev.duration, n=assumed))
             length = slot
-        if not ev.guid:
-            warn.append(_notice(ev.where, "no_guid"))
+        if not ev.guid and not ev.local:
+            tally.add("no_guid", title=ev.title)
         if not ev.type:
-            warn.append(_notice(ev.where, "no_type"))
-        room_name = plain_text(ev.room) or "Sal"
-        room_id = _slug(room_name)
-        rooms.setdefault(room_id, Room(room_id, room_name))
-        item_id = _unique_id(ev, start, used_ids)
+            tally.add("no_type", title=ev.title)
+        elif ev.type_from != "type":
+            tally.add("type_from", field=ev.type_from, got=ev.type)
         text, insights = split_insights(_text_of(ev))
         # Wall-clock arithmetic: an event across a DST change keeps its local end.
         end = (start.replace(tzinfo=None) + length).replace(tzinfo=tz)
-        kind = _kind(ev.type, ev.title)
-        items.append(
-            Item(
-                id=item_id,
-                title=plain_text(ev.title),
-                kind=kind,
-                start=start,
-                end=end,
-                room=room_id,
-                speakers=_persons(ev.persons, ev.where, warn),
-                description=text,
-                insights=insights,
-                questions=kind == "panel",
+        kind = _kind(ev.type if ev.type_from == "type" else "", ev.title, ev.type)
+        speakers = _persons(ev.persons, ev.where, warn)
+        in_rooms = _rooms_of(ev, known, warn)
+        base_id = _unique_id(ev, start, used_ids)
+        for room_name in in_rooms:
+            room_id = _slug(room_name)
+            rooms.setdefault(room_id, Room(room_id, room_name))
+            item_id = base_id
+            if len(in_rooms) > 1:
+                item_id = _fresh(f"{base_id}-{room_id}"[:60], used_ids)
+            items.append(
+                Item(
+                    id=item_id,
+                    title=plain_text(ev.title),
+                    kind=kind,
+                    start=start,
+                    end=end,
+                    room=room_id,
+                    speakers=speakers,
+                    description=text,
+                    insights=insights,
+                    questions=kind == "panel",
+                )
             )
-        )
     return rooms, items
 
 
-def _unique_id(ev: _RawEvent, start: datetime, used: set[str]) -> str:
-    item_id = (
-        _slug(ev.id) if ev.id else (ev.guid[:8] if ev.guid else _slug(f"{start:%H%M}-{ev.title}"))
-    )
+def _fresh(item_id: str, used: set[str]) -> str:
     base, n = item_id, 2
     while item_id in used:
         item_id, n = f"{base}-{n}", n + 1
@@ -487,14 +493,29 @@ def _unique_id(ev: _RawEvent, start: datetime, used: set[str]) -> str:
     return item_id
 
 
-def _text_of(ev: _RawEvent) -> str:
-    """Abstract and description as one text, without saying the same thing twice."""
-    abstract, description = plain_text(ev.abstract), plain_text(ev.description)
+def _unique_id(ev: RawEvent, start: datetime, used: set[str]) -> str:
+    item_id = (
+        _slug(ev.id) if ev.id else (ev.guid[:8] if ev.guid else _slug(f"{start:%H%M}-{ev.title}"))
+    )
+    return _fresh(item_id, used)
+
+
+def _text_of(ev: RawEvent) -> str:
+    """Subtitle, abstract and description as one text, without saying the same thing twice.
+
+    The abstract and the description may be HTML (frab) or Markdown (pretalx, wafer)."""
+    abstract = plain_text(ev.abstract, markdown=True)
+    description = plain_text(ev.description, markdown=True)
+    subtitle = plain_text(ev.subtitle)
     if not description or description == abstract:
-        return abstract
-    if not abstract or description.startswith(abstract):
-        return description  # the description repeats the abstract (Podium's own export does)
-    return f"{abstract}\n\n{description}"
+        body = abstract
+    elif not abstract or description.startswith(abstract):
+        body = description  # the description repeats the abstract (Podium's own export does)
+    else:
+        body = f"{abstract}\n\n{description}"
+    if subtitle and not body.startswith(subtitle):
+        return f"{subtitle}\n\n{body}" if body else subtitle
+    return body
 
 
 def _only_room(

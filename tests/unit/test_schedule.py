@@ -56,7 +56,10 @@ def test_html_in_abstracts_becomes_plain_text():
     """HTML links and paragraphs in an abstract come out as plain text."""
     p = _load("camp2019-frab.schedule.json").programme
     spispy = next(i for i in p.items if i.title.startswith("spispy"))
-    assert spispy.description.startswith("spispy is an open source hardware tool")
+    # The subtitle leads, then the abstract.
+    assert spispy.description.startswith(
+        "Open source tools for flash emulation and research\n\nspispy is an open source"
+    )
     assert "<a" not in spispy.description and "href" not in spispy.description
     gdpr = _find(p, "Achtung, Datenpannen!")
     assert not gdpr.description.startswith("<p>")
@@ -87,9 +90,12 @@ def test_pretalx_json_trusts_the_local_start():
 
 
 def test_missing_type_is_a_warning_naming_the_event():
-    """debconf23 events without <type> are read as talks/breaks, each with a warning."""
+    """debconf23 events without <type> are read as talks/breaks from their <track> and title,
+    said once for the 32 of them."""
     imp = _load("debconf23-asia-kolkata.schedule.xml")
-    assert any(w.message == "no type: talk assumed" and "'Lunch'" in w.where for w in imp.warnings)
+    assert [w.message for w in imp.warnings if w.key == "type_from"] == [
+        "no <type>: the kind guessed from <track> (e.g. 'No Track') (32 in all)"
+    ]
     assert _find(imp.programme, "Lunch").kind == "lunch"
 
 
@@ -188,8 +194,12 @@ def test_import_speaks_danish_by_default():
     assert "afvist: XML'en erklærer en DTD" in str(exc.value)
     imp = import_schedule(_mini({"type": ""}))
     (notice,) = [w for w in imp.warnings if w.key == "no_type"]
-    assert notice.line() == "punkt 1 ('Oplæg'): ingen type: foredrag antaget"
-    assert notice.line("en") == "event 1 ('Oplæg'): no type: talk assumed"
+    assert notice.line() == (
+        "ingen type: arten gættet ud fra titlen, ellers foredrag (fx 'Oplæg') (1 i alt)"
+    )
+    assert notice.line("en") == (
+        "no type: the kind guessed from the title, else a talk (e.g. 'Oplæg') (1 in all)"
+    )
 
 
 @pytest.fixture(scope="module")
