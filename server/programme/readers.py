@@ -11,7 +11,7 @@ Three shapes are read, each in the many dialects real events publish:
 - ``schedule.json``: frab and pretalx;
 - iCalendar: Symposion ("Speaker: X" as the description's first line), hand-made files
   (``TZID`` without its ``VTIMEZONE``, ``CHARSET`` parameters, UTC times only, speakers
-  as ``ATTENDEE;CN=``) and Indico.
+  as ``ATTENDEE;CN=``).
 
 Nothing here decides a time or a room: :mod:`server.programme.schedule` does, with a
 warning for every guess. What a reader had to guess about the file as a whole (a format
@@ -203,7 +203,7 @@ def _json_event(ev: dict[str, Any], day: dict[str, Any], room_name: str) -> RawE
 # --- iCalendar ----------------------------------------------------------------------------
 
 #: The first line of a description that names the speakers: "Speaker: Keith Packard"
-#: (Symposion), "von: Jakob Semere" (Kielux), "Oplægsholder: …".
+#: (Symposion), "von: Jakob Sommer" (a hand-made calendar), "Oplægsholder: …".
 _SPEAKER_LINE = re.compile(
     r"^\s*(?:speakers?|presenters?|presented by|sprecher(?:in|innen)?|referent(?:in|en)?|"
     r"vortragende[r]?|von|by|af|talere?|oplægsholdere?|intervenants?|orateurs?)\s*:\s*"
