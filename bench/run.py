@@ -8,14 +8,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench import attack, burst, fanout, kiosk, legibility, page, storm, votes
+from bench import attack, burst, fanout, kiosk, legibility, page, rooms, storm, votes
 from bench.common import machine
 
 OUT = Path(__file__).resolve().parent / "RESULTS.md"
 RESULTS = OUT.parent / "results"
 
 
-NAMES = ("fanout", "storm", "burst", "votes", "kiosk", "legibility", "page", "attack")
+NAMES = ("fanout", "storm", "burst", "votes", "rooms", "kiosk", "legibility", "page", "attack")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +30,7 @@ def run_all() -> None:
     storm.main(["--out", str(RESULTS / "storm.md")])
     burst.main(["--out", str(RESULTS / "burst.md")])
     votes.main(["--out", str(RESULTS / "votes.md")])
+    rooms.main(["--out", str(RESULTS / "rooms.md")])
     kiosk.main(["--idle", "30", "--rounds", "3", "--out", str(RESULTS / "kiosk.md")])
     legibility.main(["--out", str(RESULTS / "legibility.md")])
     page.main(["--out", str(RESULTS / "page.md")])

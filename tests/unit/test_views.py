@@ -105,3 +105,19 @@ def test_a_programme_at_the_import_limits_and_a_flood_fit_in_a_clients_frame():
         view = role_view(state, items[0].start, role)
         frame = json.dumps({"type": "snapshot", "state": view}, ensure_ascii=False).encode()
         assert len(frame) < MAX_FRAME_BYTES, (role, len(frame))
+
+
+def test_views_of_two_states_at_the_same_instant_do_not_share_what_differs():
+    """Views share what one state at one instant gives (timelines, the programme's expected
+    times); a second state at the very same instant must get its own."""
+    before = build_state(NOW)
+    later = build_state(NOW, ("moderator", "shift_delay", {"minutes": 10}))
+    first = role_view(before, NOW, "hall")
+    second = role_view(later, NOW, "hall")
+    again = role_view(before, NOW, "hall")
+    start = {i["id"]: i["expected_start"] for i in first["programme"]}
+    shifted = {i["id"]: i["expected_start"] for i in second["programme"]}
+    assert start["frokost"] != shifted["frokost"] and second["delay_minutes"] == 10
+    assert again == first and first["delay_minutes"] == 0
+    # Every role of one state at one instant sees the same programme.
+    assert role_view(before, NOW, "moderator")["programme"] == first["programme"]
