@@ -143,3 +143,58 @@ async def test_the_evening_before_the_welcome_says_tomorrow():
         for _ in range(3):
             await pilot.pause()
         assert "Dagen begynder i morgen kl. 10.00" in screen_text(app)
+
+
+THREE_DAYS = TWO_DAYS.with_name("three-days.toml")
+
+
+def _three(now: datetime, room: str) -> dict:
+    state = State(programme=load_file(str(THREE_DAYS)))
+    return json.loads(json.dumps(role_view(state, now, "hall", room)))
+
+
+async def test_three_days_in_two_rooms_each_hall_names_its_next_day():
+    """Bohr has nothing on day 2: on day 1's afternoon its hall says "lørdag kl. 10.00"
+    (two days on) while Meitner's says "i morgen kl. 10.00"; the foyer lists both rooms."""
+    now = datetime(2025, 10, 2, 15, 0, tzinfo=TZ)
+    texts = {}
+    for room in ("meitner", "bohr"):
+        app = make_app(connect=False, now=lambda: now)
+        async with app.run_test(size=(120, 34)) as pilot:
+            app.feed(1, _three(now, room))
+            for _ in range(3):
+                await pilot.pause()
+            texts[room] = screen_text(app)
+    assert "i morgen kl. 10.00" in texts["meitner"]
+    assert "Oplæg: foreningslivet" in texts["meitner"]
+    assert "lørdag kl. 10.00" in texts["bohr"] and "Værksted: lokale netværk" in texts["bohr"]
+    assert "Oplæg: foreningslivet" not in texts["bohr"]  # Meitner's item
+    foyer = role_view(State(programme=load_file(str(THREE_DAYS))), now, "hall", "*")
+    nexts = {r["id"]: [s["id"] for s in r["next"]] for r in foyer["rooms"]}
+    assert nexts == {"meitner": ["m2-oplaeg", "m3-afslutning"], "bohr": ["b3-vaerksted"]}
+
+
+async def test_the_attendee_sees_three_days_and_every_room(db_url: str, clock, tmp_path):
+    """Three day tabs; on the third day both rooms' items, each with its room's name."""
+    from textual.widgets import DataTable, Tabs
+
+    from kiosk.attendee.app import make_app as make_attendee
+    from tests.kiosk.helpers import wait_for
+
+    clock.t = datetime(2025, 10, 2, 9, 0, tzinfo=TZ)
+    async for running in running_server(db_url, clock, programme=str(THREE_DAYS)):
+        app = make_attendee(server=f"ws://127.0.0.1:{running.port}/ws", config_dir=tmp_path)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda a=app: a.view is not None)  # type: ignore[misc]
+            await pilot.press("f2")
+            await pilot.pause()
+            tabs = app.screen.query_one("#att-days", Tabs)
+            table = app.screen.query_one("#att-programme", DataTable)
+            assert tabs.tab_count == 3 and tabs.active == "day-2025-10-02"
+            tabs.active = "day-2025-10-04"
+            await pilot.pause()
+            rows = [" ".join(str(c) for c in table.get_row_at(n)) for n in range(table.row_count)]
+            assert len(rows) == 2
+            assert "Bohr Auditoriet" in rows[0] and "Værksted: lokale netværk" in rows[0]
+            assert "Meitner" in rows[1] and "Tak for denne gang" in rows[1]
+            assert "lørdag den 4. oktober" in str(tabs.query_one("#day-2025-10-04").label)
