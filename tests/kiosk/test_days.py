@@ -185,7 +185,7 @@ async def test_the_attendee_sees_three_days_and_every_room(db_url: str, clock, t
     async for running in running_server(db_url, clock, programme=str(THREE_DAYS)):
         app = make_attendee(server=f"ws://127.0.0.1:{running.port}/ws", config_dir=tmp_path)
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda a=app: a.view is not None)  # type: ignore[misc]
+            await wait_for(pilot, lambda a=app: a.view is not None)
             await pilot.press("f2")
             await pilot.pause()
             tabs = app.screen.query_one("#att-days", Tabs)
