@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import errno
+import json
 import logging
 import os
 import signal
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 from websockets.asyncio.server import Server, ServerConnection, serve
 
 from server.admission import Gate, counted
+from server.cluster import Cluster
 from server.handlers import Connection
 from server.hub import Hub
 from server.page import Page
@@ -56,8 +58,12 @@ class Clock:
                 start = start.replace(tzinfo=tz)
             self.start = start.timestamp()
 
+    #: Seconds to add to this machine's clock (in a cluster: PostgreSQL's clock minus ours).
+    skew: Callable[[], float] = staticmethod(lambda: 0.0)
+
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self.start + (time.time() - self.began) * self.speed, self.tz)
+        wall = time.time() + self.skew()
+        return datetime.fromtimestamp(self.start + (wall - self.began) * self.speed, self.tz)
 
 
 @dataclass
@@ -173,6 +179,25 @@ def _rewinds(state: State, now: datetime) -> datetime | None:
     return latest if latest is not None and latest > now else None
 
 
+def share_clock(store: Store, clock: Clock, cluster: Cluster) -> None:
+    """Every process of a cluster tells the same time: PostgreSQL's clock (its offset from
+    this machine's, measured now and every half minute), and in a rehearsal (``--clock``)
+    the same start, stored in the database by the first process that began it."""
+    cluster.offset_s, cluster.offset_bound_s = store.clock_offset()
+    clock.skew = lambda: cluster.offset_s
+    if clock.start == clock.began:
+        return  # the wall clock
+    key = "rehearsal_clock"
+    want = {"start": clock.start, "speed": clock.speed}
+    stored = store.get_meta(key)
+    anchor = json.loads(stored) if stored else None
+    if anchor and anchor.get("start") == want["start"] and anchor.get("speed") == want["speed"]:
+        clock.began = float(anchor["began"])  # the same rehearsal, begun by another process
+        return
+    clock.began = time.time() + cluster.offset_s
+    store.set_meta(key, json.dumps({**want, "began": clock.began}))
+
+
 class StartError(Exception):
     """``serve`` cannot start; ``key`` names the message in server.strings.CLI."""
 
@@ -263,6 +288,10 @@ async def start(settings: Settings) -> Running:
 async def _start(settings: Settings, lock: ServeLock) -> Running:
     store, programme = await asyncio.to_thread(open_store, settings)
     clock = Clock(programme.event.tz, settings.clock, settings.clock_speed)
+    cluster: Cluster | None = None
+    if store.shared:  # PostgreSQL: other processes may serve the same database
+        cluster = Cluster(store.url, await asyncio.to_thread(store.notify_channel))
+        await asyncio.to_thread(share_clock, store, clock, cluster)
     state, revision = store.load_state(programme)
     warnings: list[tuple[str, datetime, datetime]] = []
     if settings.clock is not None:
@@ -304,6 +333,7 @@ async def _start(settings: Settings, lock: ServeLock) -> Running:
         hub,
         limits,
         rehearsal=settings.clock is not None,
+        cluster=cluster,
     )
     gate = Gate(limits, tokens.hashes, store.secret("client_ids"))
     writer = asyncio.create_task(sequencer.run())
@@ -340,6 +370,24 @@ async def _start(settings: Settings, lock: ServeLock) -> Running:
                 log.exception("tick failed")
 
     tasks = [writer, asyncio.create_task(ticker())]
+    if cluster is not None and sequencer.wakeup is not None:
+        cluster.on_news = sequencer.wakeup.request
+
+        closing: set[asyncio.Task[None]] = set()
+
+        def send_away() -> None:
+            for conn in list(server.connections):
+                task = asyncio.create_task(
+                    conn.close(1012, "database unreachable: try another server")
+                )
+                closing.add(task)
+                task.add_done_callback(closing.discard)
+
+        cluster.on_lost = send_away
+        tasks += [
+            asyncio.create_task(cluster.run()),
+            asyncio.create_task(sequencer.wakeup.serve(sequencer.catch_up)),
+        ]
     return Running(
         server, sequencer, gate, port, tls is not None, tokens, tasks, exports, lock, page, warnings
     )

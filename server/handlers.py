@@ -80,7 +80,15 @@ class Connection:
         room = self.sequencer.session_room(hello.room)
         if hello.foyer and hello.role == "hall":
             room = FOYER  # one group for every foyer screen: all rooms at once
+        cluster = self.sequencer.cluster
+        if cluster is not None and not cluster.healthy:
+            # This process cannot reach the database: the client should use another one.
+            await self.ws.close(1013, "database unreachable: try another server")
+            return
         client = Client(WsPeer(self.ws), hello.role, room, client_id, hello.lang)
+        # In a cluster, a client that moved here from a process that died must not be sent
+        # an older revision than it had: this process first reads what is new.
+        await self.sequencer.fresh()
         self.sequencer.join(
             client,
             {

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from server.changes import Change, QuestionChanged
+from server.cluster import Cluster, Wakeup
 from server.contract import PROTOCOL_VERSION, MessageType, error, error_message
 from server.hub import Client, Publisher
 from server.programme.model import Programme
@@ -75,8 +76,11 @@ class Sequencer:
         limits: Limits,
         *,
         rehearsal: bool = False,
+        cluster: Cluster | None = None,
     ) -> None:
         self.store = store
+        self.cluster = cluster  # several processes on one PostgreSQL database
+        self.wakeup: Wakeup | None = Wakeup() if cluster is not None else None
         self.state = state
         self.revision = revision
         self._clock = now
@@ -150,7 +154,8 @@ class Sequencer:
         """Queue a command; return its ack or error once its change is stored."""
         key = (client_key, command.id)
         done = self.replies.cached(key)
-        if done is None and not self.replies.known_absent(key):
+        # In a cluster the transaction that applies it looks for it in the log anyway.
+        if done is None and self.cluster is None and not self.replies.known_absent(key):
             done = await asyncio.to_thread(self.replies.lookup, key)
         if done is not None:
             return _same_or_refused(done, command, lang)
@@ -168,7 +173,10 @@ class Sequencer:
                     batch.append(self.queue.get_nowait())
                 async with self._lock:
                     try:
-                        self._process(batch)
+                        if self.cluster is not None:
+                            await self._process_shared(batch)
+                        else:
+                            self._process(batch)
                     except Exception:
                         # A bug must not end the writer: the batch is refused, the screens
                         # go back to the stored state, and the next command is served.
@@ -190,7 +198,23 @@ class Sequencer:
 
     def _process(self, batch: list[_Request]) -> None:
         now = self.now()
-        state, revision = self.state, self.revision
+        job, attendees = self._apply(self.state, self.revision, batch, now, {})
+        self._publish(job.state, job.revision, now, attendees)
+        for key in job.replies:
+            self._inflight[key] = job
+        self._commits.put_nowait(job)
+
+    def _apply(
+        self,
+        state: State,
+        revision: int,
+        batch: list[_Request],
+        now: datetime,
+        answered: dict[tuple[str, str], Answer],
+    ) -> tuple[_Job, set[str]]:
+        """Apply a batch to ``state`` with the rules; the job holds the new state, what it
+        changed, the log lines and the answers (sent once stored). ``answered``: commands
+        another process already stored (their answers are sent again, nothing is applied)."""
         job = _Job(state, revision, set(), [], [], {}, self._generation)
         attendees: set[str] = set()
         for req in batch:
@@ -201,8 +225,10 @@ class Sequencer:
                 earlier.answers.append((req, _same_or_refused(answer, req.command, req.lang)))
                 continue
             done = (
-                (job.prints[key], job.replies[key]) if key in job.replies else None
-            ) or self.replies.cached(key)
+                ((job.prints[key], job.replies[key]) if key in job.replies else None)
+                or answered.get(key)
+                or self.replies.cached(key)
+            )
             if done is not None:
                 job.answers.append((req, _same_or_refused(done, req.command, req.lang)))
                 continue
@@ -250,10 +276,143 @@ class Sequencer:
                          req.command.raw_args(), ok, reply, revision)
             )  # fmt: skip
         job.state, job.revision = state, revision
-        self._publish(state, revision, now, attendees)
-        for key in job.replies:
-            self._inflight[key] = job
-        self._commits.put_nowait(job)
+        return job, attendees
+
+    # --- several processes on one PostgreSQL database (server/cluster.py) ------------
+
+    async def _process_shared(self, batch: list[_Request]) -> None:
+        """Apply a batch in the global order: in one transaction that holds the revision row,
+        catch up with what other processes committed, apply, store, commit; then publish
+        and answer. Storing comes before publishing here: no other process may see a
+        revision this one might still lose."""
+        assert self.cluster is not None
+        now = self.now()
+        channel = self.cluster.channel
+        keys = [(r.client_key, r.command.id) for r in batch]
+        state, revision = self.state, self.revision
+
+        def work() -> tuple[State, int, _Job, set[str]]:
+            with self.store.locked() as tx:  # type: ignore[attr-defined]
+                base, base_rev = state, revision
+                if tx.revision != revision:
+                    delta = tx.delta(revision, state.programme)
+                    if delta is not None:
+                        base, base_rev = delta.applied_to(state), delta.revision
+                answered = {
+                    k: (fingerprint(name, args), reply)
+                    for k, (_, _, name, args, reply) in tx.answered(keys).items()
+                }
+                job, attendees = self._apply(base, base_rev, batch, now, answered)
+                if job.revision != base_rev:
+                    tx.write(job.state, job.changed, job.entries, job.revision, channel)
+                tx.commit()
+            return base, base_rev, job, attendees
+
+        try:
+            base, base_rev, job, attendees = await asyncio.to_thread(work)
+        except Exception:
+            log.exception("could not store a batch of %d commands", len(batch))
+            for req in batch:
+                if not req.future.done():
+                    message = error_message("storage_error", req.lang)
+                    req.future.set_result(dict(error("storage_error", message, req.command.id)))
+            return
+        self.cluster.ok()
+        if base_rev != revision:  # others' changes: their askers' own questions too
+            attendees |= _changed_askers(state, base)
+        self._publish(job.state, job.revision, now, attendees)
+        self.replies.remember({k: (job.prints[k], r) for k, r in job.replies.items()})
+        for req, reply in job.answers:
+            if not req.future.done():
+                req.future.set_result(reply)
+
+    async def fresh(self) -> None:
+        """In a cluster: wait until a catch-up that began now has ended (many callers at
+        once share one). Alone: nothing to wait for."""
+        if self.cluster is not None and self.wakeup is not None:
+            await self.wakeup.wait_round()
+
+    async def catch_up(self) -> None:
+        """Read and publish what other processes committed since this one's revision."""
+        if self.cluster is None:
+            return
+        async with self._lock:
+            await self._catch_up_locked()
+
+    async def _catch_up_locked(self) -> None:
+        assert self.cluster is not None
+        state = self.state
+        try:
+            delta = await asyncio.to_thread(
+                self.store.delta_since,  # type: ignore[attr-defined]
+                self.revision,
+                state.programme,
+            )
+        except Exception as exc:
+            log.warning("could not read the database's news: %s", exc)
+            return
+        self.cluster.ok()
+        if delta is None or delta.revision <= self.revision:
+            return
+        new = delta.applied_to(state)
+        self._publish(new, delta.revision, self.now(), _changed_askers(state, new))
+
+    async def _tick_shared(self) -> None:
+        """The clock's changes in a cluster: every process catches up (in case a NOTIFY was
+        missed); only the holder of the ticker's lock writes what the clock changed."""
+        assert self.cluster is not None
+        async with self._lock:
+            await self._catch_up_locked()
+            if self.cluster.leader:
+                await self._clock_changes_shared()
+            now = self.now()
+            self.hub.catch_up(self.state, now, self.revision)
+            self.hub.publish_presence()
+            self.quotas.forget_idle()
+        self.cluster.check()
+
+    async def _clock_changes_shared(self) -> None:
+        assert self.cluster is not None
+        now = self.now()
+        channel = self.cluster.channel
+        state, revision = self.state, self.revision
+        last_signature = self._signature
+        seen_stamp = self._programme_stamp
+
+        def work() -> tuple[State, int, bool, str | None]:
+            stamp = self.store.programme_stamp()
+            with self.store.locked() as tx:  # type: ignore[attr-defined]
+                base, base_rev = state, revision
+                if tx.revision != revision:
+                    delta = tx.delta(revision, state.programme)
+                    if delta is not None:
+                        base, base_rev = delta.applied_to(state), delta.revision
+                new, changed, programme = base, set(), False
+                if stamp != seen_stamp:
+                    stored = self.store.load_programme()
+                    if stored is not None and stored != new.programme:
+                        new, programme = replace(new, programme=stored), True
+                out = expire_messages(new, now)
+                if out is not None:
+                    new, changed = out.state, set(out.changed)
+                moved = signature(new, now) != last_signature
+                if not (programme or changed or moved):
+                    return base, base_rev, False, stamp
+                tx.write(new, changed, [], base_rev + 1, channel, programme=programme)
+                tx.commit()
+                return new, base_rev + 1, True, stamp
+
+        try:
+            new, new_rev, wrote, stamp = await asyncio.to_thread(work)
+        except Exception as exc:
+            log.warning("could not store the clock's changes: %s", exc)
+            return
+        self.cluster.ok()
+        self._programme_stamp = stamp
+        if new_rev != self.revision:
+            self._publish(new, new_rev, now, _changed_askers(state, new))
+        if wrote:
+            log.debug("clock change stored as revision %d", new_rev)
 
     def _publish(
         self,
@@ -338,6 +497,9 @@ class Sequencer:
         """Once a second: pick up an imported programme, expire messages, and republish when
         the clock changed what is live. The database is read before taking the lock, so
         commands are never held up by it."""
+        if self.cluster is not None:
+            await self._tick_shared()
+            return
         programme = None
         stamp = await asyncio.to_thread(self.store.programme_stamp)
         if stamp != self._programme_stamp:
@@ -389,4 +551,18 @@ def _touched_attendees(state: State, out: Outcome, actor: Actor) -> set[str]:
         match change:
             case QuestionChanged(qid) if qid in state.questions:
                 touched.add(state.questions[qid].client_id)
+    return touched
+
+
+def _changed_askers(before: State, after: State) -> set[str]:
+    """Attendees whose own questions or votes differ between two states."""
+    touched = {
+        q.client_id
+        for qid, q in after.questions.items()
+        if before.questions.get(qid) != q and q.client_id
+    }
+    for qid, voters in after.votes.items():
+        old = before.votes.get(qid, frozenset())
+        if voters != old:
+            touched |= voters ^ old
     return touched

@@ -142,6 +142,14 @@ def routes(
                 "failures": sequencer.failures,
                 "refused": sequencer.refused,
             }
+            cluster = sequencer.cluster
+            if cluster is not None:  # several processes on PostgreSQL
+                body["database"] = "ok" if cluster.healthy else "unreachable"
+                body["ticker"] = cluster.leader
+                body["clock_offset_ms"] = round(cluster.offset_s * 1000, 1)
+                if not cluster.healthy:
+                    ok = False
+                    body["status"] = "error"
             # Who is connected (is the moderator there?) only for the moderator's token.
             auth = request.headers.get("Authorization", "")
             if auth.startswith("Bearer ") and await asyncio.to_thread(

@@ -9,14 +9,15 @@ here too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from server.changes import Change
 from server.programme.model import Programme
-from server.state import State
+from server.state import Live, Note, Question, State
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,36 @@ class LogEntry:
     ok: bool
     reply: dict[str, Any]
     revision: int
+
+
+@dataclass(frozen=True)
+class Delta:
+    """What other server processes committed since a revision: the records as they are at
+    ``revision`` (a question, a note, the votes on a question, the live record, the
+    programme), or the ``whole`` state when the change log could not say."""
+
+    revision: int
+    whole: State | None = None
+    programme: Programme | None = None
+    live: Live | None = None
+    notes: Mapping[str, Note] = field(default_factory=dict)
+    questions: Mapping[str, Question] = field(default_factory=dict)
+    votes: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def applied_to(self, state: State) -> State:
+        """``state`` with these records in it."""
+        if self.whole is not None:
+            return self.whole
+        return replace(
+            state,
+            programme=self.programme or state.programme,
+            live=self.live or state.live,
+            notes=MappingProxyType({**state.notes, **self.notes}),
+            questions=MappingProxyType({**state.questions, **self.questions}),
+            votes=MappingProxyType({k: v for k, v in {**state.votes, **self.votes}.items() if v}),
+            sources=MappingProxyType({**state.sources, **self.sources}),
+        )
 
 
 #: (client key, command id, command name, its arguments, the reply sent)

@@ -8,9 +8,11 @@ Sync SQLAlchemy on purpose (see PITFALLS 16): the server calls it from one write
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import secrets
+import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -32,9 +34,10 @@ from server.changes import (
 )
 from server.programme.model import Programme
 from server.state import Live, Note, Question, State
-from server.storage.base import LogEntry, Logged
+from server.storage.base import Delta, LogEntry, Logged
 from server.storage.tables import (
     ADDED_COLUMNS,
+    ChangeRow,
     CommandLogRow,
     LiveRow,
     MetaRow,
@@ -176,74 +179,63 @@ class Store:
     def load_state(self, programme: Programme) -> tuple[State, int]:
         """The stored live state, notes, questions and votes, and the revision."""
         with Session(self.db) as s:
-            live_row = s.get(LiveRow, 1)
-            live = Live.from_dict(json.loads(live_row.data)) if live_row else Live()
-            notes = {
-                r.item_id: Note(r.item_id, r.text, r.audience, datetime.fromisoformat(r.updated_at))
-                for r in s.exec(select(NoteRow))
-            }
-            questions = {r.id: _question(r) for r in s.exec(select(QuestionRow))}
-            sources = {q.client_id: q.source for q in questions.values() if q.source}
-            votes: dict[str, set[str]] = {}
-            for v in s.exec(select(VoteRow)):
-                votes.setdefault(v.question_id, set()).add(v.client_id)
-                if v.source:
-                    sources[v.client_id] = v.source
-            rev = s.get(MetaRow, "revision")
-        state = State(
-            programme=programme,
-            live=live,
-            notes=MappingProxyType(notes),
-            questions=MappingProxyType(questions),
-            votes=MappingProxyType({k: frozenset(v) for k, v in votes.items()}),
-            sources=MappingProxyType(sources),
-        )
-        return state, int(rev.value) if rev else 0
+            return _load_state(s, programme)
 
     def commit(
         self, state: State, changed: Iterable[Change], log: Iterable[LogEntry], revision: int
     ) -> None:
         """Write what changed, the log lines and the revision in one transaction."""
         with Session(self.db) as s:
-            # Questions before votes: a vote row needs its question's row.
-            for change in in_write_order(changed):
-                match change:
-                    case LiveChanged():
-                        s.merge(LiveRow(id=1, data=json.dumps(state.live.to_dict())))
-                    case NoteChanged(item_id):
-                        n = state.notes[item_id]
-                        s.merge(
-                            NoteRow(
-                                item_id=n.item_id,
-                                text=n.text,
-                                audience=n.audience,
-                                updated_at=n.updated_at.isoformat(),
-                            )
-                        )
-                    case QuestionChanged(qid):
-                        s.merge(_question_row(state.questions[qid]))
-                    case VotesChanged(qid):
-                        s.flush()  # the question row must exist before its votes
-                        s.exec(delete(VoteRow).where(VoteRow.question_id == qid))  # type: ignore[arg-type]
-                        for client in sorted(state.votes.get(qid, ())):
-                            source = state.sources.get(client, "")
-                            s.add(VoteRow(question_id=qid, client_id=client, source=source))
-            for e in log:
-                s.add(
-                    CommandLogRow(
-                        at=e.at.isoformat(),
-                        role=e.role,
-                        client_key=e.client_key,
-                        command_id=e.command_id,
-                        name=e.name,
-                        args=json.dumps(e.args, ensure_ascii=False),
-                        ok=e.ok,
-                        reply=json.dumps(e.reply, ensure_ascii=False),
-                        revision=e.revision,
-                    )
-                )
-            s.merge(MetaRow(key="revision", value=str(revision)))
+            _write(s, state, changed, log, revision)
             s.commit()
+
+    # --- several server processes on one PostgreSQL database ---------------------
+
+    @property
+    def shared(self) -> bool:
+        """Whether several server processes may share this database (PostgreSQL does;
+        a SQLite file has one ``podium serve``, see server.app.ServeLock)."""
+        return self.db.dialect.name == "postgresql"
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[Locked]:
+        """A transaction that holds the revision row until it ends: every process applies
+        its commands inside one, so they get one global order (the row lock queues them).
+        Leaving the block without :meth:`Locked.commit` rolls everything back."""
+        with Session(self.db) as s:
+            s.execute(
+                text(
+                    "INSERT INTO podium_meta (key, value) VALUES ('revision', '0') "
+                    "ON CONFLICT (key) DO NOTHING"
+                )
+            )
+            row = s.exec(select(MetaRow).where(MetaRow.key == "revision").with_for_update()).one()
+            yield Locked(s, int(row.value))
+
+    def delta_since(self, since: int, programme: Programme) -> Delta | None:
+        """What other processes committed after revision ``since`` (None: nothing), read in
+        one snapshot of the database."""
+        with self.db.connect() as conn:
+            if self.shared:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with Session(bind=conn) as s:
+                return _delta(s, since, programme)
+
+    def clock_offset(self) -> tuple[float, float]:
+        """PostgreSQL's clock minus this machine's, in seconds, and half the round trip
+        (the bound on the measurement's error)."""
+        with Session(self.db) as s:
+            t0 = time.time()
+            db = float(s.execute(text("SELECT extract(epoch FROM clock_timestamp())")).scalar_one())
+            t1 = time.time()
+        return db - (t0 + t1) / 2, (t1 - t0) / 2
+
+    def notify_channel(self) -> str:
+        """The LISTEN/NOTIFY channel of this database and schema (tests share one server)."""
+        with Session(self.db) as s:
+            where = s.execute(text("SELECT current_database() || '.' || current_schema()"))
+            ident = str(where.scalar_one())
+        return "podium_" + hashlib.sha256(ident.encode()).hexdigest()[:16]
 
     def recent_replies(self, limit: int) -> Iterator[Logged]:
         """The last ``limit`` logged (client key, command id, name, args, reply), oldest first."""
@@ -294,6 +286,202 @@ class Store:
             )
             for r in rows
         ]
+
+
+def _write(
+    s: Session, state: State, changed: Iterable[Change], log: Iterable[LogEntry], revision: int
+) -> None:
+    """Write the records ``changed`` names, the log lines and the revision (not committed)."""
+    # Questions before votes: a vote row needs its question's row.
+    for change in in_write_order(changed):
+        match change:
+            case LiveChanged():
+                s.merge(LiveRow(id=1, data=json.dumps(state.live.to_dict())))
+            case NoteChanged(item_id):
+                n = state.notes[item_id]
+                s.merge(
+                    NoteRow(
+                        item_id=n.item_id,
+                        text=n.text,
+                        audience=n.audience,
+                        updated_at=n.updated_at.isoformat(),
+                    )
+                )
+            case QuestionChanged(qid):
+                s.merge(_question_row(state.questions[qid]))
+            case VotesChanged(qid):
+                s.flush()  # the question row must exist before its votes
+                s.exec(delete(VoteRow).where(VoteRow.question_id == qid))  # type: ignore[arg-type]
+                for client in sorted(state.votes.get(qid, ())):
+                    source = state.sources.get(client, "")
+                    s.add(VoteRow(question_id=qid, client_id=client, source=source))
+    for e in log:
+        s.add(
+            CommandLogRow(
+                at=e.at.isoformat(),
+                role=e.role,
+                client_key=e.client_key,
+                command_id=e.command_id,
+                name=e.name,
+                args=json.dumps(e.args, ensure_ascii=False),
+                ok=e.ok,
+                reply=json.dumps(e.reply, ensure_ascii=False),
+                revision=e.revision,
+            )
+        )
+    s.merge(MetaRow(key="revision", value=str(revision)))
+
+
+def _load_state(s: Session, programme: Programme) -> tuple[State, int]:
+    live_row = s.get(LiveRow, 1)
+    live = Live.from_dict(json.loads(live_row.data)) if live_row else Live()
+    notes = {r.item_id: _note(r) for r in s.exec(select(NoteRow))}
+    questions = {r.id: _question(r) for r in s.exec(select(QuestionRow))}
+    sources = {q.client_id: q.source for q in questions.values() if q.source}
+    votes: dict[str, set[str]] = {}
+    for v in s.exec(select(VoteRow)):
+        votes.setdefault(v.question_id, set()).add(v.client_id)
+        if v.source:
+            sources[v.client_id] = v.source
+    rev = s.get(MetaRow, "revision")
+    state = State(
+        programme=programme,
+        live=live,
+        notes=MappingProxyType(notes),
+        questions=MappingProxyType(questions),
+        votes=MappingProxyType({k: frozenset(v) for k, v in votes.items()}),
+        sources=MappingProxyType(sources),
+    )
+    return state, int(rev.value) if rev else 0
+
+
+def _note(r: NoteRow) -> Note:
+    return Note(r.item_id, r.text, r.audience, datetime.fromisoformat(r.updated_at))
+
+
+def change_keys(changed: Iterable[Change]) -> list[list[str]]:
+    """The changes as JSON-able keys (what :class:`ChangeRow` stores)."""
+    keys: list[list[str]] = []
+    for change in in_write_order(changed):
+        match change:
+            case LiveChanged():
+                keys.append(["live"])
+            case NoteChanged(item_id):
+                keys.append(["note", item_id])
+            case QuestionChanged(qid):
+                keys.append(["question", qid])
+            case VotesChanged(qid):
+                keys.append(["votes", qid])
+    return keys
+
+
+class Locked:
+    """The transaction :meth:`Store.locked` holds: read what others did, write, commit."""
+
+    def __init__(self, s: Session, revision: int) -> None:
+        self.s = s
+        self.revision = revision  # the global revision, as committed before this one
+
+    def delta(self, since: int, programme: Programme) -> Delta | None:
+        return _delta(self.s, since, programme)
+
+    def answered(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Logged]:
+        """Which of these (client key, command id) some process already logged, with what."""
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        rows = self.s.exec(
+            select(CommandLogRow).where(
+                CommandLogRow.command_id.in_(sorted({c for _, c in wanted}))  # type: ignore[attr-defined]
+            )
+        )
+        out: dict[tuple[str, str], Logged] = {}
+        for r in rows:
+            key = (r.client_key, r.command_id)
+            if key in wanted and key not in out:
+                out[key] = (
+                    r.client_key,
+                    r.command_id,
+                    r.name,
+                    json.loads(r.args),
+                    json.loads(r.reply),
+                )
+        return out
+
+    def write(
+        self,
+        state: State,
+        changed: Iterable[Change],
+        log: Iterable[LogEntry],
+        revision: int,
+        channel: str,
+        *,
+        programme: bool = False,
+    ) -> None:
+        """Write a batch under this revision and say so on ``channel`` (sent at commit)."""
+        changed = list(changed)
+        _write(self.s, state, changed, log, revision)
+        keys = change_keys(changed) + ([["programme"]] if programme else [])
+        self.s.add(ChangeRow(revision=revision, since=self.revision, changes=json.dumps(keys)))
+        self.s.execute(text("SELECT pg_notify(:ch, :rev)"), {"ch": channel, "rev": str(revision)})
+
+    def commit(self) -> None:
+        self.s.commit()
+
+
+def _delta(s: Session, since: int, programme: Programme) -> Delta | None:
+    """The records changed after ``since``, as they are now; everything when the change
+    rows do not chain back to ``since`` (a process that was away too long)."""
+    row = s.get(MetaRow, "revision")
+    revision = int(row.value) if row else 0
+    if revision <= since:
+        return None
+    rows = list(
+        s.exec(select(ChangeRow).where(ChangeRow.revision > since).order_by(ChangeRow.revision))  # type: ignore[arg-type]
+    )
+    keys: set[tuple[str, ...]] = set()
+    at = since
+    for r in rows:
+        if r.since != at:
+            break
+        at = r.revision
+        keys |= {tuple(k) for k in json.loads(r.changes)}
+    if at != revision:
+        state, revision = _load_state(s, _stored_programme(s) or programme)
+        return Delta(revision=revision, whole=state)
+    new_programme = _stored_programme(s) if ("programme",) in keys else None
+    live_row = s.get(LiveRow, 1) if ("live",) in keys else None
+    note_ids = [k[1] for k in keys if k[0] == "note"]
+    question_ids = [k[1] for k in keys if k[0] == "question"]
+    vote_ids = [k[1] for k in keys if k[0] == "votes"]
+    notes = {r.item_id: _note(r) for r in _rows(s, NoteRow, NoteRow.item_id, note_ids)}
+    questions = {r.id: _question(r) for r in _rows(s, QuestionRow, QuestionRow.id, question_ids)}
+    votes: dict[str, set[str]] = {qid: set() for qid in vote_ids}
+    sources = {q.client_id: q.source for q in questions.values() if q.source}
+    for v in _rows(s, VoteRow, VoteRow.question_id, vote_ids):
+        votes[v.question_id].add(v.client_id)
+        if v.source:
+            sources[v.client_id] = v.source
+    return Delta(
+        revision=revision,
+        programme=new_programme,
+        live=Live.from_dict(json.loads(live_row.data)) if live_row else None,
+        notes=notes,
+        questions=questions,
+        votes={k: frozenset(v) for k, v in votes.items()},
+        sources=sources,
+    )
+
+
+def _rows(s: Session, table: Any, column: Any, ids: list[str]) -> list[Any]:
+    if not ids:
+        return []
+    return list(s.exec(select(table).where(column.in_(ids))))
+
+
+def _stored_programme(s: Session) -> Programme | None:
+    row = s.get(ProgrammeRow, 1)
+    return Programme.from_dict(json.loads(row.data)) if row else None
 
 
 def _question(r: QuestionRow) -> Question:

@@ -70,6 +70,17 @@ class CommandLogRow(SQLModel, table=True):
     revision: int
 
 
+class ChangeRow(SQLModel, table=True):
+    """What one commit changed, for the other server processes on the same PostgreSQL
+    database: they read the records it names (server/cluster.py). ``since`` is the revision
+    before the commit, ``revision`` the one after; the rows chain without gaps."""
+
+    __tablename__ = "podium_change"
+    revision: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    since: int
+    changes: str  # JSON: [["live"], ["note", id], ["question", id], ["votes", id], ["programme"]]
+
+
 #: Columns added after the first release: (table, column, SQL type and default). A
 #: database made by an older Podium gets them at start (see ``Store.__init__``).
 ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
