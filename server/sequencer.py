@@ -12,6 +12,7 @@ gets ``storage_error``: nothing acknowledged is lost, nothing unacknowledged sta
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -304,6 +305,9 @@ class Sequencer:
                 }
                 job, attendees = self._apply(base, base_rev, batch, now, answered)
                 if job.revision != base_rev:
+                    # What screens show now is published with this revision: the ticker
+                    # need not publish it again.
+                    tx.set_meta("clock_signature", _clock_signature(job.state, now))
                     tx.write(job.state, job.changed, job.entries, job.revision, channel)
                 tx.commit()
             return base, base_rev, job, attendees
@@ -376,7 +380,6 @@ class Sequencer:
         now = self.now()
         channel = self.cluster.channel
         state, revision = self.state, self.revision
-        last_signature = self._signature
         seen_stamp = self._programme_stamp
 
         def work() -> tuple[State, int, bool, str | None]:
@@ -395,9 +398,13 @@ class Sequencer:
                 out = expire_messages(new, now)
                 if out is not None:
                     new, changed = out.state, set(out.changed)
-                moved = signature(new, now) != last_signature
+                # What the clock changes on screens, as last stored by any process: the
+                # republish happens once per change, whoever holds the ticker's lock.
+                sig = _clock_signature(new, now)
+                moved = sig != tx.get_meta("clock_signature")
                 if not (programme or changed or moved):
                     return base, base_rev, False, stamp
+                tx.set_meta("clock_signature", sig)
                 tx.write(new, changed, [], base_rev + 1, channel, programme=programme)
                 tx.commit()
                 return new, base_rev + 1, True, stamp
@@ -566,3 +573,8 @@ def _changed_askers(before: State, after: State) -> set[str]:
         if voters != old:
             touched |= voters ^ old
     return touched
+
+
+def _clock_signature(state: State, now: datetime) -> str:
+    """:func:`server.views.signature` as a short stored string."""
+    return hashlib.sha256(repr(signature(state, now)).encode()).hexdigest()[:32]

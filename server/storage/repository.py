@@ -425,6 +425,13 @@ class Locked:
         self.s.add(ChangeRow(revision=revision, since=self.revision, changes=json.dumps(keys)))
         self.s.execute(text("SELECT pg_notify(:ch, :rev)"), {"ch": channel, "rev": str(revision)})
 
+    def get_meta(self, key: str) -> str | None:
+        row = self.s.get(MetaRow, key)
+        return row.value if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.s.merge(MetaRow(key=key, value=value))
+
     def commit(self) -> None:
         self.s.commit()
 

@@ -1,0 +1,251 @@
+"""Several `podium serve` processes on one PostgreSQL database (issue 17): real processes,
+the CI machine's PostgreSQL (a fresh schema per test).
+
+- a moderator on process A and halls on B and C see every change, in the same order;
+- SIGKILL of A in a burst of questions and moderator commands sent to every process:
+  every acked command is stored exactly once, no client's revisions go backwards, and
+  the clients of A are served by B or C;
+- the clock's changes happen once, not once per process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+from collections import Counter
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from server.storage import Store
+from tests.conftest import UNIT
+from tests.server.conftest import PG_URL, ServerProcess
+
+LIMITS = [
+    "--limit", "questions_per_minute=100000", "--limit", "commands_per_second=100000",
+    "--limit", "command_burst=100000", "--limit", "questions_per_minute_per_ip=1000000",
+    "--limit", "max_connections_per_ip=100000",
+]  # fmt: skip
+
+
+@pytest.fixture
+def pg_url(pg_schema_name: str) -> str:
+    return f"{PG_URL}?options=-csearch_path%3D{pg_schema_name}"
+
+
+def _serve(spawn: Any, db: str, *extra: str) -> ServerProcess:
+    return spawn("--db", db, "--moderator-token", "m", *LIMITS, *extra)
+
+
+async def _hello(port: int, role: str, **extra: object) -> tuple[ClientConnection, dict]:
+    ws = await connect(f"ws://127.0.0.1:{port}/ws", proxy=None, max_size=2**23)
+    await ws.send(json.dumps({"type": "hello", "protocol": 1, "role": role, **extra}))
+    welcome = json.loads(await ws.recv())
+    assert welcome["type"] == "welcome", welcome
+    snap = json.loads(await ws.recv())
+    assert snap["type"] == "snapshot", snap
+    return ws, snap
+
+
+class Watcher:
+    """A hall that records every revision it is sent, and the hall message at each."""
+
+    def __init__(self, ws: ClientConnection, snap: dict) -> None:
+        self.ws = ws
+        self.revisions = [snap["revision"]]
+        self.messages: list[str | None] = [_text(snap["state"].get("hall_message"))]
+        self.task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        try:
+            async for frame in self.ws:
+                msg = json.loads(frame)
+                if msg.get("type") in ("snapshot", "update"):
+                    self.revisions.append(msg["revision"])
+                    if "hall_message" in msg["state"]:
+                        self.messages.append(_text(msg["state"]["hall_message"]))
+        except ConnectionClosed:
+            return
+
+    async def wait_for(self, text: str) -> None:
+        async with asyncio.timeout(10 * UNIT):
+            while text not in self.messages:
+                await asyncio.sleep(0.01)
+
+    async def close(self) -> None:
+        self.task.cancel()
+        await self.ws.close()
+
+
+def _text(message: Any) -> str | None:
+    return message.get("text") if isinstance(message, dict) else None
+
+
+async def _command(ws: ClientConnection, cid: str, name: str, args: dict) -> dict:
+    await ws.send(json.dumps({"type": "command", "id": cid, "name": name, "args": args}))
+    while True:
+        msg = json.loads(await ws.recv())
+        if msg.get("id") == cid and msg.get("type") in ("ack", "error"):
+            return msg
+
+
+async def test_a_moderator_on_one_process_halls_on_two_others_see_every_change_in_order(
+    spawn, pg_url: str
+):
+    a = _serve(spawn, pg_url, "--clock", "2025-09-25T11:40")
+    b = _serve(spawn, pg_url, "--clock", "2025-09-25T11:40")
+    c = _serve(spawn, pg_url, "--clock", "2025-09-25T11:40")
+    mod, _ = await _hello(a.port, "moderator", token="m")
+    halls = [Watcher(*await _hello(p.port, "hall")) for p in (b, c)]
+    try:
+        revisions = []
+        for n in range(20):
+            ack = await _command(mod, f"m{n}", "set_hall_message", {"text": f"Besked {n}"})
+            assert ack["type"] == "ack", ack
+            revisions.append(ack["revision"])
+        assert revisions == sorted(revisions) and len(set(revisions)) == 20
+        for hall in halls:
+            await hall.wait_for("Besked 19")
+            assert hall.revisions == sorted(hall.revisions)  # never backwards
+            seen = [m for m in hall.messages if m and m.startswith("Besked")]
+            assert seen == sorted(set(seen), key=lambda t: int(t.split()[1]))
+        # The same clock on every process (PostgreSQL's, the stored rehearsal start).
+        clocks = []
+        for p in (a, b, c):
+            _, snap = await _hello(p.port, "hall")
+            clocks.append(snap["state"]["clock"])
+        assert len({c[:16] for c in clocks}) == 1, clocks
+    finally:
+        await mod.close()
+        for hall in halls:
+            await hall.close()
+
+
+async def _asker(port: int, n: int, acked: dict[str, str], stop: asyncio.Event) -> int:
+    """Submit questions until the process dies; the acked ones are remembered."""
+    sent = 0
+    try:
+        ws, _ = await _hello(port, "attendee", client_id=f"k-{n}")
+        async with ws:
+            while not stop.is_set():
+                sent += 1
+                cid = f"{port}-{n}-{sent}"
+                reply = await _command(
+                    ws, cid, "submit_question", {"text": f"Spørgsmål {cid}", "item_id": "unge"}
+                )
+                if reply["type"] == "ack":
+                    acked[cid] = reply["result"]["question_id"]
+    except (ConnectionClosed, OSError):
+        pass
+    return sent
+
+
+async def _shifter(port: int, acked: list[int], stop: asyncio.Event, tag: str) -> None:
+    try:
+        ws, _ = await _hello(port, "moderator", token="m")
+        async with ws:
+            k = 0
+            while not stop.is_set():
+                k += 1
+                reply = await _command(ws, f"{tag}{k}", "shift_delay", {"minutes": 1})
+                if reply["type"] == "ack":
+                    acked.append(reply["revision"])
+    except (ConnectionClosed, OSError):
+        pass
+
+
+async def test_sigkill_of_one_process_in_a_burst_loses_nothing_and_applies_nothing_twice(
+    spawn, pg_url: str
+):
+    procs = [_serve(spawn, pg_url, "--clock", "2025-09-25T11:40") for _ in range(3)]
+    a, b, c = procs
+    watchers = [Watcher(*await _hello(p.port, "hall")) for p in (b, c)]
+    acked: dict[str, str] = {}
+    shifts: list[int] = []
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(_asker(p.port, n, acked, stop)) for p in procs for n in range(6)]
+    tasks += [asyncio.create_task(_shifter(p.port, shifts, stop, f"s{p.port}-")) for p in procs]
+    async with asyncio.timeout(30 * UNIT):
+        while len(acked) < 300:
+            await asyncio.sleep(0.01)
+    a.proc.send_signal(signal.SIGKILL)  # commands are in flight on A
+    a.proc.wait()
+    await asyncio.sleep(1.0)  # B and C go on serving the others
+    before_stop = len(acked)
+    await asyncio.sleep(1.0)
+    stop.set()
+    await asyncio.wait_for(asyncio.gather(*tasks), 20 * UNIT)
+    assert len(acked) > before_stop  # B and C kept serving after A died
+
+    # A's attendees come back on B with the same client id: what they resend is not doubled.
+    ws, _ = await _hello(b.port, "attendee", client_id="k-resend")
+    first = await _command(ws, "again-1", "submit_question", {"text": "Én gang", "item_id": "unge"})
+    second = await _command(
+        ws, "again-1", "submit_question", {"text": "Én gang", "item_id": "unge"}
+    )
+    await ws.close()
+    assert first == second and first["type"] == "ack"
+
+    store = Store(pg_url)
+    try:
+        state, revision = store.load_state(store.load_programme())  # type: ignore[arg-type]
+        log = store.command_log()
+    finally:
+        store.close()
+    missing = [cid for cid, qid in acked.items() if qid not in state.questions]
+    assert missing == [], f"{len(missing)} acked questions lost"
+    logged = Counter((e.client_key, e.command_id) for e in log)
+    assert max(logged.values()) == 1  # nothing applied twice
+    asked = [e for e in log if e.name == "submit_question"]
+    assert len(asked) == len(state.questions)  # each stored question once, with its log line
+    assert sum(1 for q in state.questions.values() if q.text == "Én gang") == 1
+    delay = state.live.room("faellessalen").delay_minutes
+    assert delay >= len(shifts) and delay == sum(1 for e in log if e.name == "shift_delay")
+    revisions = sorted(e.revision for e in log)
+    assert len(set(revisions)) == len(revisions)  # one global order: no revision given twice
+    for w in watchers:
+        assert w.revisions == sorted(w.revisions)  # no client's revisions went backwards
+        await w.close()
+    assert revision >= revisions[-1]
+
+
+async def _changes_after(pg_url: str, revision: int) -> list[tuple[int, list]]:
+    from sqlmodel import Session, select
+
+    from server.storage.tables import ChangeRow
+
+    store = Store(pg_url)
+    try:
+        with Session(store.db) as s:
+            rows = s.exec(select(ChangeRow).where(ChangeRow.revision > revision))
+            return sorted((r.revision, json.loads(r.changes)) for r in rows)
+    finally:
+        store.close()
+
+
+async def test_the_clocks_changes_happen_once_across_three_processes(spawn, pg_url: str):
+    """Rehearsal speed 300: five minutes of the day pass each second. The welcome (15
+    minutes) goes live by hand and overruns after 3 s; from then on the next items'
+    expected times move every tick. Three processes: one republish per tick, not three;
+    and a hall message of one minute expires once."""
+    procs = [
+        _serve(spawn, pg_url, "--clock", "2025-09-25T10:15", "--clock-speed", "300")
+        for _ in range(3)
+    ]
+    mod, _ = await _hello(procs[0].port, "moderator", token="m")
+    live = await _command(mod, "live", "go_live", {"item_id": "velkommen"})
+    assert live["type"] == "ack", live
+    ack = await _command(mod, "msg", "set_hall_message", {"text": "Et øjeblik", "expires_in_s": 60})
+    assert ack["type"] == "ack", ack
+    await mod.close()
+    await asyncio.sleep(4.0)  # the message expired; the welcome is overrunning
+    start = (await _changes_after(pg_url, ack["revision"]))[-1][0]
+    await asyncio.sleep(5.0)  # five ticks of overrun
+    rows = await _changes_after(pg_url, start)
+    assert all(changes == [] for _, changes in rows), rows  # the clock's alone
+    assert 3 <= len(rows) <= 7, rows  # about one a second, not three
+    expiries = [r for r in await _changes_after(pg_url, ack["revision"]) if r[1] == [["live"]]]
+    assert len(expiries) == 1, expiries
