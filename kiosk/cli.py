@@ -57,12 +57,21 @@ def server_url(value: str) -> str:
     return f"{scheme}://{rest}"
 
 
+def server_urls(value: str) -> str:
+    """One server address, or several separated by commas (a cluster: the client moves to
+    the next when its server goes away)."""
+    urls = [server_url(v.strip()) for v in value.split(",") if v.strip()]
+    if not urls:
+        raise argparse.ArgumentTypeError(Strings("da")("cli_bad_url", value=value))
+    return ",".join(urls)
+
+
 def _client_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--server",
-        type=server_url,
+        type=server_urls,
         default="ws://127.0.0.1:8765/ws",
-        help="serverens adresse (ws://HOST:PORT)",
+        help="serverens adresse (ws://HOST:PORT); flere adskilt med komma",
     )
     p.add_argument("--lang", choices=("da", "en"), default="da", help="sprog (da eller en)")
     p.add_argument(

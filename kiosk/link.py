@@ -4,7 +4,9 @@ No Textual here: a :class:`Link` speaks the protocol (hello, snapshots, commands
 over ``websockets.asyncio.client`` and reports what happens through one callback,
 so apps turn events into messages and tests can drive it directly.
 
-- Reconnects by itself with a capped, jittered backoff (0.5 s doubling to 5 s).
+- Reconnects by itself with a capped, jittered backoff (0.5 s doubling to 5 s). Given
+  several servers (a cluster), it moves to the next one at once when its server goes
+  away, and waits only after trying them all.
 - Keeps the server's clock: ``server_now()`` advances the server's last known time
   with the local monotonic clock, so every screen agrees with the server.
 - Commands carry a client-chosen id. One that is not answered when the connection
@@ -125,7 +127,11 @@ class Link:
         cafile: str | None = None,
         foyer: bool = False,
     ) -> None:
-        self.url = url
+        # Several servers (a cluster on PostgreSQL): "ws://a:8765/ws,ws://b:8765/ws". The
+        # link stays with the one that answers and moves on when it goes away.
+        self.urls = [u.strip() for u in url.split(",") if u.strip()] or [url]
+        self._at = 0
+        self.url = self.urls[0]
         self.on_event = on_event
         self.role = role
         self.hello = contract.hello(
@@ -133,7 +139,7 @@ class Link:
         )
         # wss:// uses the system's certificates, or the given CA (a venue's own certificate).
         self.ssl: ssl_module.SSLContext | None = None
-        if url.startswith("wss://"):
+        if any(u.startswith("wss://") for u in self.urls):
             self.ssl = ssl_module.create_default_context(cafile=cafile)
         self.ws: ClientConnection | None = None
         self.revision = -1
@@ -245,7 +251,9 @@ class Link:
     async def run(self) -> None:
         """Connect, and reconnect, until stopped or refused for good."""
         backoff = BACKOFF_START
+        tries = 0  # connections tried since the last one that worked
         while not self._stopped:
+            self.url = self.urls[self._at]
             try:
                 async with connect(
                     self.url,
@@ -258,6 +266,7 @@ class Link:
                     ssl=self.ssl,
                 ) as ws:
                     self.ws = ws
+                    tries = 0
                     if await self._session(ws):
                         return
                     backoff = BACKOFF_START
@@ -276,6 +285,11 @@ class Link:
             if self.lost_at is None and self.last_update is not None:
                 self.lost_at = time.monotonic()  # the picture is as old as the loss
             self._emit(Status("reconnecting"))
+            # The next server at once; after trying them all, wait before the next round.
+            self._at = (self._at + 1) % len(self.urls)
+            tries += 1
+            if tries % len(self.urls):
+                continue
             await asyncio.sleep(backoff * (0.8 + 0.4 * random.random()))
             backoff = min(backoff * 2, BACKOFF_CAP)
 

@@ -249,3 +249,56 @@ async def test_the_clocks_changes_happen_once_across_three_processes(spawn, pg_u
     assert 3 <= len(rows) <= 7, rows  # about one a second, not three
     expiries = [r for r in await _changes_after(pg_url, ack["revision"]) if r[1] == [["live"]]]
     assert len(expiries) == 1, expiries
+
+
+async def test_clients_given_several_servers_move_on_when_theirs_dies(spawn, pg_url: str):
+    """A hall and a moderator, each with `--server A,B`, on A; A is killed (SIGKILL) while
+    the moderator's command is on its way: both are on B within seconds with the current
+    state, and the command is applied exactly once."""
+    import time
+
+    from kiosk.link import Link, Snapshot
+
+    a = _serve(spawn, pg_url, "--clock", "2025-09-25T11:40")
+    b = _serve(spawn, pg_url, "--clock", "2025-09-25T11:40")
+    urls = f"ws://127.0.0.1:{a.port}/ws,ws://127.0.0.1:{b.port}/ws"
+    seen: list[Snapshot] = []
+    hall = Link(urls, "hall", lambda e: seen.append(e) if isinstance(e, Snapshot) else None)
+    mod = Link(urls, "moderator", lambda e: None, token="m", client_id="moderator-failover")
+    tasks = [asyncio.create_task(hall.run()), asyncio.create_task(mod.run())]
+    try:
+        async with asyncio.timeout(10 * UNIT):
+            while not (hall.state and mod.state):
+                await asyncio.sleep(0.01)
+        assert hall.url.endswith(f":{a.port}/ws") and mod.url.endswith(f":{a.port}/ws")
+        first = await mod.command("set_hall_message", {"text": "Før"}, "before")
+        assert first["type"] == "ack"
+        a.proc.send_signal(signal.SIGSTOP)  # A stops answering: the command waits in flight
+        sending = asyncio.create_task(
+            mod.command("shift_delay", {"minutes": 5}, "in-flight", timeout=20 * UNIT)
+        )
+        await asyncio.sleep(0.2)
+        killed = time.monotonic()
+        a.proc.send_signal(signal.SIGKILL)
+        a.proc.wait()
+        reply = await sending
+        assert reply["type"] == "ack", reply
+        async with asyncio.timeout(10 * UNIT):
+            while not (hall.state and hall.state.get("delay_minutes") == 5):
+                await asyncio.sleep(0.01)
+        moved = time.monotonic() - killed
+        assert hall.url.endswith(f":{b.port}/ws") and mod.url.endswith(f":{b.port}/ws")
+        assert moved < 10 * UNIT
+        revisions = [s.revision for s in seen]
+        assert revisions == sorted(revisions)  # never backwards across the move
+        print(f"failover: the hall had the current state on B {moved:.2f} s after SIGKILL of A")
+    finally:
+        hall.stop()
+        mod.stop()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    store = Store(pg_url)
+    try:
+        log = store.command_log()
+    finally:
+        store.close()
+    assert [e.command_id for e in log if e.name == "shift_delay"] == ["in-flight"]
