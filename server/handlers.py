@@ -32,6 +32,10 @@ log = logging.getLogger("podium.server")
 CLOSE_POLICY = 1008
 
 
+#: Errors that are the server's, not the client's: they do not count towards max_errors.
+_SERVER_FAULTS = frozenset({"storage_error", "internal_error"})
+
+
 class _Bucket:
     """A token bucket: ``rate`` commands per second, bursts up to ``burst``."""
 
@@ -205,7 +209,9 @@ class Connection:
                 continue
             reply = await self.sequencer.submit(actor, client_key, command, self.lang)
             await self.ws.send(encode(reply))
-            if reply.get("type") == "error":  # refused by the rules: counts like any error
+            # Refused by the rules: counts like any error. The server's own trouble (the
+            # database away) is not the client's, and must not close its connection.
+            if reply.get("type") == "error" and reply.get("code") not in _SERVER_FAULTS:
                 self.errors += 1
                 if self.errors >= self.limits.max_errors:
                     await self.close(CLOSE_POLICY, "too many errors")

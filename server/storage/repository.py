@@ -100,7 +100,13 @@ class Store:
         self.url = normalise_url(url)
         with contextlib.suppress(OSError):  # a folder we may not write: create_all says so
             _private_file(self.url)
-        self.db: Engine = create_engine(self.url, connect_args=connect_args or {})
+        # A connection the database dropped (a restart, a cut network) is found before use,
+        # not by the command that gets it.
+        self.db: Engine = create_engine(
+            self.url,
+            connect_args=connect_args or {},
+            pool_pre_ping=self.url.startswith("postgresql"),
+        )
         if self.db.dialect.name == "sqlite":
             event.listen(self.db, "connect", _sqlite_pragmas)
         try:

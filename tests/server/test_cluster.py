@@ -11,6 +11,7 @@ the CI machine's PostgreSQL (a fresh schema per test).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 from collections import Counter
@@ -302,3 +303,132 @@ async def test_clients_given_several_servers_move_on_when_theirs_dies(spawn, pg_
     finally:
         store.close()
     assert [e.command_id for e in log if e.name == "shift_delay"] == ["in-flight"]
+
+
+class CuttableProxy:
+    """A TCP proxy to PostgreSQL, in threads of its own (the server under test starts while
+    this test's event loop waits), that can cut every connection and refuse new ones."""
+
+    def __init__(self, target_port: int = 5432) -> None:
+        import socket
+        import threading
+
+        self.target_port = target_port
+        self.up = True
+        self.socks: list[socket.socket] = []
+        self.lock = threading.Lock()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept_loop, daemon=True).start()
+
+    def _accept_loop(self) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.up:
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.socks += [client, upstream]
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(src, dst), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: Any, dst: Any) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                with contextlib.suppress(OSError):
+                    sock.close()
+
+    def cut(self) -> None:
+        import socket
+
+        self.up = False
+        with self.lock:
+            for sock in self.socks:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                    sock.close()
+            self.socks.clear()
+
+    def restore(self) -> None:
+        self.up = True
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+async def test_the_database_cut_mid_burst_fails_commands_visibly_and_loses_nothing(
+    spawn, pg_schema_name: str
+):
+    """The network to PostgreSQL is cut for 2 s in a burst of questions: commands in that
+    time get `storage_error` (nothing silent), the process reconnects by itself, and every
+    acked question is stored."""
+    proxy = CuttableProxy()
+    url = (
+        f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/test"
+        f"?options=-csearch_path%3D{pg_schema_name}&connect_timeout=2"
+    )
+    p = _serve(spawn, url, "--clock", "2025-09-25T11:40")
+    ws, _ = await _hello(p.port, "attendee", client_id="cut-1")
+    acked: dict[str, str] = {}
+    failed: list[str] = []
+    try:
+        async with asyncio.timeout(60 * UNIT):
+            n = 0
+            phase = "before"
+            cut_at = restored_at = 0.0
+            loop = asyncio.get_running_loop()
+            while True:
+                n += 1
+                cid = f"q{n}"
+                reply = await _command(
+                    ws, cid, "submit_question", {"text": f"Spørgsmål {cid}", "item_id": "unge"}
+                )
+                if reply["type"] == "ack":
+                    acked[cid] = reply["result"]["question_id"]
+                else:
+                    assert reply["code"] == "storage_error", reply
+                    failed.append(cid)
+                if phase == "before" and len(acked) >= 50:
+                    proxy.cut()
+                    phase, cut_at = "cut", loop.time()
+                elif phase == "cut" and loop.time() - cut_at > 2.0:
+                    proxy.restore()
+                    phase, restored_at = "restored", loop.time()
+                elif (
+                    phase == "restored"
+                    and list(acked)[-1] == cid
+                    and loop.time() - restored_at > 0.5
+                ):
+                    break  # acks again since half a second after the restore
+                await asyncio.sleep(0.02)
+    finally:
+        await ws.close()
+    assert failed, "no command failed while the database was away"
+    print(f"cut: {len(acked)} acked, {len(failed)} refused with storage_error")
+    store = Store(f"{PG_URL}?options=-csearch_path%3D{pg_schema_name}")
+    try:
+        state, _ = store.load_state(store.load_programme())  # type: ignore[arg-type]
+        log = store.command_log()
+    finally:
+        store.close()
+        proxy.close()
+    assert [cid for cid, qid in acked.items() if qid not in state.questions] == []
+    assert not {e.command_id for e in log} & set(failed)  # a refused one is not stored
