@@ -209,13 +209,16 @@ class Store:
         its commands inside one, so they get one global order (the row lock queues them).
         Leaving the block without :meth:`Locked.commit` rolls everything back."""
         with Session(self.db) as s:
-            s.execute(
-                text(
-                    "INSERT INTO podium_meta (key, value) VALUES ('revision', '0') "
-                    "ON CONFLICT (key) DO NOTHING"
+            query = select(MetaRow).where(MetaRow.key == "revision").with_for_update()
+            row = s.exec(query).first()
+            if row is None:  # a new database: the row to lock is made once
+                s.execute(
+                    text(
+                        "INSERT INTO podium_meta (key, value) VALUES ('revision', '0') "
+                        "ON CONFLICT (key) DO NOTHING"
+                    )
                 )
-            )
-            row = s.exec(select(MetaRow).where(MetaRow.key == "revision").with_for_update()).one()
+                row = s.exec(query).one()
             yield Locked(s, int(row.value))
 
     def delta_since(self, since: int, programme: Programme) -> Delta | None:
