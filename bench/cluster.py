@@ -399,7 +399,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("bench/results/cluster.md"))
     args = p.parse_args(argv)
     raise_fd_limit()
-    rows = asyncio.run(measure([int(c) for c in args.clients.split(",")], args.rounds))
+    try:
+        create_engine(PG).connect().close()
+    except Exception as exc:  # no PostgreSQL here: say so in the results, do not fail
+        rows = ["## bench/cluster", "", f"Not run: PostgreSQL not reachable at {PG} ({exc})."]
+    else:
+        rows = asyncio.run(measure([int(c) for c in args.clients.split(",")], args.rounds))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(rows), encoding="utf-8")
     print("\n".join(rows))

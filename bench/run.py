@@ -8,14 +8,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench import attack, burst, fanout, kiosk, legibility, page, rooms, storm, votes
+from bench import attack, burst, cluster, fanout, kiosk, legibility, page, rooms, storm, votes
 from bench.common import machine
 
 OUT = Path(__file__).resolve().parent / "RESULTS.md"
 RESULTS = OUT.parent / "results"
 
 
-NAMES = ("fanout", "storm", "burst", "votes", "rooms", "kiosk", "legibility", "page", "attack")
+NAMES = (
+    "fanout", "storm", "burst", "votes", "rooms", "cluster", "kiosk", "legibility", "page", "attack"
+)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +33,7 @@ def run_all() -> None:
     burst.main(["--out", str(RESULTS / "burst.md")])
     votes.main(["--out", str(RESULTS / "votes.md")])
     rooms.main(["--out", str(RESULTS / "rooms.md")])
+    cluster.main(["--rounds", "5", "--out", str(RESULTS / "cluster.md")])
     kiosk.main(["--idle", "30", "--rounds", "3", "--out", str(RESULTS / "kiosk.md")])
     legibility.main(["--out", str(RESULTS / "legibility.md")])
     page.main(["--out", str(RESULTS / "page.md")])
