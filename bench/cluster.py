@@ -77,12 +77,12 @@ class Schema:
 class Proc:
     """`podium serve` in its own process."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, repo: Path = ROOT) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kiosk.cli", "serve", "--host", "127.0.0.1", "--port", "0",
              "--db", db, "--clock", "2025-09-25T11:40", "--moderator-token", "bench", *LIMITS],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=repo,
+            env={**os.environ, "PYTHONPATH": str(repo)},
         )  # fmt: skip
         assert self.proc.stdout is not None
         first = self.proc.stdout.readline()
@@ -102,8 +102,8 @@ class Proc:
                 self.proc.wait()
 
 
-def cluster(db: str, n: int) -> list[Proc]:
-    return [Proc(db) for _ in range(n)]
+def cluster(db: str, n: int, repo: Path = ROOT) -> list[Proc]:
+    return [Proc(db, repo) for _ in range(n)]
 
 
 async def hello(url: str, role: str, **extra: object) -> tuple[ClientConnection, dict[str, Any]]:
@@ -189,9 +189,9 @@ async def fanout(db: str, procs: int, clients: int, rounds: int) -> tuple[list[f
             p.stop()
 
 
-async def path_latency(db: str, procs: int, rounds: int) -> list[float]:
+async def path_latency(db: str, procs: int, rounds: int, repo: Path = ROOT) -> list[float]:
     """A moderator on the first process, 10 halls on the last: send to arrival."""
-    ps = cluster(db, procs)
+    ps = cluster(db, procs, repo)
     crowd = Crowd()
     try:
         await crowd.open([ps[-1].url], 10, role="hall")
@@ -264,9 +264,11 @@ async def failover(db: str, clients: int) -> tuple[float, float]:
         b.stop()
 
 
-async def throughput(db: str, procs: int, askers: int, seconds: float) -> tuple[float, int, int]:
+async def throughput(
+    db: str, procs: int, askers: int, seconds: float, repo: Path = ROOT
+) -> tuple[float, int, int]:
     """Questions acked per second, and (acked, stored) for the check."""
-    ps = cluster(db, procs)
+    ps = cluster(db, procs, repo)
     acked: dict[str, str] = {}
     stop = asyncio.Event()
 

@@ -8,7 +8,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench import attack, burst, cluster, fanout, kiosk, legibility, page, rooms, storm, votes
+from bench import (
+    attack,
+    burst,
+    cluster,
+    fanout,
+    kiosk,
+    legibility,
+    page,
+    rooms,
+    sqlite_same,
+    storm,
+    votes,
+)
 from bench.common import machine
 
 OUT = Path(__file__).resolve().parent / "RESULTS.md"
@@ -16,7 +28,8 @@ RESULTS = OUT.parent / "results"
 
 
 NAMES = (
-    "fanout", "storm", "burst", "votes", "rooms", "cluster", "kiosk", "legibility", "page", "attack"
+    "fanout", "storm", "burst", "votes", "rooms", "cluster", "sqlite_same", "kiosk", "legibility",
+    "page", "attack",
 )  # fmt: skip
 
 
@@ -34,6 +47,7 @@ def run_all() -> None:
     votes.main(["--out", str(RESULTS / "votes.md")])
     rooms.main(["--out", str(RESULTS / "rooms.md")])
     cluster.main(["--rounds", "5", "--out", str(RESULTS / "cluster.md")])
+    sqlite_same.main(["--out", str(RESULTS / "sqlite_same.md")])
     kiosk.main(["--idle", "30", "--rounds", "3", "--out", str(RESULTS / "kiosk.md")])
     legibility.main(["--out", str(RESULTS / "legibility.md")])
     page.main(["--out", str(RESULTS / "page.md")])
