@@ -112,15 +112,17 @@ class Cluster:
 
     async def _listen(self, conn: psycopg.AsyncConnection[Any]) -> None:
         clock_due = time.monotonic() + CLOCK_EVERY_S
+        check_due = time.monotonic()
         while True:
-            got = False
-            async for _ in conn.notifies(timeout=1.0):
-                got = True
-                break
-            if got:
+            wait = max(0.05, check_due - time.monotonic())
+            async for _ in conn.notifies(timeout=wait):
                 self.on_news()
+                if time.monotonic() >= check_due:
+                    break
+            if time.monotonic() < check_due:
                 continue
-            # A quiet second: the connection still answers? Hold or take the lock.
+            # Once a second, busy or not: the connection still answers? Hold or take the
+            # ticker's lock (a process that died freed it).
             cur = await conn.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,))
             row = await cur.fetchone()
             held = bool(row and row[0])
@@ -128,6 +130,7 @@ class Cluster:
                 log.info("this process runs the clock's changes (ticker lock taken)")
             self.leader = held
             self.ok()
+            check_due = time.monotonic() + 1.0
             if time.monotonic() >= clock_due:
                 await self._measure_clock(conn)
                 clock_due = time.monotonic() + CLOCK_EVERY_S

@@ -432,3 +432,30 @@ async def test_the_database_cut_mid_burst_fails_commands_visibly_and_loses_nothi
         proxy.close()
     assert [cid for cid, qid in acked.items() if qid not in state.questions] == []
     assert not {e.command_id for e in log} & set(failed)  # a refused one is not stored
+
+
+async def test_when_the_ticker_dies_another_process_takes_over(spawn, pg_url: str):
+    """/healthz says which process runs the clock's changes; SIGKILL it and another one
+    does within a few seconds."""
+    import urllib.request
+
+    def health(p: ServerProcess) -> dict:
+        with urllib.request.urlopen(f"http://127.0.0.1:{p.port}/healthz", timeout=5) as r:
+            return dict(json.loads(r.read()))
+
+    procs = [_serve(spawn, pg_url) for _ in range(3)]
+    async with asyncio.timeout(10 * UNIT):
+        while not any(health(p)["ticker"] for p in procs):
+            await asyncio.sleep(0.2)
+    tickers = [p for p in procs if health(p)["ticker"]]
+    assert len(tickers) == 1 and all(health(p)["database"] == "ok" for p in procs)
+    tickers[0].proc.send_signal(signal.SIGKILL)
+    tickers[0].proc.wait()
+    rest = [p for p in procs if p is not tickers[0]]
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    async with asyncio.timeout(10 * UNIT):
+        while not any(health(p)["ticker"] for p in rest):
+            await asyncio.sleep(0.1)
+    assert sum(health(p)["ticker"] for p in rest) == 1
+    print(f"ticker: taken over {loop.time() - t0:.2f} s after SIGKILL")
