@@ -92,6 +92,10 @@ class Settings:
     public_url: str | None = None
     #: Browser origins besides the server's own that may open /ws.
     allow_origins: tuple[str, ...] = ()
+    #: The other processes on the same PostgreSQL (their public URLs): the attendees' page
+    #: learns them in ``welcome`` and moves there when this one goes away; their pages may
+    #: open this one's /ws.
+    peers: tuple[str, ...] = ()
     #: Room (id or name) -> that room's own moderator token (drives that room only).
     room_tokens: dict[str, str] = field(default_factory=dict)
     #: Tests inject a clock here; otherwise the wall clock (shifted by ``clock``).
@@ -177,6 +181,12 @@ def _rewinds(state: State, now: datetime) -> datetime | None:
     seen += [rl.since for rl in state.live.rooms.values() if rl.since is not None]
     latest = max(seen, default=None)
     return latest if latest is not None and latest > now else None
+
+
+def ws_url(public: str) -> str:
+    """The websocket address of a server's public page address (http://b:8765/ -> ws://b:8765/ws)."""
+    scheme, rest = public.split("://", 1)
+    return ("wss" if scheme == "https" else "ws") + "://" + rest.split("/", 1)[0] + "/ws"
 
 
 def share_clock(store: Store, clock: Clock, cluster: Cluster) -> None:
@@ -338,7 +348,7 @@ async def _start(settings: Settings, lock: ServeLock) -> Running:
     gate = Gate(limits, tokens.hashes, store.secret("client_ids"))
     writer = asyncio.create_task(sequencer.run())
     exports = Exports(sequencer)
-    page = Page(settings.allow_origins)
+    page = Page(settings.allow_origins, settings.peers)
 
     async def handler(ws: ServerConnection) -> None:
         try:
@@ -360,6 +370,7 @@ async def _start(settings: Settings, lock: ServeLock) -> Running:
     public_url = settings.public_url or default_public_url(settings.host, port, tls is not None)
     page.publish(public_url)
     sequencer.public_url = public_url
+    sequencer.servers = [ws_url(u) for u in (public_url, *settings.peers)]
 
     async def ticker() -> None:
         while True:

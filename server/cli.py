@@ -196,6 +196,14 @@ def add_commands(sub: Any) -> None:
         help="en side på en anden adresse, der må åbne /ws fra en browser (kan gentages)",
     )
     s.add_argument(
+        "--peer",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="en anden podium serve på samme PostgreSQL (http://b:8765/): deltagernes side "
+        "skifter dertil, hvis denne server forsvinder (kan gentages)",
+    )
+    s.add_argument(
         "--backlog",
         type=int,
         default=2048,
@@ -371,10 +379,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     from server.public import BadUrl, check_url
 
-    urls: dict[str, list[str]] = {"--public-url": [], "--allow-origin": []}
+    urls: dict[str, list[str]] = {"--public-url": [], "--allow-origin": [], "--peer": []}
     for option, values in (
         ("--public-url", [args.public_url]),
         ("--allow-origin", args.allow_origin),
+        ("--peer", args.peer),
     ):
         for value in values:
             if value is None:
@@ -429,6 +438,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         backlog=max(1, args.backlog),
         public_url=urls["--public-url"][0] if urls["--public-url"] else None,
         allow_origins=tuple(urls["--allow-origin"]),
+        peers=tuple(urls["--peer"]),
         room_tokens=room_tokens,
     )
     try:

@@ -54,6 +54,12 @@ SECURITY_HEADERS = [
 ]
 
 
+def _ws_origin(url: str) -> str:
+    """http://b:8765/ -> ws://b:8765 (what a CSP's connect-src names)."""
+    origin = origin_of(url)
+    return ("wss" + origin[5:]) if origin.startswith("https") else ("ws" + origin[4:])
+
+
 @dataclass(frozen=True)
 class Asset:
     body: bytes
@@ -78,10 +84,17 @@ class Page:
     """Serves the page's files and the QR code of the public address; knows the browser
     origins besides the server's own host that may open /ws."""
 
-    def __init__(self, allow_origins: tuple[str, ...] = ()) -> None:
+    def __init__(self, allow_origins: tuple[str, ...] = (), peers: tuple[str, ...] = ()) -> None:
         self.public_url: str | None = None
         self.assets = load()
-        self.origins = frozenset(origin_of(o) for o in allow_origins)
+        self.origins = frozenset(origin_of(o) for o in (*allow_origins, *peers))
+        # The page may open the /ws of the other servers on the same database (serve --peer)
+        # and no other address.
+        connect = " ".join(["'self'", *sorted({_ws_origin(p) for p in peers})])
+        csp = CSP.replace("connect-src 'self'", f"connect-src {connect}")
+        self.headers = [
+            (k, csp if k == "Content-Security-Policy" else v) for k, v in SECURITY_HEADERS
+        ]
 
     def publish(self, public_url: str) -> None:
         """Attendees are given ``public_url`` (known once the server listens)."""
@@ -96,7 +109,7 @@ class Page:
         from server.web import response
 
         asset = self.assets[path]
-        extra = [("Cache-Control", "no-cache"), ("ETag", asset.etag), *SECURITY_HEADERS]
+        extra = [("Cache-Control", "no-cache"), ("ETag", asset.etag), *self.headers]
         if asset.etag in request.headers.get("If-None-Match", ""):
             return response(
                 HTTPStatus.NOT_MODIFIED, b"", asset.content_type, head=True, extra=extra

@@ -102,6 +102,9 @@ class Sequencer:
         self.failures = 0  # batches that failed with an unexpected error (logged)
         self.refused = 0  # commands the rules refused (answered, not logged)
         self.public_url: str | None = None  # the attendees' page (sent in welcome)
+        #: This server's /ws and its peers' (serve --peer), sent in welcome when there are
+        #: peers: the attendees' page moves to the next when its server goes away.
+        self.servers: list[str] = []
         self.quotas = Quotas(
             {
                 "questions": limits.questions_per_minute_per_ip,
@@ -129,6 +132,8 @@ class Sequencer:
         }
         if self.public_url:
             welcome["public_url"] = self.public_url
+        if len(self.servers) > 1:
+            welcome["servers"] = self.servers
         self.hub.join(client, [encode(welcome)], self.state, now, self.revision)
 
     def leave(self, client: Client) -> None:

@@ -124,6 +124,9 @@
     limits: { question_max_chars: 280, name_max_chars: 80 },
     offsetMs: 0, // server time − this device's time
     ws: null, online: false, attempt: 0, timers: {},
+    // Several servers on one database (welcome.servers): the page moves to the next one at
+    // once when its server goes away, and waits only after trying them all.
+    servers: [], at: 0, tries: 0,
     lastHeard: load("heard", null) ? new Date(load("heard", null)) : null,
     inflight: new Set(), // vote commands waiting for their answer
     fatal: null, // the server refused the hello: say why, do not try again
@@ -200,7 +203,9 @@
 
   // --- the connection ----------------------------------------------------------------
   function wsUrl() {
-    return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
+    const own = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
+    if (!Array.isArray(S.servers) || S.servers.length < 2) return own;
+    return S.servers[S.at % S.servers.length] || own;
   }
 
   function connect() {
@@ -254,6 +259,14 @@
       if (was) say(t("lost"));
       renderAsk();
       renderPublic();
+      if (S.servers.length > 1) {
+        S.at = (S.at + 1) % S.servers.length;
+        S.tries += 1;
+        if (S.tries % S.servers.length) {
+          connect(); // the next server at once
+          return;
+        }
+      }
       retry();
     });
   }
@@ -298,6 +311,12 @@
           save("client_id", S.clientId);
         }
         if (msg.limits) S.limits = Object.assign({}, S.limits, msg.limits);
+        if (Array.isArray(msg.servers) && msg.servers.every((u) => typeof u === "string" && /^wss?:\/\//.test(u))) {
+          const here = S.servers[S.at % Math.max(1, S.servers.length)];
+          S.servers = msg.servers.slice(0, 16);
+          S.at = Math.max(0, S.servers.indexOf(here));
+        }
+        S.tries = 0;
         setOffset(msg.server_time);
         break;
       case "snapshot":
