@@ -399,10 +399,10 @@ class Locked:
         wanted = set(keys)
         if not wanted:
             return {}
-        rows = self.s.exec(
-            select(CommandLogRow).where(
-                CommandLogRow.command_id.in_(sorted({c for _, c in wanted}))  # type: ignore[attr-defined]
-            )
+        rows = self.s.exec(  # by client key first: that column is indexed
+            select(CommandLogRow)
+            .where(CommandLogRow.client_key.in_(sorted({k for k, _ in wanted})))  # type: ignore[attr-defined]
+            .where(CommandLogRow.command_id.in_(sorted({c for _, c in wanted})))  # type: ignore[attr-defined]
         )
         out: dict[tuple[str, str], Logged] = {}
         for r in rows:
