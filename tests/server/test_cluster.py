@@ -459,3 +459,71 @@ async def test_when_the_ticker_dies_another_process_takes_over(spawn, pg_url: st
             await asyncio.sleep(0.1)
     assert sum(health(p)["ticker"] for p in rest) == 1
     print(f"ticker: taken over {loop.time() - t0:.2f} s after SIGKILL")
+
+
+async def test_every_process_tells_the_same_time_within_50_ms(spawn, pg_url: str):
+    """Three processes started a second or more apart, in one rehearsal (`--clock`): the
+    server time each gives in `welcome` agrees within 50 ms (PostgreSQL's clock and the
+    rehearsal's start stored by the first)."""
+    import time
+    from datetime import datetime
+
+    procs = [_serve(spawn, pg_url, "--clock", "2025-09-25T11:40") for _ in range(3)]
+    offsets: dict[int, list[float]] = {}
+    for _ in range(3):
+        for p in procs:
+            async with connect(f"ws://127.0.0.1:{p.port}/ws", proxy=None) as ws:
+                t0 = time.time()
+                await ws.send(json.dumps({"type": "hello", "protocol": 1, "role": "hall"}))
+                welcome = json.loads(await ws.recv())
+                t1 = time.time()
+            told = datetime.fromisoformat(welcome["server_time"]).timestamp()
+            offsets.setdefault(p.port, []).append(told - (t0 + t1) / 2)
+    typical = [sorted(v)[1] for v in offsets.values()]  # the median of three
+    assert max(typical) - min(typical) < 0.05, offsets
+
+
+async def test_a_process_cut_from_the_database_sends_its_clients_to_another(
+    spawn, pg_schema_name: str
+):
+    """A split between process A and PostgreSQL (B still reaches it): A refuses commands at
+    once, after 5 s closes its clients' connections and fails its health check; a hall
+    that knows both addresses is then on B."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    from kiosk.link import Link
+
+    proxy = CuttableProxy()
+    via_proxy = (
+        f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/test"
+        f"?options=-csearch_path%3D{pg_schema_name}&connect_timeout=2"
+    )
+    direct = f"{PG_URL}?options=-csearch_path%3D{pg_schema_name}"
+    a = _serve(spawn, via_proxy, "--clock", "2025-09-25T11:40")
+    b = _serve(spawn, direct, "--clock", "2025-09-25T11:40")
+    urls = f"ws://127.0.0.1:{a.port}/ws,ws://127.0.0.1:{b.port}/ws"
+    hall = Link(urls, "hall", lambda e: None)
+    task = asyncio.create_task(hall.run())
+    try:
+        async with asyncio.timeout(10 * UNIT):
+            while hall.state is None:
+                await asyncio.sleep(0.01)
+        assert hall.url.endswith(f":{a.port}/ws")
+        proxy.cut()
+        cut = time.monotonic()
+        async with asyncio.timeout(20 * UNIT):
+            while not hall.url.endswith(f":{b.port}/ws") or hall.status.state != "online":
+                await asyncio.sleep(0.05)
+        moved = time.monotonic() - cut
+        with pytest.raises(urllib.error.HTTPError) as exc:
+            urllib.request.urlopen(f"http://127.0.0.1:{a.port}/healthz", timeout=5)
+        assert exc.value.code == 503
+        assert json.loads(exc.value.read())["database"] == "unreachable"
+        assert 4.0 < moved < 12.0, moved
+        print(f"split: the hall left A for B {moved:.1f} s after A lost its database")
+    finally:
+        hall.stop()
+        await asyncio.gather(task, return_exceptions=True)
+        proxy.close()
