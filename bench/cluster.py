@@ -166,22 +166,32 @@ class Crowd:
         await asyncio.gather(*(ws.close() for ws in self.conns), return_exceptions=True)
 
 
+async def rounds_of_messages(
+    url: str, crowd: Crowd, rounds: int, pause: float, *, every: bool
+) -> list[float]:
+    """A moderator at ``url`` posts a hall message ``rounds`` times (after one to warm up);
+    each round's time to every client of ``crowd`` (``every``) or to the last of them."""
+    mod, _ = await hello(url, "moderator", token="bench")
+    samples: list[float] = []
+    for r in range(rounds + 1):
+        crowd.arm(f"Runde {r}!")
+        await mod.send(json.dumps({"type": "command", "id": f"r{r}", "name": "set_hall_message",
+                                   "args": {"text": f"Runde {r}!"}}))  # fmt: skip
+        await asyncio.wait_for(crowd.done.wait(), TIMEOUT)
+        if r:
+            samples += crowd.samples if every else [max(crowd.samples)]
+        await asyncio.sleep(pause)
+    await mod.close()
+    return samples
+
+
 async def fanout(db: str, procs: int, clients: int, rounds: int) -> tuple[list[float], str]:
     ps = cluster(db, procs)
     crowd = Crowd()
     try:
         await crowd.open([p.url for p in ps], clients)
-        mod, _ = await hello(ps[0].url, "moderator", token="bench")
-        samples: list[float] = []
-        for r in range(rounds + 1):
-            crowd.arm(f"Runde {r}!")
-            await mod.send(json.dumps({"type": "command", "id": f"r{r}", "name": "set_hall_message",
-                                       "args": {"text": f"Runde {r}!"}}))  # fmt: skip
-            await asyncio.wait_for(crowd.done.wait(), TIMEOUT)
-            if r:
-                samples += crowd.samples
-            await asyncio.sleep(0.3)  # past the attendees' coalescing window
-        await mod.close()
+        # Each client's time; 0.3 s between rounds: past the attendees' coalescing window.
+        samples = await rounds_of_messages(ps[0].url, crowd, rounds, 0.3, every=True)
         return samples, crowd.frame
     finally:
         await crowd.close()
@@ -195,18 +205,7 @@ async def path_latency(db: str, procs: int, rounds: int, repo: Path = ROOT) -> l
     crowd = Crowd()
     try:
         await crowd.open([ps[-1].url], 10, role="hall")
-        mod, _ = await hello(ps[0].url, "moderator", token="bench")
-        samples: list[float] = []
-        for r in range(rounds + 1):
-            crowd.arm(f"Runde {r}!")
-            await mod.send(json.dumps({"type": "command", "id": f"r{r}", "name": "set_hall_message",
-                                       "args": {"text": f"Runde {r}!"}}))  # fmt: skip
-            await asyncio.wait_for(crowd.done.wait(), TIMEOUT)
-            if r:
-                samples.append(max(crowd.samples))
-            await asyncio.sleep(0.02)
-        await mod.close()
-        return samples
+        return await rounds_of_messages(ps[0].url, crowd, rounds, 0.02, every=False)
     finally:
         await crowd.close()
         for p in ps:

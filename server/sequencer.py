@@ -299,11 +299,7 @@ class Sequencer:
 
         def work() -> tuple[State, int, _Job, set[str]]:
             with self.store.locked() as tx:  # type: ignore[attr-defined]
-                base, base_rev = state, revision
-                if tx.revision != revision:
-                    delta = tx.delta(revision, state.programme)
-                    if delta is not None:
-                        base, base_rev = delta.applied_to(state), delta.revision
+                base, base_rev = _caught_up(tx, state, revision)
                 answered = {
                     k: (fingerprint(name, args), reply)
                     for k, (_, _, name, args, reply) in tx.answered(keys).items()
@@ -390,11 +386,7 @@ class Sequencer:
         def work() -> tuple[State, int, bool, str | None]:
             stamp = self.store.programme_stamp()
             with self.store.locked() as tx:  # type: ignore[attr-defined]
-                base, base_rev = state, revision
-                if tx.revision != revision:
-                    delta = tx.delta(revision, state.programme)
-                    if delta is not None:
-                        base, base_rev = delta.applied_to(state), delta.revision
+                base, base_rev = _caught_up(tx, state, revision)
                 new, changed, programme = base, set(), False
                 if stamp != seen_stamp:
                     stored = self.store.load_programme()
@@ -583,3 +575,13 @@ def _changed_askers(before: State, after: State) -> set[str]:
 def _clock_signature(state: State, now: datetime) -> str:
     """:func:`server.views.signature` as a short stored string."""
     return hashlib.sha256(repr(signature(state, now)).encode()).hexdigest()[:32]
+
+
+def _caught_up(tx: Any, state: State, revision: int) -> tuple[State, int]:
+    """Inside the ordering transaction: ``state`` with what other processes committed
+    since ``revision``, and the revision that makes."""
+    if tx.revision != revision:
+        delta = tx.delta(revision, state.programme)
+        if delta is not None:
+            return delta.applied_to(state), delta.revision
+    return state, revision
