@@ -96,13 +96,19 @@ class Exports:
             _, render = EXPORTS[path]
             programme = self.sequencer.state.programme
             times = self.sequencer.expected_times(now)
-            task = asyncio.ensure_future(asyncio.to_thread(render, programme, times))
+
+            async def rendering() -> str:
+                text = await asyncio.to_thread(render, programme, times)
+                # Kept before the task ends: a request arriving between the end and its
+                # waiters' turn finds it, and does not render it again.
+                self._done[path] = (key, text)
+                return text
+
+            task = asyncio.ensure_future(rendering())
             self._rendering[(path, *key)] = task
             task.add_done_callback(lambda _: self._rendering.pop((path, *key), None))
             self.renders += 1
-        text = await asyncio.shield(task)
-        self._done[path] = (key, text)
-        return text, etag
+        return await asyncio.shield(task), etag
 
 
 def routes(
