@@ -197,6 +197,8 @@ class Sequencer:
             if not req.future.done():
                 message = error_message("internal_error", req.lang)
                 req.future.set_result(dict(error("internal_error", message, req.command.id)))
+        if self.cluster is not None:
+            return  # nothing of the batch was published: every published state is stored
         try:
             self._roll_back()
         except Exception:
