@@ -39,7 +39,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench.common import ROOT, machine, raise_fd_limit
+from bench.common import ROOT, machine, raise_fd_limit, write_results
 from bench.fanout import run_bare
 from server.programme import default_programme
 from server.storage import Store
@@ -406,10 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = ["## bench/cluster", "", f"Not run: PostgreSQL not reachable at {PG} ({exc})."]
     else:
         rows = asyncio.run(measure([int(c) for c in args.clients.split(",")], args.rounds))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(rows), encoding="utf-8")
-    print("\n".join(rows))
-    return 0
+    return write_results(args.out, rows)
 
 
 if __name__ == "__main__":

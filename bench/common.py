@@ -154,3 +154,11 @@ class PtyApp:
             self.proc.kill()
             self.proc.wait()
         os.close(self.master)
+
+
+def write_results(out: Path, rows: list[str]) -> int:
+    """A benchmark's Markdown rows to ``out`` (its folder made) and to the terminal; 0."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(rows), encoding="utf-8")
+    print("\n".join(rows))
+    return 0

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench.common import cpu_seconds, machine, raise_fd_limit, start_server, stop
+from bench.common import cpu_seconds, machine, raise_fd_limit, start_server, stop, write_results
 from server.programme.importer import read_programme_file
 from server.programme.schedule_export import export_xml
 
@@ -339,10 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     raise_fd_limit()
     rows = measure(args.rooms, args.days, args.halls, args.rounds)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(rows), encoding="utf-8")
-    print("\n".join(rows))
-    return 0
+    return write_results(args.out, rows)
 
 
 if __name__ == "__main__":

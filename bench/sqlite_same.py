@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from bench.cluster import path_latency, pct, throughput
-from bench.common import ROOT, machine, raise_fd_limit
+from bench.common import ROOT, machine, raise_fd_limit, write_results
 
 
 def worktree(rev: str) -> Path:
@@ -74,10 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         now, then = med("now", k), med("base", k)
         rows.append(f"| {name} | {now:.1f} {unit} | {then:.1f} {unit} | {now / then:.2f}× |")
     rows.append("")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(rows), encoding="utf-8")
-    print("\n".join(rows))
-    return 0
+    return write_results(args.out, rows)
 
 
 if __name__ == "__main__":
